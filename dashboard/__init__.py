@@ -1,0 +1,40 @@
+"""The anti-fraud command dashboard: ``create_app(config=None)`` builds the Flask server with Dash mounted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from dashboard.settings import load_settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The Flask server with every subsystem initialised and the Dash app mounted on it.
+
+    In production it refuses to start (``UnsafeSettings``, ``PersonalDataKeyError``)
+    with a weak ``SECRET_KEY``, debug mode or no ``PERSONAL_DATA_KEY``.
+    """
+    from dashboard import api
+    from dashboard.auth import crypto, startup
+    from dashboard.i18n import web as i18n_web
+    from dashboard.tasks import worker as task_worker
+    from dashboard.web import auth_views, csrf, dash_app, database, hardening, health, login
+
+    settings = load_settings(config)
+    startup.refuse_unsafe_settings(settings)
+    crypto.install_key(settings)
+    server = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
+    server.config.update(settings)
+    hardening.init_app(server)
+    database.init_app(server)
+    login.init_app(server)   # every request needs a login, but a short allowlist
+    csrf.init_app(server)    # every state-changing request needs the token and our origin
+    i18n_web.init_app(server)
+    server.register_blueprint(health.bp)
+    server.register_blueprint(auth_views.bp)
+    api.init_app(server)
+    dash_app.init_app(server)
+    task_worker.init_app(server)  # the escalation job, when ESCALATION_IN_PROCESS says so
+    return server

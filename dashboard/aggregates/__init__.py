@@ -1,0 +1,29 @@
+"""Pre-aggregated tables that keep dashboards fast: rebuilt in bulk, maintained on every write.
+
+- ``rebuild(conn)``: recompute every aggregate from the raw rows (the demo
+  seed and migrations call it);
+- ``maintained(session, *rows)``, ``snapshot`` / ``apply_changed``,
+  ``apply_inserted``: keep them current inside the transaction of a write.
+
+The tables are described in ``dashboard.domain.aggregates``; the metrics
+layer (``dashboard.metrics``) reads only them for anything longer than the
+last few hours.
+"""
+
+from dashboard.aggregates.maintain import (
+    Snapshot,
+    apply,
+    apply_changed,
+    apply_inserted,
+    apply_warning_changed,
+    apply_warning_inserted,
+    maintained,
+    snapshot,
+    snapshots,
+)
+from dashboard.aggregates.rebuild import rebuild, rebuild_sql
+
+__all__ = [
+    "Snapshot", "apply", "apply_changed", "apply_inserted", "apply_warning_changed",
+    "apply_warning_inserted", "maintained", "snapshot", "snapshots", "rebuild", "rebuild_sql",
+]

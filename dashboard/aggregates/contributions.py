@@ -1,0 +1,149 @@
+"""What one raw row adds to the aggregate tables, computed in Python.
+
+These mirror the SQL of ``dashboard.aggregates.rebuild`` exactly (same days,
+same buckets, same flags); ``tests/aggregates`` proves it.  A warning and its
+dissuasion attempts are treated as one whole: the warning's contribution
+includes its attempts (their counts and its first door visit), so re-routing
+a warning or adding an attempt is one change of one warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dashboard.domain import Case, PublicityEvent, StopPayment, Warning
+from dashboard.domain.aggregates import (
+    COUNTY_TWINS,
+    CaseDay,
+    DissuasionDay,
+    FraudTypeDay,
+    FundsDay,
+    OutcomeDay,
+    PublicityDay,
+    ResponseDay,
+    WarningDay,
+    WarningHour,
+    bucket_column,
+    response_bucket,
+)
+from dashboard.domain.base import to_local_naive
+
+DOOR_VISIT = "door_visit"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One aggregate row's key and the amounts one raw row adds to its measures."""
+
+    model: type
+    key: tuple
+    measures: tuple[tuple[str, int], ...]
+    extra: tuple[tuple[str, object], ...] = ()  # non-key columns set on insert (publicity's county)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The fields of one dissuasion attempt that aggregates read."""
+
+    method: str
+    started_at: datetime
+    result: str
+
+
+def local(value: datetime | None) -> datetime | None:
+    """Naive Shanghai wall time to the second, as stored."""
+    return None if value is None else to_local_naive(value).replace(microsecond=0)
+
+
+def day(value: datetime) -> date:
+    return local(value).date()
+
+
+def hour(value: datetime) -> datetime:
+    return local(value).replace(minute=0, second=0)
+
+
+def wait_bucket(later: datetime, earlier: datetime) -> str:
+    """The histogram column of the wait from ``earlier`` to ``later``."""
+    seconds = int((local(later) - local(earlier)).total_seconds())
+    return bucket_column(response_bucket(seconds))
+
+
+def _rows(model, key: tuple, **measures: int) -> list[Row]:
+    """The row of a station table and, if it has one, its county twin's row."""
+    values = tuple((name, int(value or 0)) for name, value in measures.items())
+    rows = [Row(model, key, values)]
+    if model in COUNTY_TWINS:  # station key (station, day, county, *dims) -> (county, day, *dims)
+        rows.append(Row(COUNTY_TWINS[model], (key[2], key[1], *key[3:]), values))
+    return rows
+
+
+def warning_rows(w: Warning, attempts: Sequence[Attempt],
+                 results: dict[str, tuple[bool, bool]]) -> list[Row]:
+    """A warning's rows, with its dissuasion ``attempts``; ``results``: code -> (reached, dissuaded)."""
+    received = day(w.received_at)
+    at_station = (w.station_id, received, w.county_id)
+    amount = w.amount_at_risk or 0
+    contact = local(w.first_contact_at)
+    rows = [
+        *_rows(WarningDay, at_station, received=1, amount_at_risk=amount,
+               contacted=contact is not None,
+               contacted_on_time=contact is not None and contact <= local(w.deadline_at)),
+        *_rows(FraudTypeDay, (*at_station, w.fraud_type), received=1, amount_at_risk=amount),
+        *_rows(WarningHour, (w.station_id, hour(w.received_at), w.county_id), received=1),
+    ]
+    if w.closed_at is not None and w.outcome is not None:
+        rows += _rows(OutcomeDay, (w.station_id, day(w.closed_at), w.county_id, w.outcome), closed=1,
+                      amount_at_risk=amount, loss=w.loss, loss_avoided=w.loss_avoided)
+    if contact is not None:
+        rows += _rows(ResponseDay, (*at_station, "first_contact"),
+                      **{wait_bucket(contact, w.received_at): 1})
+    visits = [local(a.started_at) for a in attempts if a.method == DOOR_VISIT]
+    if visits:
+        rows += _rows(ResponseDay, (*at_station, "door_visit"),
+                      **{wait_bucket(min(visits), w.received_at): 1})
+    for a in attempts:
+        reached, dissuaded = results[a.result]
+        rows += _rows(DissuasionDay, (w.station_id, day(a.started_at), w.county_id, a.method),
+                      attempts=1, reached=reached, dissuaded=dissuaded)
+    return rows
+
+
+def stop_payment_rows(sp: StopPayment) -> list[Row]:
+    """A stop-payment's rows: one per stage that has happened, on that stage's day."""
+    rows = _rows(FundsDay, (sp.station_id, day(sp.requested_at), sp.county_id), requests=1,
+                 requested_amount=sp.requested_amount)
+    for stage in ("stopped", "frozen", "returned"):
+        at = getattr(sp, f"{stage}_at")
+        if at is not None:
+            rows += _rows(FundsDay, (sp.station_id, day(at), sp.county_id), **{
+                stage: 1, f"{stage}_amount": getattr(sp, f"{stage}_amount")})
+    return rows
+
+
+def case_rows(c: Case) -> list[Row]:
+    """A case's rows: on its day of report, and on its day of solving once solved."""
+    rows = _rows(CaseDay, (c.station_id, day(c.reported_at), c.county_id), reported=1,
+                 reported_loss=c.loss, reported_solved=c.solved_at is not None)
+    if c.solved_at is not None:
+        rows += _rows(CaseDay, (c.station_id, day(c.solved_at), c.county_id), solved=1,
+                      suspects_arrested=c.suspects_arrested)
+    return rows
+
+
+def publicity_rows(p: PublicityEvent) -> list[Row]:
+    """A publicity event's row, at the unit that held it."""
+    (row,) = _rows(PublicityDay, (p.unit_id, p.day, p.kind), events=1, reach=p.reach)
+    return [Row(row.model, row.key, row.measures, (("county_id", p.county_id),))]
+
+
+def merge(signed_rows: Iterable[tuple[int, Row]]) -> dict[tuple[type, tuple], dict]:
+    """Sum ``(sign, row)`` pairs per aggregate row: ``{(model, key): {"measures": {...}, "extra": {...}}}``."""
+    out: dict[tuple[type, tuple], dict] = {}
+    for sign, row in signed_rows:
+        entry = out.setdefault((row.model, row.key), {"measures": {}, "extra": dict(row.extra)})
+        for name, value in row.measures:
+            entry["measures"][name] = entry["measures"].get(name, 0) + sign * value
+    return out

@@ -1,0 +1,202 @@
+"""Keep the aggregate tables current as raw rows are written, in the caller's transaction.
+
+A write is a change from a *before* to an *after* state of some raw rows; the
+aggregates move by ``rows(after) - rows(before)``.  Callers either wrap the
+write::
+
+    with maintained(session, warning):          # snapshot now, apply on exit
+        warning.first_contact_at = now
+        session.add(Dissuasion(warning=warning, method="phone", ...))
+
+(new warnings, stop-payments, cases and publicity events added inside the
+block are picked up too), or call the functions directly::
+
+    before = snapshot(session, warning); ...change...; apply_changed(session, before, warning)
+    apply_inserted(session, *new_rows)          # e.g. an ingest batch, in one go
+
+A warning's snapshot includes its dissuasion attempts, so an attempt is added
+as a change of its warning (``maintained(session, warning)``).  Nothing here
+commits; the write and its aggregates commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam, delete, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from dashboard.aggregates.contributions import (
+    Attempt,
+    Row,
+    case_rows,
+    merge,
+    publicity_rows,
+    stop_payment_rows,
+    warning_rows,
+)
+from dashboard.domain import Case, Dissuasion, PublicityEvent, StopPayment, Warning
+from dashboard.domain.reference import DissuasionResult
+
+TRACKED = (Warning, StopPayment, Case, PublicityEvent)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one raw row contributed to the aggregates at one moment."""
+
+    rows: tuple[Row, ...]
+
+
+EMPTY = Snapshot(())
+
+
+def _results(session: Session) -> dict[str, tuple[bool, bool]]:
+    rows = session.execute(select(DissuasionResult.code, DissuasionResult.reached,
+                                  DissuasionResult.dissuaded)).all()
+    return {code: (bool(reached), bool(dissuaded)) for code, reached, dissuaded in rows}
+
+
+def _attempts(session: Session, warning_ids: list[int]) -> dict[int, list[Attempt]]:
+    out: dict[int, list[Attempt]] = defaultdict(list)
+    for start in range(0, len(warning_ids), 500):
+        chunk = warning_ids[start:start + 500]
+        for wid, method, started_at, result in session.execute(
+                select(Dissuasion.warning_id, Dissuasion.method, Dissuasion.started_at,
+                       Dissuasion.result).where(Dissuasion.warning_id.in_(chunk))):
+            out[wid].append(Attempt(method, started_at, result))
+    return out
+
+
+def snapshots(session: Session, objects: Sequence) -> list[Snapshot]:
+    """The current contribution of each object (empty for one not yet, or no longer, stored)."""
+    session.flush()
+    stored = [o for o in objects if _is_stored(o)]
+    warnings = [o for o in stored if isinstance(o, Warning)]
+    attempts = _attempts(session, [w.id for w in warnings]) if warnings else {}
+    results = _results(session) if warnings else {}
+    out = []
+    for obj in objects:
+        if not _is_stored(obj):
+            out.append(EMPTY)
+        elif isinstance(obj, Warning):
+            out.append(Snapshot(tuple(warning_rows(obj, attempts.get(obj.id, []), results))))
+        elif isinstance(obj, StopPayment):
+            out.append(Snapshot(tuple(stop_payment_rows(obj))))
+        elif isinstance(obj, Case):
+            out.append(Snapshot(tuple(case_rows(obj))))
+        elif isinstance(obj, PublicityEvent):
+            out.append(Snapshot(tuple(publicity_rows(obj))))
+        else:
+            raise TypeError(f"aggregates: {type(obj).__name__} is not tracked")
+    return out
+
+
+def snapshot(session: Session, obj) -> Snapshot:
+    """``obj``'s contribution now: take it before changing ``obj``."""
+    return snapshots(session, [obj])[0]
+
+
+def _is_stored(obj) -> bool:
+    state = inspect(obj)
+    return state.persistent
+
+
+def _dialect_insert(session: Session):
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"aggregates: no upsert for {name}")
+
+
+def apply(session: Session, before: Sequence[Snapshot], after: Sequence[Snapshot]) -> None:
+    """Move the aggregates from the ``before`` contributions to the ``after`` ones."""
+    merged = merge([(-1, row) for snap in before for row in snap.rows]
+                   + [(1, row) for snap in after for row in snap.rows])
+    by_model: dict[type, list[tuple[tuple, dict]]] = defaultdict(list)
+    for (model, key), entry in merged.items():
+        if any(entry["measures"].values()):
+            by_model[model].append((key, entry))
+    insert = _dialect_insert(session)
+    for model, entries in by_model.items():
+        table = model.__table__
+        keys = [c.name for c in table.primary_key.columns]
+        measures = sorted({m for _, e in entries for m in e["measures"]})
+        extras = sorted({x for _, e in entries for x in e["extra"]})
+        values = [{**dict(zip(keys, key, strict=True)), **e["extra"],
+                   **{m: e["measures"].get(m, 0) for m in measures}} for key, e in entries]
+        others = [c.name for c in table.columns if c.name not in keys and c.name not in extras]
+        for row in values:  # columns this change does not touch start at 0
+            for name in others:
+                row.setdefault(name, 0)
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys, set_={m: table.c[m] + stmt.excluded[m] for m in measures})
+        session.execute(stmt, values)
+        shrunk = [dict(zip(keys, key, strict=True)) for key, e in entries
+                  if any(v < 0 for v in e["measures"].values())]
+        if shrunk:
+            all_zero = and_(*(table.c[name] == 0 for name in others))
+            match = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+            session.execute(delete(table).where(match, all_zero),
+                            [{f"k_{k}": row[k] for k in keys} for row in shrunk])
+
+
+def apply_inserted(session: Session, *objects) -> None:
+    """Add newly stored ``objects`` (warnings with their attempts, stop-payments, cases, events)."""
+    apply(session, [], snapshots(session, list(objects)))
+
+
+def apply_changed(session: Session, before: Snapshot | Sequence[Snapshot], *objects) -> None:
+    """Replace ``before`` (snapshots taken before the change) with the ``objects``' contributions now."""
+    before = [before] if isinstance(before, Snapshot) else list(before)
+    apply(session, before, snapshots(session, list(objects)))
+
+
+def apply_warning_inserted(session: Session, warning: Warning) -> None:
+    """A new warning (and any attempts already stored with it)."""
+    apply_inserted(session, warning)
+
+
+def apply_warning_changed(session: Session, before: Snapshot, warning: Warning) -> None:
+    """A warning changed (outcome, first contact, routing, new attempts) since ``before``."""
+    apply_changed(session, before, warning)
+
+
+@contextmanager
+def maintained(session: Session, *objects) -> Iterator[None]:
+    """Apply to the aggregates whatever the block does to ``objects`` and to new tracked rows.
+
+    A new ``Dissuasion`` must belong to one of ``objects`` or to a new
+    warning: its warning's *before* state is needed.
+    """
+    before = snapshots(session, list(objects))
+    watched = {id(o) for o in objects}
+    added: list = []
+    attempts: list[Dissuasion] = []
+
+    def collect(sess, _context, _instances) -> None:
+        for obj in sess.new:
+            if isinstance(obj, TRACKED) and id(obj) not in watched:
+                watched.add(id(obj))
+                added.append(obj)
+            elif isinstance(obj, Dissuasion):
+                attempts.append(obj)
+
+    event.listen(session, "before_flush", collect)
+    try:
+        yield
+        session.flush()
+    finally:
+        event.remove(session, "before_flush", collect)
+    for attempt in attempts:
+        owner = attempt.warning if attempt.warning is not None else session.get(Warning, attempt.warning_id)
+        if id(owner) not in watched:
+            raise ValueError("aggregates: a new dissuasion's warning must be passed to maintained()")
+    apply(session, before, snapshots(session, [*objects, *added]))

@@ -1,0 +1,169 @@
+"""Checking a username and password: lockout, per-address rate limit, one error.
+
+``authenticate(session, username, password, source_address)`` never raises for
+a refusal; it returns a ``LoginResult`` and has already counted the failure,
+locked the account and written the audit rows, all in the caller's
+transaction: **commit it whether or not the login succeeded**.
+
+- ``LOGIN_MAX_FAILURES`` (5) wrong passwords in a row lock the account for
+  ``LOGIN_LOCK_MINUTES`` (15); a locked account refuses even the right password.
+- A wrong username, a wrong password, a locked or disabled account all give the
+  same message key ``auth.login.failed`` and cost the same argon2 time.
+- After ``LOGIN_ADDRESS_MAX_FAILURES`` (20) failed attempts from one address
+  within ``LOGIN_ADDRESS_WINDOW_MINUTES`` (15) its further attempts are refused
+  with ``auth.login.rate_limited``
+  before any password is checked.  Attempts live in the ``login_attempts``
+  table, so every worker process shares the count.
+
+Wiring (login view)::
+
+    result = authenticate(db, form.username, form.password, request.remote_addr)
+    db.commit()
+    if not result.ok: show t(result.message_key, **result.params)
+    else: second factor (totp.second_factor_step), then SessionRecord.open and
+          audit.record(db, user=result.user, action=audit.LOGIN, ...)
+
+A wrong TOTP code should call ``register_failure`` so it counts toward the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth import audit
+from dashboard.auth.passwords import (
+    hash_password,
+    needs_rehash,
+    spend_verify_time,
+    verify_password,
+)
+from dashboard.domain.base import now_local
+from dashboard.domain.users import LoginAttempt, User, normalize_username
+
+FAILED = "auth.login.failed"
+RATE_LIMITED = "auth.login.rate_limited"
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int = 5
+    lock: timedelta = timedelta(minutes=15)
+    address_max_failures: int = 20
+    address_window: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping | None) -> LoginPolicy:
+        settings = settings or {}
+        default = cls()
+        return cls(
+            max_failures=int(settings.get("LOGIN_MAX_FAILURES") or default.max_failures),
+            lock=timedelta(minutes=float(settings.get("LOGIN_LOCK_MINUTES")
+                                         or default.lock.total_seconds() / 60)),
+            address_max_failures=int(settings.get("LOGIN_ADDRESS_MAX_FAILURES")
+                                     or default.address_max_failures),
+            address_window=timedelta(minutes=float(settings.get("LOGIN_ADDRESS_WINDOW_MINUTES")
+                                                   or default.address_window.total_seconds() / 60)),
+        )
+
+
+@dataclass
+class LoginResult:
+    """``user`` when the password was right; otherwise the message key to show."""
+
+    user: User | None = None
+    message_key: str | None = None
+    params: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def failures_from(session: Session, source_address: str, since: datetime) -> int:
+    """How many failed login attempts ``source_address`` made since ``since``."""
+    return session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.source_address == source_address,
+            LoginAttempt.at >= since,
+            LoginAttempt.succeeded.is_(False),
+        )
+    ) or 0
+
+
+def register_failure(session: Session, user: User, now: datetime, policy: LoginPolicy,
+                     source_address: str | None = None) -> bool:
+    """Count one failure for ``user``; lock (and audit the lock) at the limit. True if locked."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins < policy.max_failures:
+        return False
+    user.failed_logins = 0
+    user.locked_until = now + policy.lock
+    audit.record(session, user=user, action=audit.LOCKOUT, object=f"user:{user.id}",
+                 outcome=audit.DENIED, source_address=source_address, at=now,
+                 detail={"minutes": int(policy.lock.total_seconds() // 60)})
+    return True
+
+
+def register_success(user: User, password: str | None = None) -> None:
+    """Clear the failure count; upgrade the hash when its parameters are outdated."""
+    user.failed_logins = 0
+    user.locked_until = None
+    if password is not None and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+
+
+def unlock(user: User) -> None:
+    """Lift a lock (the admin's action)."""
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def authenticate(session: Session, username: str, password: str, source_address: str | None,
+                 *, settings: Mapping | None = None, now: datetime | None = None) -> LoginResult:
+    """Check a login form; count, lock, rate-limit and audit refusals. See the module doc."""
+    policy = LoginPolicy.from_settings(settings)
+    now = now or now_local()
+    address = (source_address or "unknown")[:64]
+    name = normalize_username(username)[:64]
+    failed = LoginResult(message_key=FAILED, params={
+        "attempts": policy.max_failures, "minutes": int(policy.lock.total_seconds() // 60)})
+
+    recent = failures_from(session, address, now - policy.address_window)
+    if recent >= policy.address_max_failures:
+        audit.record(session, user=name, action=audit.RATE_LIMITED, outcome=audit.DENIED,
+                     source_address=address, at=now)
+        minutes = int(policy.address_window.total_seconds() // 60)
+        return LoginResult(message_key=RATE_LIMITED, params={"minutes": minutes})
+
+    attempt = LoginAttempt(at=now, source_address=address, succeeded=False)
+    session.add(attempt)
+    user = session.scalar(select(User).where(User.username == name)) if name else None
+
+    if user is None or not user.is_active or user.is_locked(now):
+        spend_verify_time(password or "")
+        reason = "unknown" if user is None else ("disabled" if not user.is_active else "locked")
+        audit.record(session, user=name if user is None else user, action=audit.LOGIN_FAILED,
+                     outcome=audit.DENIED, source_address=address, at=now,
+                     detail={"reason": reason})
+        return failed
+
+    if not verify_password(user.password_hash, password or ""):
+        audit.record(session, user=user, action=audit.LOGIN_FAILED, outcome=audit.DENIED,
+                     source_address=address, at=now, detail={"reason": "password"})
+        register_failure(session, user, now, policy, address)
+        return failed
+
+    register_success(user, password)
+    attempt.succeeded = True
+    return LoginResult(user=user)
+
+
+def purge_attempts(session: Session, before: datetime) -> int:
+    """Delete login attempts older than ``before`` (they only serve the rate limit)."""
+    result = session.execute(delete(LoginAttempt).where(LoginAttempt.at < before))
+    return result.rowcount or 0

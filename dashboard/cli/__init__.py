@@ -1,0 +1,56 @@
+"""``antifraud``: the command line of the dashboard.
+
+Each module of this package registers its subcommands (``register(sub)``,
+each parser with ``set_defaults(handler=...)``); add a module to
+``COMMAND_MODULES`` to add commands.  Errors the user can fix (an unreachable
+database, a database that already has data, a bad value) print one line and
+exit with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dashboard.auth.crypto import PersonalDataKeyError
+from dashboard.auth.startup import UnsafeSettings
+from dashboard.cli import (
+    audit,
+    backup,
+    boundaries,
+    database,
+    imports,
+    simulate,
+    tasks,
+    tokens,
+    users,
+)
+from dashboard.cli.common import UsageError
+from dashboard.db import DatabaseUnreachable
+from dashboard.settings import load_settings
+
+COMMAND_MODULES = [database, users, audit, boundaries, tokens, imports, tasks, backup, simulate]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="antifraud", description="Anti-fraud command dashboard")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    try:
+        return args.handler(args, settings)
+    except (DatabaseUnreachable, UsageError, UnsafeSettings, PersonalDataKeyError) as exc:
+        print(f"antifraud {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+__all__ = ["main", "build_parser", "UsageError"]

@@ -1,0 +1,51 @@
+"""Task commands: ``escalate`` (one pass) and ``escalation-worker`` (a loop).
+
+Both share the lease of ``dashboard.tasks.escalation``: of several workers
+only one escalates at a time, and a single pass while a worker holds the
+lease does nothing and says so.
+"""
+
+from __future__ import annotations
+
+import signal
+
+from dashboard.cli.common import UsageError, open_database
+
+
+def cmd_escalate(args, settings) -> int:
+    from dashboard.tasks.escalation import escalate_pass
+
+    db = open_database(settings)
+    report = escalate_pass(db.engine)
+    if not report.ran:
+        print("another process holds the escalation lease; nothing done")
+        return 0
+    by_reason = ", ".join(f"{reason}: {len(ids)}" for reason, ids in report.escalated.items())
+    print(f"escalated {report.count} tasks" + (f" ({by_reason})" if by_reason else ""))
+    return 0
+
+
+def cmd_escalation_worker(args, settings) -> int:
+    from dashboard.tasks.worker import EscalationWorker
+
+    if args.interval < 1:
+        raise UsageError("--interval: must be at least 1 second")
+    db = open_database(settings)
+    worker = EscalationWorker(db.engine, args.interval)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    print(f"escalating every {args.interval:g} s as {worker.holder}; Ctrl-C stops", flush=True)
+    try:
+        worker.run_forever()
+    except KeyboardInterrupt:
+        worker.stop()
+    return 0
+
+
+def register(sub) -> None:
+    sub.add_parser("escalate", help="escalate unacknowledged and overdue tasks once"
+                   ).set_defaults(handler=cmd_escalate)
+    worker = sub.add_parser("escalation-worker",
+                            help="escalate unacknowledged and overdue tasks every --interval seconds")
+    worker.add_argument("--interval", type=float, default=60.0,
+                        help="seconds between passes (default 60)")
+    worker.set_defaults(handler=cmd_escalation_worker)

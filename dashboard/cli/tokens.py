@@ -1,0 +1,52 @@
+"""Ingest tokens: ``create-token``, ``revoke-token``, ``list-tokens``."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dashboard.cli.common import UsageError, open_database
+from dashboard.domain.ingest import ApiToken
+from dashboard.ingest.tokens import TokenError, create_token, revoke_token
+
+
+def cmd_create_token(args, settings) -> int:
+    db = open_database(settings)
+    try:
+        with db.session() as session:
+            row, plain = create_token(session, args.source)
+    except TokenError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"token {row.id} for source {row.source} (shown once, keep it secret):")
+    print(plain)
+    return 0
+
+
+def cmd_revoke_token(args, settings) -> int:
+    db = open_database(settings)
+    try:
+        with db.session() as session:
+            row = revoke_token(session, args.id)
+    except TokenError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"token {row.id} of source {row.source} revoked")
+    return 0
+
+
+def cmd_list_tokens(args, settings) -> int:
+    db = open_database(settings)
+    with db.session() as session:
+        for row in session.scalars(select(ApiToken).order_by(ApiToken.id)):
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            print(f"{row.id:>4}  {row.source:<20} {row.hint}…  {state:<24} last used {used}")
+    return 0
+
+
+def register(sub) -> None:
+    create = sub.add_parser("create-token", help="create an ingest API token for a source")
+    create.add_argument("--source", required=True, help="the upstream platform's name")
+    create.set_defaults(handler=cmd_create_token)
+    revoke = sub.add_parser("revoke-token", help="revoke an ingest API token")
+    revoke.add_argument("--id", type=int, required=True)
+    revoke.set_defaults(handler=cmd_revoke_token)
+    sub.add_parser("list-tokens", help="list ingest API tokens").set_defaults(handler=cmd_list_tokens)

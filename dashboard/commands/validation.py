@@ -1,0 +1,93 @@
+"""Checks shared by the user commands; each raises ``Invalid`` naming its form field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.passwords import PasswordRefused, check_policy
+from dashboard.auth.permissions import Role, roles
+from dashboard.auth.records import parse_id
+from dashboard.commands.errors import Invalid
+from dashboard.domain import OrgUnit, User
+from dashboard.domain.users import normalize_username
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+PERSONAL_DIGITS = re.compile(r"\d{11,}")
+DISPLAY_NAME_MAX = 80
+
+
+def check_username(session: Session, username: str | None) -> str:
+    """A new, well-formed, unused username (lower case)."""
+    name = normalize_username(username or "")
+    if not USERNAME.match(name) or PERSONAL_DIGITS.search(name):
+        raise Invalid("username", "admin.error.username_format")
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise Invalid("username", "admin.error.username_taken")
+    return name
+
+
+def check_display_name(display_name: str | None) -> str:
+    """A name to show, 1 to 80 characters, that is not a phone or ID number."""
+    name = " ".join((display_name or "").split())
+    if not name or len(name) > DISPLAY_NAME_MAX or PERSONAL_DIGITS.search(name):
+        raise Invalid("display_name", "admin.error.display_name", max=DISPLAY_NAME_MAX)
+    return name
+
+
+def check_role(code: str | None) -> Role:
+    """A role of ``data/roles.csv``."""
+    role = roles().get((code or "").strip())
+    if role is None:
+        raise Invalid("role", "admin.error.role_unknown")
+    return role
+
+
+def resolve_unit(session: Session, role: Role, unit_code: str | None) -> OrgUnit | None:
+    """The unit a user of ``role`` is attached to, checked against the role's unit levels."""
+    code = (unit_code or "").strip()
+    if role.scope == "system":
+        if code:
+            raise Invalid("unit", "admin.error.unit_not_allowed")
+        return None
+    if not code:
+        if role.needs_unit:
+            raise Invalid("unit", "admin.error.unit_required")
+        return None
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise Invalid("unit", "admin.error.unit_unknown")
+    if role.unit_levels and unit.level not in role.unit_levels:
+        raise Invalid("unit", "admin.error.unit_level")
+    return unit
+
+
+def check_password(password: str | None, username: str,
+                   settings: Mapping | None = None) -> str:
+    """A new password that the policy accepts."""
+    try:
+        check_policy(password or "", username=username, settings=settings)
+    except PasswordRefused as refused:
+        raise Invalid("password", refused.key, **refused.params) from None
+    return password or ""
+
+
+def find_user(session: Session, user_ref: int | str | None) -> User:
+    """The user named by an id (an int, from a form) or a username (a str, from the shell)."""
+    user = None
+    if isinstance(user_ref, int) and not isinstance(user_ref, bool):
+        number = parse_id(user_ref)
+        user = session.get(User, number) if number is not None else None
+    elif isinstance(user_ref, str) and user_ref.strip():
+        user = session.scalar(select(User).where(User.username == normalize_username(user_ref)))
+    if user is None:
+        raise Invalid("user", "admin.error.user_unknown")
+    return user
+
+
+def is_self(actor, user: User) -> bool:
+    """True when the admin acting is the user acted on."""
+    return getattr(actor, "id", None) == user.id

@@ -1,0 +1,1 @@
+"""Figure builders and reusable Dash components (no database access here)."""

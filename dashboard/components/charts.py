@@ -1,0 +1,135 @@
+"""Figure builders for the overview and the wall: trend, breakdowns, ranking, today by hour.
+
+Every builder takes a metrics DataFrame, the language and a theme ("light"
+or "dark" for the wall) and returns a plotly figure; every label and hover
+text goes through ``t()`` and numbers through the i18n formatters.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.components.kpi_cards import format_value
+from dashboard.i18n import name_of, t
+
+FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
+THEMES = {
+    "light": {"text": "#1f2d3d", "grid": "#e5e8ec", "main": "#c0392b", "other": "#8395a7",
+              "bar": "#e67e22", "good": "#27ae60", "bad": "#c0392b", "size": 13},
+    "dark": {"text": "#e8edf3", "grid": "#2c3a4d", "main": "#ff6b5b", "other": "#7f93ab",
+             "bar": "#f39c12", "good": "#2ecc71", "bad": "#ff6b5b", "size": 20},
+}
+
+
+def _layout(fig: go.Figure, theme: str, height: int, **extra) -> go.Figure:
+    colors = THEMES[theme]
+    settings = {"legend": {"orientation": "h", "y": 1.08, "x": 0}, **extra}
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "color": colors["text"], "size": colors["size"]},
+        uirevision="keep", **settings,
+    )
+    fig.update_xaxes(gridcolor=colors["grid"], zerolinecolor=colors["grid"])
+    fig.update_yaxes(gridcolor=colors["grid"], zerolinecolor=colors["grid"])
+    return fig
+
+
+def trend_figure(trend: pd.DataFrame, label: str, kind: str, lang: str, theme: str = "light",
+                 height: int = 300) -> go.Figure:
+    """Daily values (columns day, value, last_year) with last year's line dashed."""
+    colors = THEMES[theme]
+    texts = lambda col: [format_value(kind, v, lang) for v in trend[col]]  # noqa: E731
+    fig = go.Figure([
+        go.Scatter(x=trend["day"], y=trend["last_year"], name=t("chart.last_year", lang), mode="lines",
+                   line={"color": colors["other"], "dash": "dot", "width": 2}, customdata=texts("last_year"),
+                   hovertemplate="%{x|%Y-%m-%d}<br>" + t("chart.last_year", lang)
+                   + ": %{customdata}<extra></extra>"),
+        go.Scatter(x=trend["day"], y=trend["value"], name=t("chart.this_period", lang), mode="lines",
+                   line={"color": colors["main"], "width": 3}, customdata=texts("value"),
+                   hovertemplate="%{x|%Y-%m-%d}<br>" + label + ": %{customdata}<extra></extra>"),
+    ])
+    return _layout(fig, theme, height, hovermode="x unified",
+                   yaxis={"rangemode": "tozero", "title": {"text": label}})
+
+
+def bar_figure(frame: pd.DataFrame, value: str, kind: str, lang: str, theme: str = "light",
+               height: int = 320, top: int | None = None) -> go.Figure:
+    """Horizontal bars of ``frame[value]`` by reference item (code, name_zh, name_en, share), largest on top."""
+    colors = THEMES[theme]
+    data = frame.sort_values(value, ascending=False)
+    if top:
+        data = data.head(top)
+    data = data.iloc[::-1]
+    names = [name_of(r, lang) for r in data[["name_zh", "name_en"]].to_dict("records")]
+    shares = [f"{s * 100:.1f}%" for s in data["share"]]
+    fig = go.Figure(go.Bar(
+        x=data[value], y=names, orientation="h", marker={"color": colors["bar"]},
+        text=shares, textposition="auto",
+        customdata=[[format_value(kind, v, lang), s] for v, s in zip(data[value], shares, strict=True)],
+        hovertemplate="<b>%{y}</b><br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
+    ))
+    return _layout(fig, theme, height, showlegend=False, yaxis={"automargin": True})
+
+
+def outcome_figure(frame: pd.DataFrame, lang: str, theme: str = "light", height: int = 320) -> go.Figure:
+    """The outcome mix as a donut (columns code, name_zh, name_en, closed, dissuaded)."""
+    colors = THEMES[theme]
+    names = [name_of(r, lang) for r in frame[["name_zh", "name_en"]].to_dict("records")]
+    palette = [colors["good"] if d else colors["bad"] for d in frame["dissuaded"]]
+    shades = [c if i % 2 == 0 else c + "aa" for i, c in enumerate(palette)]
+    fig = go.Figure(go.Pie(
+        labels=names, values=frame["closed"], hole=0.55, sort=False, marker={"colors": shades},
+        customdata=[format_value("count", v, lang) for v in frame["closed"]],
+        hovertemplate="<b>%{label}</b><br>%{customdata} (%{percent})<extra></extra>",
+        textinfo="percent",
+    ))
+    return _layout(fig, theme, height, legend={"orientation": "v", "x": 1.0, "y": 0.5})
+
+
+def ranking_figure(units: pd.DataFrame, metric: str, label: str, kind: str, better: str, lang: str,
+                   theme: str = "light", height: int = 320, highlight: str | None = None) -> go.Figure:
+    """Child units ranked on ``metric`` (columns code, name_zh, name_en and the metric), laggards on top.
+
+    The bottom quarter on the metric (by its good direction) is red; the
+    unit ``highlight`` (a code) is outlined.  customdata carries the unit
+    code, for clicking through.
+    """
+    colors = THEMES[theme]
+    data = units.dropna(subset=[metric])
+    worst_first = better != "down"
+    data = data.sort_values(metric, ascending=worst_first)
+    lag = max(1, len(data) // 4) if better in ("up", "down") and len(data) > 3 else 0
+    bar_colors = [colors["bad"] if i < lag else colors["bar"] for i in range(len(data))]
+    data, bar_colors = data.iloc[::-1], bar_colors[::-1]
+    names = [name_of(r, lang) for r in data[["name_zh", "name_en"]].to_dict("records")]
+    fig = go.Figure(go.Bar(
+        x=data[metric], y=names, orientation="h",
+        marker={"color": bar_colors,
+                "line": {"color": [colors["text"] if c == highlight else "rgba(0,0,0,0)" for c in data["code"]],
+                         "width": 2}},
+        text=[format_value(kind, v, lang) for v in data[metric]], textposition="auto",
+        customdata=list(data["code"]),
+        hovertemplate="<b>%{y}</b><br>" + label + ": %{text}<extra></extra>",
+    ))
+    return _layout(fig, theme, max(height, 26 * len(data) + 40), showlegend=False,
+                   yaxis={"automargin": True}, xaxis={"title": {"text": label}})
+
+
+def hourly_figure(hourly: pd.DataFrame, lang: str, theme: str = "light", height: int = 260) -> go.Figure:
+    """Today's warnings by hour as bars, yesterday and the same day last year as lines."""
+    colors = THEMES[theme]
+    hours = [f"{h:02d}:00" for h in hourly["hour"]]
+    today = [None if pd.isna(v) else int(v) for v in hourly["today"]]
+    fig = go.Figure([
+        go.Bar(x=hours, y=today, name=t("chart.today", lang), marker={"color": colors["main"]},
+               hovertemplate="%{x} %{y}<extra>" + t("chart.today", lang) + "</extra>"),
+        go.Scatter(x=hours, y=hourly["yesterday"], name=t("chart.yesterday", lang), mode="lines",
+                   line={"color": colors["other"], "width": 2},
+                   hovertemplate="%{x} %{y}<extra>" + t("chart.yesterday", lang) + "</extra>"),
+        go.Scatter(x=hours, y=hourly["last_year"], name=t("chart.last_year_day", lang), mode="lines",
+                   line={"color": colors["other"], "dash": "dot", "width": 2},
+                   hovertemplate="%{x} %{y}<extra>" + t("chart.last_year_day", lang) + "</extra>"),
+    ])
+    return _layout(fig, theme, height, bargap=0.15, yaxis={"rangemode": "tozero"})

@@ -1,0 +1,110 @@
+"""KPI cards: a figure, its 同比 and 环比 arrows coloured by good or bad news, per 10,000 residents.
+
+Input is a row of ``dashboard.metrics.compare.kpi_comparison``.  Green means
+the change is good news, red bad news, grey a change without a verdict (the
+card says which direction is good: "lower is better" for warnings).
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard.i18n import t
+from dashboard.i18n.numbers import format_count, format_percent, format_yuan
+
+VERDICT_CLASS = {"better": "kpi-better", "worse": "kpi-worse", "same": "kpi-same", "neutral": "kpi-same"}
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def format_value(kind: str, value, lang: str) -> str:
+    """A KPI value for people: counts in 万/亿, yuan, percentages, minutes."""
+    if _missing(value):
+        return "—"
+    if kind == "yuan":
+        return format_yuan(value, lang)
+    if kind == "rate":
+        return format_percent(value, lang)
+    if kind == "minutes":
+        return t("unit.minutes", lang, n=format_count(value, lang))
+    if kind == "average":
+        return format_count(round(float(value), 1), lang)
+    return format_count(value, lang)
+
+
+def format_change(kind: str, change, pct, lang: str) -> str:
+    """▲ / ▼ and the change: in percent, in points for rates, absolute when the base was 0."""
+    if _missing(change):
+        return "—"
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+    if change == 0:
+        return arrow
+    if kind == "rate":
+        points = abs(change) * 100
+        return f"{arrow} {t('unit.points', lang, n=f'{points:.1f}' if points >= 0.05 else '<0.1')}"
+    if not _missing(pct):
+        return f"{arrow} {abs(pct) * 100:.1f}%"
+    return f"{arrow} {format_value(kind, abs(change), lang)}"
+
+
+def _comparison(row, name: str, lang: str) -> html.Span:
+    verdict = row[f"verdict_{name}"]
+    text = format_change(row["kind"], row[f"change_{name}"], row[f"pct_{name}"], lang)
+    return html.Span([html.Span(t(f"compare.{name}", lang), className="kpi-compare-label"), " ", text],
+                     className="kpi-compare " + VERDICT_CLASS.get(verdict, "kpi-same"),
+                     title=t(f"compare.{name}.value", lang,
+                             value=format_value(row["kind"], row[name], lang)))
+
+
+def kpi_card(row, lang: str, id_prefix: str = "overview") -> html.Div:
+    """One card of a ``kpi_comparison`` row."""
+    key = row["key"]
+    good = {"up": "kpi.better_up", "down": "kpi.better_down"}.get(row["better"], "kpi.better_neutral")
+    body = [
+        html.Div([html.Span(t(f"kpi.{key}", lang), className="kpi-label"),
+                  html.Span(t(good, lang), className="kpi-direction")], className="kpi-head"),
+        html.Div(format_value(row["kind"], row["value"], lang), className="kpi-value",
+                 id=f"{id_prefix}-kpi-{key}"),
+        html.Div([_comparison(row, "last_year", lang), _comparison(row, "previous", lang)],
+                 className="kpi-compares"),
+    ]
+    if not _missing(row["per_10k"]):
+        per = format_value("yuan" if row["kind"] == "yuan" else "average", row["per_10k"], lang)
+        body.append(html.Div(t("kpi.per_10k", lang, value=per), className="kpi-per-capita"))
+    return html.Div(dbc.Card(dbc.CardBody(body), className="kpi-card h-100"), className="h-100",
+                    title=t(f"kpi.{key}.help", lang))
+
+
+def kpi_cards(frame: pd.DataFrame, keys: list[str], lang: str, id_prefix: str = "overview") -> dbc.Row:
+    """Cards for ``keys`` (in that order) from a ``kpi_comparison`` frame."""
+    rows = frame.set_index("key")
+    return dbc.Row([dbc.Col(kpi_card(rows.loc[k].to_dict() | {"key": k}, lang, id_prefix),
+                            xs=6, md=4, xl=3, xxl=True, className="mb-3")
+                    for k in keys], className="g-3")
+
+
+def kpi_table(frame: pd.DataFrame, lang: str, id_prefix: str = "overview") -> dbc.Table:
+    """Every KPI in one table: value, 同比, 环比, per 10,000 residents; grouped as in ``KPIS``."""
+    head = html.Thead(html.Tr([html.Th(t("kpi.table.figure", lang)), html.Th(t("kpi.table.value", lang)),
+                               html.Th(t("compare.last_year", lang)), html.Th(t("compare.previous", lang)),
+                               html.Th(t("kpi.table.per_10k", lang))]))
+    body = []
+    for group, rows in frame.groupby("group", sort=False):
+        body.append(html.Tr(html.Th(t(f"kpi.group.{group}", lang), colSpan=5, className="table-light")))
+        for row in rows.to_dict("records"):
+            cells = [html.Td(t(f"kpi.{row['key']}", lang), title=t(f"kpi.{row['key']}.help", lang)),
+                     html.Td(format_value(row["kind"], row["value"], lang), className="text-end")]
+            for name in ("last_year", "previous"):
+                cells.append(html.Td(format_change(row["kind"], row[f"change_{name}"], row[f"pct_{name}"],
+                                                   lang),
+                                     className="text-end " + VERDICT_CLASS.get(row[f"verdict_{name}"], "")))
+            per = "" if _missing(row["per_10k"]) else format_value(
+                "yuan" if row["kind"] == "yuan" else "average", row["per_10k"], lang)
+            cells.append(html.Td(per, className="text-end"))
+            body.append(html.Tr(cells))
+    return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{id_prefix}-kpi-table",
+                     className="kpi-table")

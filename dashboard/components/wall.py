@@ -1,0 +1,105 @@
+"""Wall mode: one unit full-screen, dark, large type, readable from across a room; no controls.
+
+Component ids start with ``wall-``.  ``wall_screen`` draws one view of one
+unit ("overview": key figures, map and today by hour; "trend": the trend,
+the ranking and the outcome mix); the page rotates through them.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components.charts import hourly_figure, outcome_figure, ranking_figure, trend_figure
+from dashboard.components.kpi_cards import format_change, format_value
+from dashboard.components.maps import precinct_map
+from dashboard.components.overview import live_counters
+from dashboard.i18n import t
+from dashboard.metrics.kpis import KPI_BY_KEY
+from dashboard.metrics.overview import OverviewData
+
+VIEWS = ("overview", "trend")
+WALL_KPIS = ["received", "closed", "open_at_end", "success_rate", "on_time_rate", "loss_avoided"]
+STATIC = {"displayModeBar": False, "staticPlot": False, "scrollZoom": False}
+
+
+def _kpi(row: dict, lang: str) -> dbc.Col:
+    compares = []
+    for name in ("last_year", "previous"):
+        compares.append(html.Span([html.Span(t(f"compare.{name}", lang), className="kpi-compare-label"), " ",
+                                   format_change(row["kind"], row[f"change_{name}"], row[f"pct_{name}"], lang)],
+                                  className="kpi-compare " + {"better": "kpi-better", "worse": "kpi-worse"}.get(
+                                      row[f"verdict_{name}"], "kpi-same")))
+    good = {"up": "kpi.better_up", "down": "kpi.better_down"}.get(row["better"], "kpi.better_neutral")
+    return dbc.Col(html.Div([
+        html.Div([t(f"kpi.{row['key']}", lang), html.Span(" · " + t(good, lang), className="kpi-direction")],
+                 className="wall-kpi-label"),
+        html.Div(format_value(row["kind"], row["value"], lang), className="wall-kpi-value",
+                 id=f"wall-kpi-{row['key']}"),
+        html.Div(compares, className="kpi-compares"),
+    ], className="wall-kpi"))
+
+
+def _panel(title: str, body, fill: bool = True) -> html.Div:
+    """A dark panel; ``fill`` stretches it to its column's height."""
+    return html.Div([html.Div(title, className="wall-panel-title"), body],
+                    className="wall-panel" + ("" if fill else " wall-panel-auto"))
+
+
+def _header(data: OverviewData, lang: str, position: str) -> dbc.Row:
+    period = data.period
+    dates = period.first_day.isoformat() if period.days == 1 else \
+        f"{period.first_day.isoformat()} – {period.last_day.isoformat()}"
+    return dbc.Row([
+        dbc.Col([html.Div(data.unit.name(lang), className="wall-title", id="wall-unit"),
+                 html.Div([t(f"period.{period.kind if period.kind != 'day' else 'today'}", lang)
+                           if period.kind != "custom" else t("period.custom", lang), " · ", dates],
+                          className="wall-subtitle")]),
+        dbc.Col([html.Div(id="wall-clock", className="wall-clock"),
+                 html.Div(position, className="wall-rotation", id="wall-position")],
+                width="auto", className="text-end"),
+    ], className="mb-3 align-items-center")
+
+
+def _map(data: OverviewData, lang: str, height: int) -> dcc.Graph:
+    kpi = KPI_BY_KEY["received"]
+    units = data.map_units.assign(value=data.map_units["received"].astype(float))
+    texts = [format_value(kpi.kind, v, lang) for v in data.map_units["received"]]
+    figure = precinct_map(data.geojson, units, t("kpi.received", lang), lang, height=height, texts=texts,
+                          highlight=data.highlight, theme="dark")
+    return dcc.Graph(id="wall-map", figure=figure, config=STATIC)
+
+
+def wall_screen(data: OverviewData, live: dict, view: str, lang: str, position: str) -> html.Div:
+    """One screen of the wall: ``view`` of ``data``'s unit, with the live figures."""
+    cards = data.kpis.set_index("key")
+    kpis = dbc.Row([_kpi(cards.loc[k].to_dict() | {"key": k}, lang) for k in WALL_KPIS], className="g-3 mb-3")
+    if view == "trend":
+        kpi = KPI_BY_KEY[data.trend_kpi]
+        label = t(f"kpi.{data.trend_kpi}", lang)
+        left = [
+            _panel(t("overview.trend", lang, metric=label), dcc.Graph(
+                id="wall-trend", config=STATIC,
+                figure=trend_figure(data.trend, label, kpi.kind, lang, theme="dark", height=330)), fill=False),
+            html.Div(className="mb-3"),
+            _panel(t("overview.outcomes", lang), dcc.Graph(
+                id="wall-outcomes", config=STATIC, figure=outcome_figure(data.outcomes, lang, theme="dark",
+                                                                         height=300)), fill=False),
+        ]
+        body = dbc.Row([
+            dbc.Col(left, width=7),
+            dbc.Col(_panel(t("overview.ranking", lang), dcc.Graph(
+                id="wall-ranking", config=STATIC, figure=ranking_figure(
+                    data.map_units, "received", t("kpi.received", lang), "count", "down", lang,
+                    theme="dark", height=680))), width=5),
+        ], className="g-3")
+    else:
+        body = dbc.Row([
+            dbc.Col(_panel(t(f"overview.map.{data.map_level}", lang), _map(data, lang, 700)), width=7),
+            dbc.Col(_panel(t("live.title", lang), html.Div([
+                html.Div(live_counters(live, lang, "wall"), className="live-counters mb-2"),
+                dcc.Graph(id="wall-hourly", config=STATIC,
+                          figure=hourly_figure(live["hourly"], lang, theme="dark", height=600)),
+            ])), width=5),
+        ], className="g-3")
+    return html.Div([_header(data, lang, position), kpis, body])

@@ -1,0 +1,1 @@
+"""The demo city (Xiamen): its units and precincts, and two years of history."""

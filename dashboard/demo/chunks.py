@@ -1,0 +1,113 @@
+"""The demo history in chunks of days, generated in worker processes.
+
+Each chunk (about a month) is generated from its own random stream, so the
+result depends only on the seed, the end time and the chunk, never on how
+many workers ran.  Workers return insert-ready frames with local ids; the
+loader renumbers them and writes them in order while the next chunks are
+being generated on the other core.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.auth.crypto import PersonalDataCipher
+from dashboard.demo.followups import generate_cases, generate_stop_payments
+from dashboard.demo.history import Stations, generate_warnings
+
+CHUNK_DAYS = 31
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    index: int
+    seed: int
+    dates: np.ndarray
+    end: np.datetime64
+    stations: Stations
+    daily_warnings: float
+    key: bytes  # the personal-data key of the process that planned the load
+
+
+@dataclass
+class ChunkFrames:
+    warnings: pd.DataFrame
+    dissuasions: pd.DataFrame
+    cases: pd.DataFrame
+    stop_payments: pd.DataFrame
+
+
+def plan_chunks(end: np.datetime64, days: int, seed: int, stations: Stations,
+                daily_warnings: float, key: bytes) -> list[ChunkTask]:
+    """Split the ``days`` ending on ``end``'s day into chunks, oldest first."""
+    last_day = end.astype("datetime64[D]")
+    dates = last_day - np.arange(days - 1, -1, -1).astype("timedelta64[D]")
+    return [
+        ChunkTask(i, seed, dates[start : start + CHUNK_DAYS], end, stations, daily_warnings, key)
+        for i, start in enumerate(range(0, days, CHUNK_DAYS))
+    ]
+
+
+def generate_chunk(task: ChunkTask) -> ChunkFrames:
+    """Warnings, dissuasions, cases and stop-payments of one chunk, with local ids."""
+    rng = np.random.default_rng([task.seed, task.index])
+    cipher = PersonalDataCipher(task.key)
+    warnings, attempts = generate_warnings(rng, task.stations, task.end, task.dates,
+                                           task.daily_warnings, cipher)
+    cases = generate_cases(rng, warnings, task.stations, task.end, task.dates)
+    stops = generate_stop_payments(rng, warnings, cases, task.end)
+    attempts = attempts.drop(columns=["_owner", "_contact"])
+    return ChunkFrames(warnings, attempts, cases, stops)
+
+
+def generated_chunks(tasks: list[ChunkTask], workers: int | None = None) -> Iterator[ChunkFrames]:
+    """Yield the chunks in order; with more than one chunk, generate ahead in worker processes."""
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers < 1 or len(tasks) < 3:
+        yield from map(generate_chunk, tasks)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        queue = iter(tasks)
+        for task in queue:
+            pending.append(pool.submit(generate_chunk, task))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+class Renumberer:
+    """Turns the chunks' local ids into global ones and numbers cases per year."""
+
+    def __init__(self) -> None:
+        self.next_id = {"warnings": 1, "dissuasions": 1, "cases": 1, "stop_payments": 1}
+        self.case_seq: dict[int, int] = {}
+
+    def apply(self, chunk: ChunkFrames) -> ChunkFrames:
+        w_off = self.next_id["warnings"] - 1
+        c_off = self.next_id["cases"] - 1
+        chunk.warnings["id"] += w_off
+        chunk.dissuasions["warning_id"] += w_off
+        chunk.dissuasions.insert(0, "id", np.arange(len(chunk.dissuasions)) + self.next_id["dissuasions"])
+        chunk.cases["id"] += c_off
+        chunk.cases["warning_id"] += w_off
+        chunk.stop_payments["id"] += self.next_id["stop_payments"] - 1
+        chunk.stop_payments["warning_id"] += w_off
+        chunk.stop_payments["case_id"] += c_off
+        years = chunk.cases["reported_at"].dt.year.tolist()
+        chunk.cases["number"] = [self._case_number(year) for year in years]
+        for name in self.next_id:
+            self.next_id[name] += len(getattr(chunk, name))
+        return chunk
+
+    def _case_number(self, year: int) -> str:
+        self.case_seq[year] = self.case_seq.get(year, 0) + 1
+        return f"XM{year}{self.case_seq[year]:06d}"

@@ -1,0 +1,100 @@
+"""Write the generated history: in this process, or in a fresh process on SQLite files.
+
+On a SQLite file the rows go in through ADBC (Arrow, from C), which links
+its own SQLite library; it therefore runs in a spawned process that holds no
+other connection to the file.  Elsewhere (PostgreSQL, or ``workers=0``) the
+rows go through the caller's engine: COPY on PostgreSQL, executemany on
+SQLite.  Either way the whole history is one transaction.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+from sqlalchemy import Engine
+
+from dashboard.aggregates.frames import AggregateFrames
+from dashboard.demo.chunks import ChunkTask, Renumberer, generated_chunks
+from dashboard.demo.followups import generate_publicity
+from dashboard.demo.history import Stations
+from dashboard.domain import (
+    Base,
+    Case,
+    Dissuasion,
+    PublicityEvent,
+    StopPayment,
+    Task,
+    TaskEvent,
+    Warning,
+)
+from dashboard.domain.reference import DissuasionResult
+from dashboard.ingest.bulk import BulkWriter, arrow_sqlite_writer, bulk_writer
+from dashboard.ingest.reference import read_reference_file
+
+# Deleted children first.  Later features that hang rows off these add theirs here.
+# The aggregate tables are derived: summed from the same frames and written after them.
+HISTORY_TABLES = [TaskEvent.__table__, Task.__table__,  # written by dashboard.demo.tasks
+                  Dissuasion.__table__, StopPayment.__table__, Case.__table__,
+                  Warning.__table__, PublicityEvent.__table__]
+Progress = Callable[[str], None] | None
+
+
+def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, stations: Stations,
+                  workers: int | None, progress: Progress) -> dict[str, int]:
+    """Replace the history tables' rows with the generated chunks; return rows per table."""
+    started = time.perf_counter()
+    counts = dict.fromkeys((t.name for t in HISTORY_TABLES), 0)
+    for table in HISTORY_TABLES:
+        writer.execute(f"DELETE FROM {table.name}")
+    renumber = Renumberer()
+    aggregates = AggregateFrames({row["code"]: (row["reached"], row["dissuaded"])
+                                  for row in read_reference_file(DissuasionResult)})
+    with writer.indexes_deferred(HISTORY_TABLES):
+        for done, chunk in enumerate(generated_chunks(tasks, workers), start=1):
+            chunk = renumber.apply(chunk)
+            aggregates.add_warnings(chunk.warnings, chunk.dissuasions)
+            aggregates.add_stop_payments(chunk.stop_payments)
+            aggregates.add_cases(chunk.cases)
+            for name in ("warnings", "dissuasions", "cases", "stop_payments"):
+                counts[name] += writer.insert(Base.metadata.tables[name], getattr(chunk, name))
+            if progress:
+                progress(f"{done}/{len(tasks)} months written: {counts['warnings']:,} warnings, "
+                         f"{counts['dissuasions']:,} dissuasions ({time.perf_counter() - started:.0f} s)")
+        dates = np.concatenate([t.dates for t in tasks])
+        publicity = generate_publicity(np.random.default_rng([seed, 10_000]), stations, dates)
+        publicity.insert(0, "id", np.arange(1, len(publicity) + 1))
+        counts["publicity_events"] = writer.insert(PublicityEvent.__table__, publicity)
+        aggregates.add_publicity(publicity)
+        if progress:
+            progress("building indexes")
+    if progress:
+        progress("writing the aggregate tables")
+    for model, frame in aggregates.frames().items():
+        writer.execute(f"DELETE FROM {model.__table__.name}")
+        writer.insert(model.__table__, frame)
+    writer.reset_id_sequences(HISTORY_TABLES)
+    return counts
+
+
+def _write_sqlite_file(path: str, tasks, seed, stations, workers, verbose) -> dict[str, int]:
+    from sqlalchemy.dialects import sqlite
+
+    with arrow_sqlite_writer(path, sqlite.dialect()) as writer:
+        return write_history(writer, tasks, seed, stations, workers,
+                             (lambda msg: print(msg, flush=True)) if verbose else None)
+
+
+def load_history(engine: Engine, tasks: list[ChunkTask], seed: int, stations: Stations,
+                 workers: int | None, progress: Progress) -> dict[str, int]:
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and workers != 0:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            return pool.submit(_write_sqlite_file, database, tasks, seed, stations, workers,
+                               progress is not None).result()
+    with bulk_writer(engine) as writer:
+        return write_history(writer, tasks, seed, stations, workers, progress)

@@ -1,0 +1,181 @@
+"""Post the live demo feed through the real ingest API, at a rate, until told to stop.
+
+``IngestClient`` posts JSON batches with a bearer token to one base URL on
+this machine: the host must be loopback (the feed is made up and must never
+reach a real server), proxies from the environment are ignored and
+redirects are not followed.  ``run_feed`` ticks twice a second: it draws the
+tick's new warnings (a Poisson count at the rate, shaped by the hour of the
+day unless ``flat``), posts them, then posts the follow-ups that have come
+due.  It stops after ``minutes``, when ``stop`` is set, or when the server
+refuses the token.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.demo.history import Stations
+from dashboard.demo.live_feed import LiveFeed, hourly_factor
+from dashboard.domain.base import now_local
+
+KINDS = ("warnings", "outcomes", "stop-payments")
+TICK_SECONDS = 0.5
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+class FeedError(RuntimeError):
+    """The feed cannot go on; ``reason`` is a message id suffix, ``params`` its values."""
+
+    def __init__(self, reason: str, **params) -> None:
+        super().__init__(f"{reason}: {params}")
+        self.reason = reason
+        self.params = params
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: D102 - a redirect is an error here
+        return None
+
+
+class IngestClient:
+    """POST batches to ``<url>/api/v1/<kind>`` with ``Authorization: Bearer <token>``."""
+
+    def __init__(self, url: str, token: str, timeout: float = 30.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not is_loopback(parts.hostname):
+            raise FeedError("not_loopback", url=url)
+        self.base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+        self.token = token
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+    def post(self, kind: str, records: list[dict]) -> dict:
+        """The API's answer to one batch; ``FeedError`` when it is not a 200."""
+        request = urllib.request.Request(
+            f"{self.base}/api/v1/{kind}", method="POST",
+            data=json.dumps(records, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                raise FeedError("token_refused", url=self.base) from None
+            raise FeedError("http_error", url=self.base, status=exc.code) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise FeedError("unreachable", url=self.base, detail=str(reason)) from None
+
+
+@dataclass
+class FeedStats:
+    """What was posted: results by kind and status, records lost, and the first errors."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: {
+        k: dict.fromkeys(("inserted", "duplicate", "updated", "rejected"), 0) for k in KINDS})
+    lost: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return sum(c["rejected"] for c in self.counts.values())
+
+    def add(self, kind: str, answer: dict, records: list[dict]) -> None:
+        for result in answer.get("results", []):
+            self.counts[kind][result["status"]] += 1
+            if result["status"] == "rejected" and len(self.errors) < 20:
+                record = records[result["index"]]
+                self.errors.append({"kind": kind, "external_id": record.get("external_id"),
+                                    "errors": result.get("errors", [])})
+
+
+def demo_stations(session: Session) -> Stations:
+    """The stations of the database, weighted as the demo history weights them."""
+    from dashboard.demo.seed import _stations  # the demo history's own weighting
+    from dashboard.domain import OrgUnit
+
+    if session.scalar(select(OrgUnit.id).where(OrgUnit.level == "station").limit(1)) is None:
+        raise FeedError("no_stations")
+    return _stations(session)
+
+
+def run_feed(feed: LiveFeed, client: IngestClient, *, rate: float, minutes: float | None = None,
+             flat: bool = False, stop: threading.Event | None = None,
+             report: Callable[[FeedStats], None] | None = None, report_every: float = 60.0) -> FeedStats:
+    """Post the feed until ``minutes`` have passed or ``stop`` is set; the stats of what was posted.
+
+    A batch the server cannot be reached for is counted in ``lost`` (its
+    warnings' follow-ups are dropped) and the feed goes on; a refused token
+    raises ``FeedError``.
+    """
+    stop = stop or threading.Event()
+    stats = FeedStats()
+    started = last_report = time.monotonic()
+    deadline = started + minutes * 60 if minutes is not None else None
+    while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+        tick_start = time.monotonic()
+        now = now_local()
+        expected = rate * TICK_SECONDS * (1.0 if flat else hourly_factor(now))
+        warnings = feed.new_warnings(now, int(feed.rng.poisson(expected)))
+        if warnings and not _post(client, "warnings", warnings, stats):
+            feed.cancel(warnings)
+        for kind, records in feed.due(now_local()).items():
+            if records:
+                _post(client, kind, records, stats)
+        if report and time.monotonic() - last_report >= report_every:
+            report(stats)
+            last_report = time.monotonic()
+        stop.wait(max(0.0, TICK_SECONDS - (time.monotonic() - tick_start)))
+    return stats
+
+
+def _post(client: IngestClient, kind: str, records: list[dict], stats: FeedStats) -> bool:
+    for start in range(0, len(records), 1000):
+        chunk = records[start:start + 1000]
+        try:
+            stats.add(kind, client.post(kind, chunk), chunk)
+        except FeedError as exc:
+            if exc.reason == "token_refused":
+                raise
+            stats.lost += len(chunk)
+            if len(stats.errors) < 20:
+                stats.errors.append({"kind": kind, "failure": exc.reason, **exc.params})
+            return False
+    return True
+
+
+def wait_until_up(url: str, timeout: float = 60.0, stop: threading.Event | None = None) -> bool:
+    """Poll ``<url>/healthz`` until it answers 200 (True) or ``timeout`` passes (False)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not (stop and stop.is_set()):
+        try:
+            with opener.open(f"{url.rstrip('/')}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    return False

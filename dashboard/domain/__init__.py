@@ -1,0 +1,23 @@
+"""The domain model: SQLAlchemy 2 typed tables, with no Flask or Dash import."""
+
+from dashboard.domain.aggregates import AGGREGATE_MODELS
+from dashboard.domain.audit import AuditEntry, AuditHead
+from dashboard.domain.base import SHANGHAI, Base, LocalDateTime
+from dashboard.domain.cases import Case
+from dashboard.domain.funds import StopPayment
+from dashboard.domain.ingest import ApiToken, RejectedRecord
+from dashboard.domain.jobs import JobLease
+from dashboard.domain.org import OrgUnit
+from dashboard.domain.prevention import PublicityEvent
+from dashboard.domain.reference import REFERENCE_MODELS
+from dashboard.domain.tasks import Task, TaskEvent
+from dashboard.domain.users import LoginAttempt, SessionRecord, User
+from dashboard.domain.warnings import Dissuasion, Warning
+
+__all__ = [
+    "ApiToken", "RejectedRecord",
+    "Base", "LocalDateTime", "SHANGHAI", "Case", "StopPayment", "OrgUnit",
+    "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning",
+    "AuditEntry", "AuditHead", "LoginAttempt", "SessionRecord", "User", "AGGREGATE_MODELS",
+    "Task", "TaskEvent", "JobLease",
+]

@@ -1,0 +1,47 @@
+"""Data in: per-source API tokens and the records an ingest refused.
+
+A token is shown once when created and stored only as its SHA-256; it
+works for the ingest API of its source and nowhere else.  A rejected record
+keeps its payload (encrypted: it holds personal data) with the field and
+reason of each error, so an admin can fix and replay it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.auth.crypto import EncryptedString
+from dashboard.domain.base import Base, LocalDateTime
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(12), doc="The token's first characters, to tell tokens apart")
+    created_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+
+
+class RejectedRecord(Base):
+    __tablename__ = "rejected_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), doc="warnings, outcomes or stop-payments")
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    batch: Mapped[str] = mapped_column(String(40), index=True, doc="Which batch or file it came in")
+    position: Mapped[int] = mapped_column(Integer, doc="Its index in the batch (or line in the file)")
+    received_at: Mapped[datetime] = mapped_column(LocalDateTime, index=True)
+    payload: Mapped[str] = mapped_column(EncryptedString(None, purpose="rejected_records.payload"))
+    errors: Mapped[str] = mapped_column(Text, doc="JSON list of {field, reason}")
+    status: Mapped[str] = mapped_column(String(12), default="open", doc="open, replayed or discarded")
+    resolved_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    replayed_as: Mapped[int | None] = mapped_column(
+        ForeignKey("rejected_records.id"), doc="The new rejection when a replay failed again")

@@ -1,0 +1,37 @@
+"""The command chain: city bureau, county sub-bureaus, police stations."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dashboard.domain.base import Base
+
+
+class OrgUnit(Base):
+    """One unit of the chain.
+
+    ``path`` is the chain of codes from the city down, joined by ``/``
+    (``350200/350203/35020301``): a unit's subtree is every unit whose path
+    starts with its own, which is how scope is computed.
+    """
+
+    __tablename__ = "org_units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(ForeignKey("org_levels.code"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255), index=True)
+    population: Mapped[int | None] = mapped_column(BigInteger)
+    geometry: Mapped[str | None] = mapped_column(Text, doc="Precinct polygon as GeoJSON (WGS84)")
+    centroid_lon: Mapped[float | None] = mapped_column(Float)
+    centroid_lat: Mapped[float | None] = mapped_column(Float)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[OrgUnit]] = relationship(back_populates="parent")
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang.startswith("zh") else self.name_en

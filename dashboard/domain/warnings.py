@@ -1,0 +1,98 @@
+"""Early warnings and the dissuasion attempts made on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dashboard.auth.crypto import EncryptedString
+from dashboard.domain.base import Base, LocalDateTime
+
+PHONE, ID_NUMBER, BANK_ACCOUNT = (
+    "warnings.person_phone", "warnings.person_id_number", "warnings.person_bank_account")
+
+
+class Warning(Base):  # noqa: A001 - the domain word
+    """One early warning that a person is being defrauded right now.
+
+    Amounts are whole yuan.  ``deadline_at`` is the response deadline set at
+    triage from the risk level; ``first_contact_at`` is the start of the first
+    dissuasion attempt; ``closed_at`` is when the outcome was recorded.
+    """
+
+    __tablename__ = "warnings"
+    __table_args__ = (
+        Index("uq_warnings_source_external_id", "source", "external_id", unique=True),
+        Index("ix_warnings_station_received", "station_id", "received_at"),
+        # the live queue: only open warnings, a few hundred among millions
+        Index("ix_warnings_open", "station_id", "deadline_at",
+              sqlite_where=text("status <> 'closed'"), postgresql_where=text("status <> 'closed'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(LocalDateTime, index=True)
+    fraud_type: Mapped[str] = mapped_column(ForeignKey("fraud_types.code"))
+    risk_level: Mapped[str] = mapped_column(ForeignKey("risk_levels.code"))
+    channel: Mapped[str] = mapped_column(ForeignKey("channels.code"))
+
+    person_name: Mapped[str | None] = mapped_column(String(80))
+    # encrypted at rest (AES-GCM, key from PERSONAL_DATA_KEY); Python sees the clear value
+    person_phone: Mapped[str | None] = mapped_column(EncryptedString(255, purpose=PHONE))
+    person_id_number: Mapped[str | None] = mapped_column(EncryptedString(255, purpose=ID_NUMBER))
+    person_bank_account: Mapped[str | None] = mapped_column(EncryptedString(255, purpose=BANK_ACCOUNT))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+
+    county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    status: Mapped[str] = mapped_column(ForeignKey("warning_statuses.code"))
+    dispatched_county_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    dispatched_station_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    first_contact_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    outcome: Mapped[str | None] = mapped_column(ForeignKey("outcomes.code"))
+
+    amount_at_risk: Mapped[int] = mapped_column(BigInteger, default=0)
+    loss: Mapped[int] = mapped_column(BigInteger, default=0)
+    loss_avoided: Mapped[int] = mapped_column(BigInteger, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    dissuasions: Mapped[list[Dissuasion]] = relationship(
+        back_populates="warning", order_by="Dissuasion.started_at"
+    )
+
+
+class Dissuasion(Base):
+    """One attempt to dissuade the person of a warning (a call, a visit, ...)."""
+
+    __tablename__ = "dissuasions"
+    __table_args__ = (
+        Index("uq_dissuasions_source_external_id", "source", "external_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(40), doc="Set when it came through ingest")
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
+    method: Mapped[str] = mapped_column(ForeignKey("dissuasion_methods.code"))
+    officer: Mapped[str | None] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    result: Mapped[str] = mapped_column(ForeignKey("dissuasion_results.code"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    warning: Mapped[Warning] = relationship(back_populates="dissuasions")

@@ -1,0 +1,1 @@
+"""Precinct geometry: district boundaries, station cells, point-in-precinct."""

@@ -1,0 +1,66 @@
+"""The translation layer: every user-visible string goes through ``t()``.
+
+Catalogues are ``dashboard/i18n/<lang>.json`` (message id -> text with
+``{name}`` placeholders).  zh-CN is the first language and en is complete;
+a test fails when a message id is missing in either.  Names of reference
+items and units come from their tables' ``name_zh`` / ``name_en`` columns.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+_DIR = Path(__file__).resolve().parent
+
+
+class MissingMessage(KeyError):
+    """A message id that is not in the catalogue."""
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    with (_DIR / f"{lang}.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def normalize(lang: str | None) -> str:
+    """Map any language tag to one we have: zh* -> zh-CN, en* -> en."""
+    if not lang:
+        return DEFAULT_LANGUAGE
+    lang = lang.strip().lower()
+    if lang.startswith("zh"):
+        return "zh-CN"
+    if lang.startswith("en"):
+        return "en"
+    return DEFAULT_LANGUAGE
+
+
+def translate(key: str, lang: str, **params) -> str:
+    try:
+        text = catalogue(normalize(lang))[key]
+    except KeyError:
+        raise MissingMessage(key) from None
+    return text.format(**params) if params else text
+
+
+def current_language() -> str:
+    """The language of the current request (cookie, then browser, then default)."""
+    from dashboard.i18n.web import request_language
+
+    return request_language()
+
+
+def t(key: str, lang: str | None = None, **params) -> str:
+    """Translate ``key`` into ``lang`` (default: the current request's language)."""
+    return translate(key, lang or current_language(), **params)
+
+
+def name_of(row, lang: str | None = None) -> str:
+    """``name_zh`` or ``name_en`` of a unit or reference row (object or mapping)."""
+    lang = normalize(lang or current_language())
+    field = "name_zh" if lang == "zh-CN" else "name_en"
+    return row[field] if isinstance(row, dict) else getattr(row, field)

@@ -1,0 +1,1 @@
+"""Data in: reference lists, units and boundaries, warnings and their follow-ups."""

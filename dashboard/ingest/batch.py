@@ -1,0 +1,181 @@
+"""One batch of incoming records: validate, store the good ones, keep the bad ones.
+
+``ingest_batch(session, kind, records, source=..., actor=...)`` is the one
+entry point of the HTTP API and of file imports, so both validate and
+de-duplicate identically.  In the caller's transaction it
+
+1. validates each record (``dashboard.ingest.schemas``, then reference and
+   unit codes, routing),
+2. writes new records, reports identical re-sends as duplicates, applies
+   legal updates, and refuses other changes under a known id,
+3. maintains the dashboards' aggregate tables for what it wrote,
+4. stores every refused record, with its errors, in ``rejected_records``,
+5. writes one audit row for the batch.
+
+The caller commits: all accepted records of a batch land together or not at
+all.  Each result names its index, status (inserted, duplicate, updated,
+rejected) and errors as ``{field, reason}``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from dashboard.auth import audit
+from dashboard.domain import OrgUnit
+from dashboard.domain.base import now_local
+from dashboard.domain.ingest import RejectedRecord
+from dashboard.domain.reference import REFERENCE_MODELS, RiskLevel
+from dashboard.ingest.routing import precinct_index
+from dashboard.ingest.schemas import SCHEMAS, parse
+
+MAX_BATCH = 5000
+KINDS = tuple(SCHEMAS)
+
+
+class BatchError(ValueError):
+    """The batch as a whole is unusable (not a list, too many records, unknown kind)."""
+
+
+@dataclass
+class RecordResult:
+    index: int
+    status: str
+    id: int | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        out = {"index": self.index, "status": self.status}
+        if self.id is not None:
+            out["id"] = self.id
+        if self.errors:
+            out["errors"] = self.errors
+        return out
+
+
+@dataclass
+class BatchResult:
+    batch: str
+    kind: str
+    results: list[RecordResult]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("inserted", "duplicate", "updated", "rejected"), 0)
+        for r in self.results:
+            counts[r.status] += 1
+        return counts
+
+    def as_dict(self) -> dict:
+        return {"batch": self.batch, "kind": self.kind, **self.counts,
+                "results": [r.as_dict() for r in self.results]}
+
+
+class Context:
+    """What the per-kind writers look up: reference codes, units, precincts, the clock."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.now = now_local()
+        self._codes: dict[str, set[str]] = {}
+        self._units: dict[str, OrgUnit | None] = {}
+
+    def codes(self, table: str) -> set[str]:
+        if table not in self._codes:
+            model = next(m for m in REFERENCE_MODELS if m.__tablename__ == table)
+            self._codes[table] = set(self.session.scalars(select(model.code)))
+        return self._codes[table]
+
+    def check_code(self, errors: list, field_name: str, value: str | None, table: str) -> None:
+        if value is not None and value not in self.codes(table):
+            errors.append({"field": field_name, "reason": f"unknown code {value!r} (see data/reference/{table}.csv)"})
+
+    def response_minutes(self, risk_level: str) -> int:
+        """The response deadline of a risk level, in minutes (``data/reference/risk_levels.csv``)."""
+        if not hasattr(self, "_response"):
+            self._response = dict(self.session.execute(
+                select(RiskLevel.code, RiskLevel.response_minutes)).all())
+        return self._response[risk_level]
+
+    def unit(self, code: str) -> OrgUnit | None:
+        if code not in self._units:
+            self._units[code] = self.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+        return self._units[code]
+
+    def station_of_point(self, lon: float, lat: float) -> OrgUnit | None:
+        station_id = precinct_index(self.session).locate(lon, lat)
+        return self.session.get(OrgUnit, station_id) if station_id is not None else None
+
+
+def new_batch_id() -> str:
+    """16 random letters: no run of digits, which the audit log would take for personal data."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
+
+
+def _hold_write_lock(session: Session) -> None:
+    """On SQLite, take the write lock now, so every read of the batch sees the latest rows."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM rejected_records WHERE 0 = 1"))
+
+
+def ingest_batch(session: Session, kind: str, records, *, source: str | None, actor: str | None = None,
+                 batch: str | None = None, first_position: int = 0,
+                 source_address: str | None = None, keep_rejected: bool = True) -> BatchResult:
+    """Ingest ``records`` of ``kind``; ``source`` (a token's) must match every record's."""
+    from dashboard.ingest.follow_ups_in import ingest_outcomes, ingest_stop_payments
+    from dashboard.ingest.warnings_in import ingest_warnings
+
+    if kind not in KINDS:
+        raise BatchError(f"kind: must be one of {', '.join(KINDS)}")
+    if not isinstance(records, list):
+        raise BatchError("body: must be a JSON array of records")
+    if not 1 <= len(records) <= MAX_BATCH:
+        raise BatchError(f"body: a batch holds 1 to {MAX_BATCH} records, got {len(records)}")
+    batch = batch or new_batch_id()
+    _hold_write_lock(session)
+    ctx = Context(session)
+    results: dict[int, RecordResult] = {}
+    valid = []
+    for index, raw in enumerate(records):
+        record, errors = parse(kind, raw)
+        if record is not None and source is not None and record.source != source:
+            errors = [{"field": "source", "reason": f"this token is for source {source!r}"}]
+        if errors:
+            results[index] = RecordResult(index, "rejected", errors=errors)
+        else:
+            valid.append((index, record))
+    writer = {"warnings": ingest_warnings, "outcomes": ingest_outcomes,
+              "stop-payments": ingest_stop_payments}[kind]
+    for result in writer(ctx, valid):
+        results[result.index] = result
+    ordered = [results[i] for i in range(len(records))]
+    if keep_rejected:
+        _keep_rejected(session, kind, batch, records, ordered, first_position, ctx)
+    result = BatchResult(batch, kind, ordered)
+    audit.record(session, user=actor, action=audit.INGEST_BATCH, object=f"batch:{batch}",
+                 outcome=audit.SUCCESS, source_address=source_address,
+                 detail={"kind": kind, **result.counts})
+    return result
+
+
+def _keep_rejected(session, kind, batch, records, results, first_position, ctx) -> None:
+    for r in results:
+        if r.status != "rejected":
+            continue
+        raw = records[r.index]
+        source = raw.get("source") if isinstance(raw, dict) else None
+        external_id = raw.get("external_id") if isinstance(raw, dict) else None
+        session.add(RejectedRecord(
+            kind=kind, source=str(source)[:40] if source is not None else None,
+            external_id=str(external_id)[:64] if external_id is not None else None,
+            batch=batch, position=first_position + r.index, received_at=ctx.now,
+            payload=json.dumps(raw, ensure_ascii=False, default=str),
+            errors=json.dumps(r.errors, ensure_ascii=False), status="open",
+        ))
+    session.flush()

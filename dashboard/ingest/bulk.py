@@ -1,0 +1,181 @@
+"""Fast bulk loads of DataFrames: COPY on PostgreSQL, Arrow (ADBC) or executemany on SQLite.
+
+Used by the demo generator and the benchmark.  ``insert_frame`` works inside
+the caller's transaction; ``bulk_writer`` opens one transaction for a whole
+load and commits it at the end, or rolls all of it back.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.schema import CreateIndex, DropIndex
+
+CHUNK_ROWS = 100_000
+
+
+def _times_as_text(col: pd.Series) -> list[str | None]:
+    """Naive times in the text form both databases read (``LocalDateTime`` on SQLite writes it)."""
+    values = col.dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+    return [v if isinstance(v, str) else None for v in values]
+
+
+def _column_lists(df: pd.DataFrame) -> list[list]:
+    """Each column as a list of plain Python values, None where missing."""
+    out = []
+    for name in df.columns:
+        col = df[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            out.append(_times_as_text(col))
+        elif col.dtype == object and len(col) and isinstance(col.iloc[0], date):
+            out.append([None if v is None else v.isoformat() for v in col.tolist()])
+        elif col.hasnans:
+            out.append(col.astype(object).where(col.notna(), None).tolist())
+        else:
+            out.append(col.tolist())
+    return out
+
+
+def _insert_sqlite(conn: Connection, table: Table, df: pd.DataFrame) -> None:
+    sql = (f"INSERT INTO {table.name} ({', '.join(df.columns)}) "
+           f"VALUES ({', '.join('?' for _ in df.columns)})")
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for start in range(0, len(df), CHUNK_ROWS):
+            chunk = df.iloc[start : start + CHUNK_ROWS]
+            cursor.executemany(sql, zip(*_column_lists(chunk), strict=True))
+    finally:
+        cursor.close()
+
+
+def _insert_postgres(conn: Connection, table: Table, df: pd.DataFrame) -> None:
+    cols = ", ".join(df.columns)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY {table.name} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, len(df), CHUNK_ROWS):
+                buf = io.StringIO()
+                df.iloc[start : start + CHUNK_ROWS].to_csv(
+                    buf, header=False, index=False, date_format="%Y-%m-%d %H:%M:%S"
+                )
+                copy.write(buf.getvalue())
+
+
+def insert_frame(conn: Connection, table: Table, df: pd.DataFrame) -> int:
+    """Insert every row of ``df`` (columns named as the table's) into ``table``."""
+    if df.empty:
+        return 0
+    if conn.dialect.name == "postgresql":
+        _insert_postgres(conn, table, df)
+    else:
+        _insert_sqlite(conn, table, df)
+    return len(df)
+
+
+class BulkWriter:
+    """Writes frames and runs statements inside one transaction on an SQLAlchemy connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect
+
+    def execute(self, sql: str) -> None:
+        self.conn.exec_driver_sql(sql)
+
+    def insert(self, table: Table, df: pd.DataFrame) -> int:
+        return insert_frame(self.conn, table, df)
+
+    def ddl(self, element) -> str:
+        return str(element.compile(dialect=self.dialect))
+
+    @contextmanager
+    def indexes_deferred(self, tables: list[Table]) -> Iterator[None]:
+        """Drop the tables' secondary indexes for the load and build them once after.
+
+        Building an index once over all rows is several times faster than
+        updating it row by row; it happens inside the same transaction.
+        """
+        indexes = [index for table in tables for index in table.indexes]
+        for index in indexes:
+            self.execute(self.ddl(DropIndex(index)))
+        yield
+        for index in indexes:
+            self.execute(self.ddl(CreateIndex(index)))
+
+    def reset_id_sequences(self, tables: list[Table]) -> None:
+        """After inserting explicit ids on PostgreSQL, move the id sequences past them."""
+        if self.dialect.name != "postgresql":
+            return
+        for table in tables:
+            self.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+            )
+
+
+class ArrowSqliteWriter(BulkWriter):
+    """SQLite through ADBC: Arrow batches go in from C, about three times faster than executemany.
+
+    ADBC links its own copy of the SQLite library.  Two copies of SQLite in
+    one process break each other's file locks (and WAL shared memory), so
+    this writer must only run in a process that has no other connection to
+    the file: ``dashboard.demo.loader`` starts a fresh (spawned) process for
+    it.  One transaction; foreign keys are not enforced on this connection
+    (loaders write consistent rows by construction and the tests check them
+    with ``PRAGMA foreign_key_check``).
+    """
+
+    def __init__(self, path: str, dialect) -> None:
+        import adbc_driver_sqlite.dbapi as adbc
+
+        self.raw = adbc.connect(path)
+        self.cursor = self.raw.cursor()
+        self.dialect = dialect
+        for pragma in ("busy_timeout=10000", "cache_size=-262144", "temp_store=MEMORY"):
+            self.cursor.execute(f"PRAGMA {pragma}")
+
+    def execute(self, sql: str) -> None:
+        self.cursor.execute(sql)
+
+    def insert(self, table: Table, df: pd.DataFrame) -> int:
+        import pyarrow as pa
+
+        if df.empty:
+            return 0
+        batch = pa.Table.from_pandas(df, preserve_index=False)
+        for i, field in enumerate(batch.schema):
+            if pa.types.is_timestamp(field.type):  # the text LocalDateTime keeps on SQLite
+                batch = batch.set_column(i, field.name, batch.column(i).cast(pa.string()))
+            elif pa.types.is_date(field.type):
+                batch = batch.set_column(i, field.name, batch.column(i).cast(pa.string()))
+        self.cursor.adbc_ingest(table.name, batch, mode="append")
+        return len(df)
+
+    def close(self, commit: bool) -> None:
+        (self.raw.commit if commit else self.raw.rollback)()
+        self.cursor.close()
+        self.raw.close()
+
+
+@contextmanager
+def arrow_sqlite_writer(path: str, dialect) -> Iterator[ArrowSqliteWriter]:
+    """One ADBC transaction on the SQLite file ``path``: committed at the end, or rolled back."""
+    writer = ArrowSqliteWriter(path, dialect)
+    try:
+        yield writer
+    except BaseException:
+        writer.close(commit=False)
+        raise
+    writer.close(commit=True)
+
+
+@contextmanager
+def bulk_writer(engine: Engine) -> Iterator[BulkWriter]:
+    """A writer on ``engine`` in one transaction, committed at the end (COPY on PostgreSQL)."""
+    with engine.begin() as conn:
+        yield BulkWriter(conn)

@@ -1,0 +1,137 @@
+"""Import a CSV or XLSX file through the same core as the HTTP API.
+
+``import_file(session_scope, path, ...)`` streams the file's rows in batches
+of consecutive rows and hands each batch to ``ingest_batch`` exactly as the
+API does, so validation, routing, idempotence and aggregates are the same.
+Each batch is its own transaction (``session_scope()`` commits it): an
+interrupted import keeps the batches already done, and importing the file
+again reports them as duplicates.
+
+Rejected rows go to the rejected-records table (batch ``file:<id>``,
+position = row number) and to a report CSV (UTF-8 with BOM, which Excel
+opens correctly): one line per error with the row number, external id,
+field and reason, never the personal data itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from dashboard.ingest.batch import MAX_BATCH, ingest_batch, new_batch_id
+from dashboard.ingest.files import FileFormatError, RecordFile, Row, batches
+
+REPORT_COLUMNS = ("line", "external_id", "field", "reason")
+SAMPLE_LINES = 20
+
+
+@dataclass
+class ImportSummary:
+    """What an import did; ``rejected_lines`` holds the first few rejected row numbers."""
+
+    path: Path
+    kind: str
+    batch: str
+    encoding: str | None = None
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("inserted", "duplicate", "updated", "rejected"), 0))
+    rejected_lines: list[int] = field(default_factory=list)
+    report_path: Path | None = None
+    seconds: float = 0.0
+    error: FileFormatError | None = None
+
+
+def default_report_path(path: Path) -> Path:
+    """``warnings.csv`` -> ``warnings.rejected.csv`` beside it."""
+    return path.with_name(f"{path.stem}.rejected.csv")
+
+
+class _Report:
+    """The report CSV, opened at the first rejected row (or at once when asked for by name)."""
+
+    def __init__(self, path: Path, eager: bool) -> None:
+        self.path = path
+        self._fh = None
+        self._writer = None
+        if eager:
+            self._open()
+
+    def _open(self) -> None:
+        self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._fh)
+        self._writer.writerow(REPORT_COLUMNS)
+
+    def write(self, line: int, external_id, errors: list[dict]) -> None:
+        if self._writer is None:
+            self._open()
+        for error in errors or [{"field": "record", "reason": "rejected"}]:
+            self._writer.writerow([line, external_id or "", error.get("field", ""), error.get("reason", "")])
+
+    @property
+    def opened(self) -> bool:
+        return self._fh is not None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def import_file(session_scope: Callable[[], AbstractContextManager[Session]], path: str | Path, *,
+                kind: str | None = None, source: str | None = None, batch_size: int = 1000,
+                report_path: str | Path | None = None, actor: str | None = None,
+                progress: Callable[[ImportSummary, int, int], None] | None = None) -> ImportSummary:
+    """Import every row of ``path``; ``session_scope()`` opens one committed transaction per batch.
+
+    ``progress(summary, done, size)`` is called after each batch (``done`` and
+    ``size`` in bytes for a CSV, rows for a worksheet).  A file that cannot be
+    opened raises ``FileFormatError``; a row that cannot be read later stops
+    the import with ``summary.error`` set, keeping the batches before it.
+    """
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValueError(f"batch_size must be 1 to {MAX_BATCH}")
+    started = time.perf_counter()
+    path = Path(path)
+    report_file = Path(report_path) if report_path else default_report_path(path)
+    if report_file.exists() and path.exists() and report_file.samefile(path):
+        raise FileFormatError("report_is_input", path=str(path))
+    with RecordFile(path, kind=kind, source=source) as records:
+        summary = ImportSummary(path, records.kind, f"file:{new_batch_id()}",
+                                encoding=records.encoding)
+        report = _Report(report_file, eager=report_path is not None)
+        try:
+            for run in batches(records.rows(), batch_size):
+                _import_run(session_scope, run, summary, report, source, actor)
+                if progress:
+                    progress(summary, records.done, records.size)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            summary.error = FileFormatError("bad_row", path=str(path), detail=str(exc),
+                                            line=records.last_row + 1)
+        finally:
+            report.close()
+    summary.report_path = report.path if report.opened else None
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _Report,
+                source: str | None, actor: str | None) -> None:
+    with session_scope() as session:
+        result = ingest_batch(session, summary.kind, [row.record for row in run], source=source,
+                              actor=actor, batch=summary.batch, first_position=run[0].line)
+    summary.rows += len(run)
+    for status, count in result.counts.items():
+        summary.counts[status] = summary.counts.get(status, 0) + count
+    for outcome in result.results:
+        if outcome.status != "rejected":
+            continue
+        row = run[outcome.index]
+        if len(summary.rejected_lines) < SAMPLE_LINES:
+            summary.rejected_lines.append(row.line)
+        report.write(row.line, row.record.get("external_id"), outcome.errors)

@@ -1,0 +1,183 @@
+"""Incoming follow-ups of warnings: dissuasion attempts (outcomes) and stop-payments.
+
+Both are known by ``(source, external_id)`` and inserted with
+``ON CONFLICT DO NOTHING``.  An attempt never changes once stored; it moves
+its warning on (first contact, in progress) and, with ``outcome``, closes
+it.  A stop-payment may be sent again as its stages happen (stopped, frozen,
+returned): filling a stage is a legal update, changing anything else is not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+
+from dashboard.aggregates import apply_inserted, maintained, snapshot
+from dashboard.aggregates.maintain import apply_changed
+from dashboard.domain import Case, Dissuasion, StopPayment, Warning
+from dashboard.ingest.batch import Context, RecordResult
+from dashboard.ingest.schemas import OutcomeIn, StopPaymentIn
+from dashboard.ingest.upsert import dialect_insert, same
+
+STAGES = ("stopped", "frozen", "returned")
+
+
+def _warning(ctx: Context, source: str, external_id: str) -> Warning | None:
+    stmt = select(Warning).where(Warning.source == source, Warning.external_id == external_id)
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return ctx.session.scalar(stmt)
+
+
+def _by_keys(ctx: Context, model, keys: list[tuple[str, str]]) -> dict:
+    if not keys:
+        return {}
+    clauses = [and_(model.source == s, model.external_id == e) for s, e in keys]
+    return {(r.source, r.external_id): r for r in ctx.session.scalars(select(model).where(or_(*clauses)))}
+
+
+def _reject(index: int, field: str, reason: str) -> RecordResult:
+    return RecordResult(index, "rejected", errors=[{"field": field, "reason": reason}])
+
+
+def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[RecordResult]:
+    results = []
+    stored = _by_keys(ctx, Dissuasion, [(r.source, r.external_id) for _, r in items])
+    for index, rec in items:
+        errors: list = []
+        ctx.check_code(errors, "method", rec.method, "dissuasion_methods")
+        ctx.check_code(errors, "result", rec.result, "dissuasion_results")
+        ctx.check_code(errors, "outcome", rec.outcome, "outcomes")
+        if errors:
+            results.append(RecordResult(index, "rejected", errors=errors))
+            continue
+        warning = _warning(ctx, rec.warning_source or rec.source, rec.warning_external_id)
+        if warning is None:
+            results.append(_reject(index, "warning_external_id", "no warning with this source and external_id"))
+            continue
+        values = {"source": rec.source, "external_id": rec.external_id, "warning_id": warning.id,
+                  "method": rec.method, "result": rec.result, "officer": rec.officer,
+                  "started_at": rec.started_at, "ended_at": rec.ended_at, "note": rec.note}
+        key = (rec.source, rec.external_id)
+        if key in stored:
+            results.append(_compare_attempt(index, stored[key], values, warning, rec))
+            continue
+        if rec.outcome and warning.status == "closed":
+            results.append(_reject(index, "outcome", f"the warning is already closed as {warning.outcome!r}"))
+            continue
+        before = snapshot(ctx.session, warning)
+        row = ctx.session.execute(
+            dialect_insert(ctx.session, Dissuasion.__table__).on_conflict_do_nothing(
+                index_elements=["source", "external_id"]).returning(Dissuasion.id), values).first()
+        if row is None:  # another process stored it a moment ago: compare with theirs
+            theirs = _by_keys(ctx, Dissuasion, [key])[key]
+            results.append(_compare_attempt(index, theirs, values, warning, rec))
+            continue
+        _advance(warning, rec)
+        ctx.session.flush()
+        apply_changed(ctx.session, before, warning)
+        stored[key] = ctx.session.get(Dissuasion, row.id)
+        results.append(RecordResult(index, "inserted", id=row.id))
+    return results
+
+
+def _compare_attempt(index, attempt: Dissuasion, values: dict, warning: Warning, rec) -> RecordResult:
+    differing = [k for k, v in values.items() if not same(getattr(attempt, k), v)]
+    if rec.outcome and warning.outcome != rec.outcome:
+        differing.append("outcome")
+    if differing:
+        return RecordResult(index, "rejected", errors=[
+            {"field": k, "reason": "differs from the stored attempt with this external_id"} for k in differing])
+    return RecordResult(index, "duplicate", id=attempt.id)
+
+
+def _advance(warning: Warning, rec: OutcomeIn) -> None:
+    """What one attempt does to its warning: first contact, in progress, or closed."""
+    if rec.method != "sms" and (warning.first_contact_at is None or rec.started_at < warning.first_contact_at):
+        warning.first_contact_at = rec.started_at
+    if rec.outcome:
+        warning.outcome = rec.outcome
+        warning.closed_at = rec.closed_at or rec.ended_at or rec.started_at
+        warning.loss = rec.loss
+        warning.loss_avoided = rec.loss_avoided
+        warning.status = "closed"
+    elif warning.status != "closed":
+        warning.status = "in_progress"
+    warning.version += 1
+
+
+def _stop_values(ctx: Context, rec: StopPaymentIn, errors: list) -> dict | None:
+    warning = case = station = None
+    if rec.warning_external_id:
+        warning = _warning(ctx, rec.warning_source or rec.source, rec.warning_external_id)
+        if warning is None:
+            errors.append({"field": "warning_external_id", "reason": "no warning with this source and external_id"})
+    if rec.case_number:
+        case = ctx.session.scalar(select(Case).where(Case.number == rec.case_number))
+        if case is None:
+            errors.append({"field": "case_number", "reason": "no case with this number"})
+    if rec.station_code:
+        station = ctx.unit(rec.station_code)
+        if station is None or station.level != "station":
+            errors.append({"field": "station_code", "reason": f"no station with code {rec.station_code!r}"})
+    if errors:
+        return None
+    station_id = station.id if station else warning.station_id
+    county_id = station.parent_id if station else warning.county_id
+    values = {"source": rec.source, "external_id": rec.external_id,
+              "warning_id": warning.id if warning else None, "case_id": case.id if case else None,
+              "county_id": county_id, "station_id": station_id, "account": rec.account,
+              "bank": rec.bank, "reported_at": rec.reported_at, "requested_at": rec.requested_at,
+              "requested_amount": rec.requested_amount}
+    for stage in STAGES:
+        values[f"{stage}_at"] = getattr(rec, f"{stage}_at")
+        values[f"{stage}_amount"] = getattr(rec, f"{stage}_amount")
+    return values
+
+
+def _compare_stop(stop: StopPayment, values: dict) -> tuple[str, list]:
+    differing = [k for k, v in values.items() if not same(getattr(stop, k), v)]
+    if not differing:
+        return "duplicate", []
+    stage_fields = {f"{s}_{p}" for s in STAGES for p in ("at", "amount")}
+    illegal = [k for k in differing if k not in stage_fields
+               or (k.endswith("_at") and getattr(stop, k) is not None)
+               or (k.endswith("_amount") and getattr(stop, k) > values[k])]
+    if illegal:
+        return "rejected", [{"field": k, "reason": "differs from the stored stop-payment "
+                             "(only a stage not yet recorded may be added)"} for k in illegal]
+    for k in differing:
+        setattr(stop, k, values[k])
+    return "updated", []
+
+
+def ingest_stop_payments(ctx: Context, items: list[tuple[int, StopPaymentIn]]) -> list[RecordResult]:
+    session = ctx.session
+    results = []
+    stored = _by_keys(ctx, StopPayment, [(r.source, r.external_id) for _, r in items])
+    for index, rec in items:
+        errors: list = []
+        values = _stop_values(ctx, rec, errors)
+        if values is None:
+            results.append(RecordResult(index, "rejected", errors=errors))
+            continue
+        key = (rec.source, rec.external_id)
+        if key in stored:
+            with maintained(session, stored[key]):
+                status, errors = _compare_stop(stored[key], values)
+            results.append(RecordResult(index, status, id=stored[key].id if not errors else None,
+                                        errors=errors))
+            continue
+        row = session.execute(
+            dialect_insert(session, StopPayment.__table__).on_conflict_do_nothing(
+                index_elements=["source", "external_id"]).returning(StopPayment.id), values).first()
+        if row is None:  # another process stored it a moment ago: compare with theirs
+            stored.update(_by_keys(ctx, StopPayment, [key]))
+            with maintained(session, stored[key]):
+                status, errors = _compare_stop(stored[key], values)
+            results.append(RecordResult(index, status, id=stored[key].id if not errors else None,
+                                        errors=errors))
+            continue
+        stored[key] = session.get(StopPayment, row.id)
+        apply_inserted(session, stored[key])
+        results.append(RecordResult(index, "inserted", id=row.id))
+    return results

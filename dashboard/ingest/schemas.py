@@ -1,0 +1,233 @@
+"""The shape of records coming in (pydantic): types, formats, ranges.
+
+Checks that need the database (reference codes, unit codes, routing,
+duplicates) happen in ``dashboard.ingest.batch``.  Every error names its
+field and reason.  Times must carry a time zone; amounts are yuan (numbers
+with fen are rounded half up to the yuan).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def _yuan(value):
+    """Whole yuan from an int, a float or a numeric string; bools and negatives refused."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number of yuan")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float | str):
+        try:
+            number = Decimal(str(value).strip())
+        except ArithmeticError:
+            raise ValueError("must be a number of yuan") from None
+        if not number.is_finite():
+            raise ValueError("must be a finite number")
+    else:
+        raise ValueError("must be a number of yuan")
+    if number < 0:
+        raise ValueError("must not be negative")
+    if number > Decimal("1e12"):
+        raise ValueError("is implausibly large (over 1e12 yuan)")
+    return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+Yuan = Annotated[int, BeforeValidator(_yuan)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
+                                        pattern=r"^[a-z0-9_]+$")]
+UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32,
+                                            pattern=r"^[0-9A-Za-z_-]+$")]
+Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
+                                          pattern=r"^[A-Za-z0-9_.-]+$")]
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                              pattern=r"^[A-Za-z0-9_.:/-]+$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+def valid_id_number(value: str) -> bool:
+    """An 18-character resident ID number whose GB 11643 check character is right."""
+    if not re.fullmatch(r"\d{17}[\dXx]", value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == value[17].upper()
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Person(Strict):
+    """The person at risk.  All optional: upstream platforms often know only a number."""
+
+    name: Annotated[str, StringConstraints(max_length=40)] | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    bank_account: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value):
+        if value is None:
+            return value
+        digits = value.replace(" ", "")
+        if digits.startswith("+86"):
+            digits = digits[3:]
+        if not (MOBILE.match(digits) or LANDLINE.match(digits)):
+            raise ValueError("must be a mainland mobile (11 digits from 13..19) or a landline with area code")
+        return digits
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value):
+        if value is not None and not valid_id_number(value):
+            raise ValueError("must be an 18-character resident ID number with a valid check character")
+        return value.upper() if value else value
+
+    @field_validator("bank_account")
+    @classmethod
+    def _account(cls, value):
+        if value is None:
+            return value
+        digits = value.replace(" ", "")
+        if not re.fullmatch(r"\d{12,19}", digits):
+            raise ValueError("must be 12 to 19 digits")
+        return digits
+
+
+class WarningIn(Strict):
+    source: Source
+    external_id: ExternalId
+    received_at: AwareDatetime
+    fraud_type: Code
+    risk_level: Code
+    channel: Code
+    person: Person = Field(default_factory=Person)
+    county_code: UnitCode | None = None
+    station_code: UnitCode | None = None
+    lon: float | None = Field(default=None, ge=73, le=136)
+    lat: float | None = Field(default=None, ge=3, le=54)
+    amount_at_risk: Yuan = 0
+
+    @model_validator(mode="after")
+    def _where(self):
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("lon and lat: give both or neither")
+        if self.station_code is None and self.lon is None:
+            raise ValueError("station_code: required when no coordinates (lon, lat) are given")
+        return self
+
+
+class OutcomeIn(Strict):
+    """One dissuasion attempt on a warning; with ``outcome`` it also closes the warning."""
+
+    source: Source
+    external_id: ExternalId
+    warning_source: Source | None = None
+    warning_external_id: ExternalId
+    method: Code
+    result: Code
+    officer: Annotated[str, StringConstraints(max_length=80)] | None = None
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    note: Text | None = None
+    outcome: Code | None = None
+    closed_at: AwareDatetime | None = None
+    loss: Yuan = 0
+    loss_avoided: Yuan = 0
+
+    @model_validator(mode="after")
+    def _times(self):
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValueError("ended_at: must not be before started_at")
+        if self.outcome is None and (self.loss or self.loss_avoided or self.closed_at):
+            raise ValueError("outcome: required with loss, loss_avoided or closed_at")
+        if self.closed_at is not None and self.closed_at < self.started_at:
+            raise ValueError("closed_at: must not be before started_at")
+        return self
+
+
+class StopPaymentIn(Strict):
+    source: Source
+    external_id: ExternalId
+    warning_source: Source | None = None
+    warning_external_id: ExternalId | None = None
+    case_number: Annotated[str, StringConstraints(max_length=40)] | None = None
+    station_code: UnitCode | None = None
+    account: Annotated[str, StringConstraints(pattern=r"^\d{10,30}$")]
+    bank: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    reported_at: AwareDatetime
+    requested_at: AwareDatetime
+    requested_amount: Yuan
+    stopped_at: AwareDatetime | None = None
+    stopped_amount: Yuan = 0
+    frozen_at: AwareDatetime | None = None
+    frozen_amount: Yuan = 0
+    returned_at: AwareDatetime | None = None
+    returned_amount: Yuan = 0
+
+    @model_validator(mode="after")
+    def _stages(self):
+        if self.requested_at < self.reported_at:
+            raise ValueError("requested_at: must not be before reported_at")
+        if self.warning_external_id is None and self.station_code is None:
+            raise ValueError("station_code: required when no warning_external_id is given")
+        previous_at, previous_amount, previous = self.requested_at, self.requested_amount, "requested"
+        for stage in ("stopped", "frozen", "returned"):
+            at, amount = getattr(self, f"{stage}_at"), getattr(self, f"{stage}_amount")
+            if (at is None) != (amount == 0):
+                raise ValueError(f"{stage}_at: give it exactly when {stage}_amount is above 0")
+            if at is None:
+                continue
+            if previous_at is None or at < previous_at:
+                raise ValueError(f"{stage}_at: must come after {previous}_at")
+            if amount > previous_amount:
+                raise ValueError(f"{stage}_amount: must not exceed {previous}_amount")
+            previous_at, previous_amount, previous = at, amount, stage
+        return self
+
+
+SCHEMAS: dict[str, type[Strict]] = {
+    "warnings": WarningIn, "outcomes": OutcomeIn, "stop-payments": StopPaymentIn,
+}
+
+
+def errors_of(exc: ValidationError) -> list[dict[str, str]]:
+    """pydantic's errors as ``{field, reason}`` (field as a dotted path)."""
+    out = []
+    for err in exc.errors(include_url=False, include_input=False):
+        field = ".".join(str(p) for p in err["loc"]) or "record"
+        reason = err["msg"].removeprefix("Value error, ")
+        if ": " in reason and field == "record":  # model-level checks name their field first
+            field, reason = reason.split(": ", 1)
+        out.append({"field": field, "reason": reason})
+    return out
+
+
+def parse(kind: str, raw) -> tuple[Strict | None, list[dict[str, str]]]:
+    """The validated record, or None and its errors."""
+    if not isinstance(raw, dict):
+        return None, [{"field": "record", "reason": "must be a JSON object"}]
+    try:
+        return SCHEMAS[kind].model_validate(raw), []
+    except ValidationError as exc:
+        return None, errors_of(exc)

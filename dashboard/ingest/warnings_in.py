@@ -1,0 +1,143 @@
+"""Incoming warnings: route, de-duplicate, insert, or apply a legal update.
+
+A warning is known by ``(source, external_id)``.  Sent again unchanged it is
+a duplicate.  While it is open, upstream may re-grade it (risk level, amount
+at risk) and fill what was missing (person fields, location); any other
+difference is refused, naming the fields.  New warnings are inserted with
+``ON CONFLICT DO NOTHING``, so two processes posting overlapping batches
+store each warning once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard.aggregates import apply_inserted, maintained
+from dashboard.domain import Warning
+from dashboard.ingest.batch import Context, RecordResult
+from dashboard.ingest.schemas import WarningIn
+from dashboard.ingest.upsert import dialect_insert, same
+
+UPDATABLE = {"risk_level", "amount_at_risk", "deadline_at"}
+FILLABLE = {"person_name", "person_phone", "person_id_number", "person_bank_account", "lon", "lat"}
+
+
+def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
+    ctx.check_code(errors, "fraud_type", rec.fraud_type, "fraud_types")
+    ctx.check_code(errors, "risk_level", rec.risk_level, "risk_levels")
+    ctx.check_code(errors, "channel", rec.channel, "channels")
+    station = None
+    if rec.station_code is not None:
+        station = ctx.unit(rec.station_code)
+        if station is None or station.level != "station":
+            errors.append({"field": "station_code", "reason": f"no station with code {rec.station_code!r}"})
+            station = None
+    elif rec.lon is not None:
+        station = ctx.station_of_point(rec.lon, rec.lat)
+        if station is None:
+            errors.append({"field": "lon", "reason": "the point lies in no station precinct"})
+    if station is not None and rec.county_code is not None:
+        county = ctx.unit(rec.county_code)
+        if county is None or county.id != station.parent_id:
+            errors.append({"field": "county_code", "reason": "is not the county of the station"})
+    if rec.received_at > ctx.now + timedelta(minutes=5):
+        errors.append({"field": "received_at", "reason": "lies in the future"})
+    if errors:
+        return None
+    minutes = ctx.response_minutes(rec.risk_level)
+    p = rec.person
+    return {
+        "source": rec.source, "external_id": rec.external_id, "received_at": rec.received_at,
+        "fraud_type": rec.fraud_type, "risk_level": rec.risk_level, "channel": rec.channel,
+        "person_name": p.name, "person_phone": p.phone, "person_id_number": p.id_number,
+        "person_bank_account": p.bank_account, "lon": rec.lon, "lat": rec.lat,
+        "county_id": station.parent_id, "station_id": station.id, "status": "dispatched",
+        "dispatched_county_at": ctx.now, "dispatched_station_at": ctx.now,
+        "deadline_at": rec.received_at + timedelta(minutes=minutes),
+        "amount_at_risk": rec.amount_at_risk, "loss": 0, "loss_avoided": 0, "version": 1,
+    }
+
+
+COMPARED = ("received_at", "fraud_type", "risk_level", "channel", "person_name", "person_phone",
+            "person_id_number", "person_bank_account", "lon", "lat", "station_id", "amount_at_risk")
+
+
+def _compare(stored: Warning, values: dict) -> tuple[str, list[dict]]:
+    """"duplicate", "updated" (after applying a legal update) or "rejected" with the reasons."""
+    differing = [k for k in COMPARED if not same(getattr(stored, k), values[k])]
+    if not differing:
+        return "duplicate", []
+    illegal = [k for k in differing
+               if not (k in UPDATABLE or (k in FILLABLE and getattr(stored, k) is None))]
+    if stored.status == "closed":
+        illegal = differing
+    if illegal:
+        return "rejected", [{"field": k.removeprefix("person_") if k.startswith("person_") else k,
+                             "reason": "differs from the stored warning with this external_id"
+                                       + (" (closed warnings do not change)" if stored.status == "closed"
+                                          else "")} for k in illegal]
+    for k in differing + ["deadline_at"]:
+        setattr(stored, k, values[k])
+    stored.version += 1
+    return "updated", []
+
+
+def _existing(session: Session, keys: list[tuple[str, str]], lock: bool) -> dict:
+    if not keys:
+        return {}
+    by_source: dict[str, list[str]] = {}
+    for s, e in keys:
+        by_source.setdefault(s, []).append(e)
+    stmt = select(Warning).where(or_(*(and_(Warning.source == s, Warning.external_id.in_(ids))
+                                       for s, ids in by_source.items())))
+    if lock:
+        stmt = stmt.with_for_update()
+    return {(w.source, w.external_id): w for w in session.scalars(stmt)}
+
+
+def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[RecordResult]:
+    session = ctx.session
+    results: list[RecordResult] = []
+    pending: dict[tuple[str, str], tuple[int, dict]] = {}
+    for index, rec in items:
+        errors: list = []
+        values = _values(ctx, rec, errors)
+        if values is None:
+            results.append(RecordResult(index, "rejected", errors=errors))
+            continue
+        key = (rec.source, rec.external_id)
+        if key in pending:  # the same id twice in one batch
+            first = pending[key][1]
+            same_record = all(same(first[k], values[k]) for k in COMPARED)
+            results.append(RecordResult(index, "duplicate") if same_record else RecordResult(
+                index, "rejected", errors=[{"field": "external_id", "reason": "appears twice in the batch with different content"}]))
+            continue
+        pending[key] = (index, values)
+
+    lock = session.get_bind().dialect.name == "postgresql"
+    existing = _existing(session, list(pending), lock)
+    new = {k: v for k, v in pending.items() if k not in existing}
+    inserted: dict[tuple[str, str], int] = {}
+    if new:
+        stmt = dialect_insert(session, Warning.__table__).on_conflict_do_nothing(
+            index_elements=["source", "external_id"]
+        ).returning(Warning.id, Warning.source, Warning.external_id)
+        for row in session.execute(stmt, [v for _, v in new.values()]):
+            inserted[(row.source, row.external_id)] = row.id
+        raced = [k for k in new if k not in inserted]  # another process stored them first
+        existing.update(_existing(session, raced, lock))
+    if inserted:
+        apply_inserted(session, *session.scalars(select(Warning).where(Warning.id.in_(inserted.values()))))
+    for key, (index, values) in pending.items():
+        if key in inserted:
+            results.append(RecordResult(index, "inserted", id=inserted[key]))
+            continue
+        stored = existing[key]
+        with maintained(session, stored):
+            status, errors = _compare(stored, values)
+        results.append(RecordResult(index, status, id=stored.id if status != "rejected" else None,
+                                    errors=errors))
+    return results

@@ -1,0 +1,128 @@
+"""Breakdowns and series for charts: by fraud type, outcome and method, and daily trends.
+
+All read the aggregate tables through ``sums``; names come from the
+reference lists (``name_zh`` / ``name_en``) so that the lists stay data.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.scope import Scope
+from dashboard.domain.aggregates import (
+    CaseDay,
+    DissuasionDay,
+    FraudTypeDay,
+    FundsDay,
+    OutcomeDay,
+    PublicityDay,
+    WarningDay,
+)
+from dashboard.domain.reference import DissuasionMethod, FraudType, Outcome
+from dashboard.metrics.kpis import dissuaded_outcomes
+from dashboard.metrics.period import Period, year_back
+from dashboard.metrics.sums import sums
+
+
+def _names(session: Session, model) -> pd.DataFrame:
+    rows = session.execute(select(model.code, model.name_zh, model.name_en, model.sort_order)
+                           .order_by(model.sort_order)).all()
+    return pd.DataFrame(rows, columns=["code", "name_zh", "name_en", "sort_order"])
+
+
+def _with_names(session: Session, model, frame: pd.DataFrame, dim: str, value: str) -> pd.DataFrame:
+    out = _names(session, model).merge(frame.rename(columns={dim: "code"}), on="code", how="left")
+    for col in frame.columns:
+        if col != dim:
+            out[col] = out[col].fillna(0).astype("int64")
+    whole = out[value].sum()
+    out["share"] = out[value] / whole if whole else 0.0
+    return out.drop(columns=["sort_order"])
+
+
+def fraud_types(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+    """Warnings received in ``period`` by fraud type, every type of the reference list.
+
+    Columns: code, name_zh, name_en, received, amount_at_risk, share (of
+    ``received``), in the list's order.
+    """
+    frame = sums(session, FraudTypeDay, {"received": "received", "amount_at_risk": "amount_at_risk"},
+                 scope, period, dims=("fraud_type",))
+    return _with_names(session, FraudType, frame, "fraud_type", "received")
+
+
+def outcomes(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+    """Warnings closed in ``period`` by outcome (the outcome mix).
+
+    Columns: code, name_zh, name_en, closed, loss, loss_avoided, share (of
+    ``closed``), dissuaded (the outcome's flag).
+    """
+    frame = sums(session, OutcomeDay, {"closed": "closed", "loss": "loss", "loss_avoided": "loss_avoided"},
+                 scope, period, dims=("outcome",))
+    out = _with_names(session, Outcome, frame, "outcome", "closed")
+    out["dissuaded"] = out["code"].isin(dissuaded_outcomes(session))
+    return out
+
+
+def methods(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+    """Dissuasion attempts started in ``period`` by method.
+
+    Columns: code, name_zh, name_en, attempts, reached (the result reached
+    the person), dissuaded (the result was a dissuasion), share (of attempts).
+    """
+    frame = sums(session, DissuasionDay, {"attempts": "attempts", "reached": "reached",
+                                          "dissuaded": "dissuaded"}, scope, period, dims=("method",))
+    return _with_names(session, DissuasionMethod, frame, "method", "attempts")
+
+
+# KPIs that add up day by day, and where their daily values come from.
+DAILY_SOURCES = {
+    "received": (WarningDay, "received"),
+    "amount_at_risk": (WarningDay, "amount_at_risk"),
+    "closed": (OutcomeDay, "closed"),
+    "loss_avoided": (OutcomeDay, "loss_avoided"),
+    "loss": (OutcomeDay, "loss"),
+    "attempts": (DissuasionDay, "attempts"),
+    "accounts_stopped": (FundsDay, "stopped"),
+    "amount_stopped": (FundsDay, "stopped_amount"),
+    "amount_frozen": (FundsDay, "frozen_amount"),
+    "amount_returned": (FundsDay, "returned_amount"),
+    "cases_reported": (CaseDay, "reported"),
+    "cases_solved": (CaseDay, "solved"),
+    "suspects_arrested": (CaseDay, "suspects_arrested"),
+    "publicity_events": (PublicityDay, "events"),
+    "publicity_reach": (PublicityDay, "reach"),
+}
+
+
+def _daily(session: Session, scope: Scope, period: Period, kpi: str) -> pd.Series:
+    if kpi == "dissuaded":
+        codes = dissuaded_outcomes(session)
+        model, measure = OutcomeDay, (lambda t: case((t.c.outcome.in_(codes), t.c.closed), else_=0))
+    else:
+        model, measure = DAILY_SOURCES[kpi]
+    frame = sums(session, model, {"value": measure}, scope, period, daily=True)
+    return frame.set_index("day")["value"]
+
+
+def daily_trend(session: Session, scope: Scope, period: Period, kpi: str = "received") -> pd.DataFrame:
+    """The daily values of an additive KPI over ``period``, beside the same dates last year.
+
+    Definition: as the KPI (see ``kpis``), per local day.  Columns: day,
+    value, last_year (the value on the same date one year earlier; 29
+    February has none), every day of the period listed.
+    """
+    if kpi not in DAILY_SOURCES and kpi != "dissuaded":
+        raise ValueError(f"daily_trend: {kpi!r} does not add up by day")
+    days = [period.first_day + timedelta(days=i) for i in range(period.days)]
+    current = _daily(session, scope, period, kpi)
+    before = _daily(session, scope, period.last_year(), kpi)
+    out = pd.DataFrame({"day": days})
+    out["value"] = [int(current.get(d, 0)) for d in days]
+    out["last_year"] = [None if (d.month, d.day) == (2, 29) else int(before.get(year_back(d), 0))
+                        for d in days]
+    return out

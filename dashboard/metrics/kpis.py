@@ -1,0 +1,193 @@
+"""The key figures (KPIs) of a unit and period, read from the aggregate tables.
+
+``KPIS`` lists every figure once: its key (also its message id ``kpi.<key>``
+and its entry in ``docs/metrics.md``), its group, what kind of number it is,
+and which direction is better.  ``kpi_frame`` computes all of them for a
+scope and period, in one row or one row per child unit.
+
+Definitions (each figure counts the events whose own time falls in the
+period, "day" meaning the local Asia/Shanghai day):
+
+- ``received``: warnings received (``received_at``).
+- ``received_per_day``: ``received`` / days of the period up to today.
+- ``closed``: warnings closed (``closed_at``) with an outcome.
+- ``open_at_end``: warnings received before the period's end (or now) and
+  not closed by then.
+- ``attempts``: dissuasion attempts started (``started_at``), every method.
+- ``dissuaded``: warnings closed with an outcome marked ``dissuaded``
+  (with or without a partial loss).
+- ``success_rate``: ``dissuaded`` / ``closed``.
+- ``on_time_rate``: see ``response.within_deadline``.
+- ``first_contact_median`` / ``_p90``, ``door_visit_median`` / ``_p90``:
+  see ``response.response_times`` (minutes; warnings received in the period).
+- ``amount_at_risk``: sum of ``amount_at_risk`` of warnings received.
+- ``loss_avoided`` / ``loss``: sums over warnings closed.
+- ``accounts_stopped``, ``amount_stopped``, ``amount_frozen``,
+  ``amount_returned``: stop-payment stages that happened in the period
+  (``stopped_at`` etc.), their counts and amounts.
+- ``cases_reported`` (``reported_at``), ``cases_solved`` (``solved_at``),
+  ``suspects_arrested`` (in the cases solved).
+- ``solving_rate``: of the cases reported in the period, the share solved
+  by now.
+- ``publicity_events``, ``publicity_reach``: events held (``day``) by the
+  units in scope and the people they reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.scope import Scope
+from dashboard.domain import OrgUnit
+from dashboard.domain.aggregates import (
+    CaseDay,
+    DissuasionDay,
+    FundsDay,
+    OutcomeDay,
+    PublicityDay,
+    WarningDay,
+)
+from dashboard.domain.base import SHANGHAI
+from dashboard.domain.reference import Outcome
+from dashboard.metrics.period import Period
+from dashboard.metrics.response import response_times, within_deadline
+from dashboard.metrics.sums import sums
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    group: str   # volume, dissuasion, response, money, cases, prevention
+    kind: str    # count, yuan, rate, minutes, average
+    better: str  # up, down or neutral: which change is good news
+
+    @property
+    def additive(self) -> bool:
+        """Counts and amounts: they add up over units and days (and have a per-capita figure)."""
+        return self.kind in ("count", "yuan")
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("received", "volume", "count", "down"),
+    Kpi("received_per_day", "volume", "average", "down"),
+    Kpi("closed", "volume", "count", "up"),
+    Kpi("open_at_end", "volume", "count", "down"),
+    Kpi("attempts", "dissuasion", "count", "neutral"),
+    Kpi("dissuaded", "dissuasion", "count", "up"),
+    Kpi("success_rate", "dissuasion", "rate", "up"),
+    Kpi("on_time_rate", "response", "rate", "up"),
+    Kpi("first_contact_median", "response", "minutes", "down"),
+    Kpi("first_contact_p90", "response", "minutes", "down"),
+    Kpi("door_visit_median", "response", "minutes", "down"),
+    Kpi("door_visit_p90", "response", "minutes", "down"),
+    Kpi("amount_at_risk", "money", "yuan", "neutral"),
+    Kpi("loss_avoided", "money", "yuan", "up"),
+    Kpi("loss", "money", "yuan", "down"),
+    Kpi("accounts_stopped", "money", "count", "up"),
+    Kpi("amount_stopped", "money", "yuan", "up"),
+    Kpi("amount_frozen", "money", "yuan", "up"),
+    Kpi("amount_returned", "money", "yuan", "up"),
+    Kpi("cases_reported", "cases", "count", "down"),
+    Kpi("cases_solved", "cases", "count", "up"),
+    Kpi("solving_rate", "cases", "rate", "up"),
+    Kpi("suspects_arrested", "cases", "count", "up"),
+    Kpi("publicity_events", "prevention", "count", "up"),
+    Kpi("publicity_reach", "prevention", "count", "up"),
+)
+KPI_BY_KEY = {k.key: k for k in KPIS}
+GROUPS = tuple(dict.fromkeys(k.group for k in KPIS))
+
+
+def dissuaded_outcomes(session: Session) -> list[str]:
+    """Outcome codes that count as dissuaded (``outcomes.dissuaded``, from the reference list)."""
+    return list(session.scalars(select(Outcome.code).where(Outcome.dissuaded.is_(True))))
+
+
+def days_elapsed(period: Period, now: datetime) -> int:
+    """Days of ``period`` up to and including today (at least 1)."""
+    today = now.astimezone(SHANGHAI).date()
+    last = min(period.last_day, today)
+    return max((last - period.first_day).days + 1, 1)
+
+
+def _ratio(numerator, denominator):
+    return [n / d if d else None for n, d in zip(numerator, denominator, strict=True)]
+
+
+def _child_units(session: Session, scope: Scope, by: str) -> pd.DataFrame:
+    rows = session.execute(scope.filter_org_units(
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name_zh, OrgUnit.name_en, OrgUnit.population,
+               OrgUnit.parent_id).where(OrgUnit.level == by)).order_by(OrgUnit.code)).all()
+    return pd.DataFrame(rows, columns=["unit_id", "code", "name_zh", "name_en", "population", "parent_id"])
+
+
+def _sources(session: Session, scope: Scope, period: Period, now: datetime,
+             by: str | None) -> list[pd.DataFrame]:
+    dissuaded = dissuaded_outcomes(session)
+    frames = [
+        sums(session, WarningDay, {"received": "received", "amount_at_risk": "amount_at_risk"},
+             scope, period, by),
+        sums(session, OutcomeDay, {
+            "closed": "closed", "loss": "loss", "loss_avoided": "loss_avoided",
+            "dissuaded": lambda t: case((t.c.outcome.in_(dissuaded), t.c.closed), else_=0),
+        }, scope, period, by),
+        sums(session, DissuasionDay, {"attempts": "attempts"}, scope, period, by),
+        sums(session, FundsDay, {"accounts_stopped": "stopped", "amount_stopped": "stopped_amount",
+                                 "amount_frozen": "frozen_amount", "amount_returned": "returned_amount"},
+             scope, period, by),
+        sums(session, CaseDay, {"cases_reported": "reported", "cases_solved": "solved",
+                                "reported_solved": "reported_solved",
+                                "suspects_arrested": "suspects_arrested"}, scope, period, by),
+        sums(session, PublicityDay, {"publicity_events": "events", "publicity_reach": "reach"},
+             scope, period, by),
+    ]
+    received = sums(session, WarningDay, {"received_before": "received"}, scope, None, by, before=period)
+    closed = sums(session, OutcomeDay, {"closed_before": "closed"}, scope, None, by, before=period)
+    frames += [received, closed]
+    frames.append(within_deadline(session, scope, period, now, by).drop(columns=["share"]))
+    times = response_times(session, scope, period, by)
+    keys = ["unit_id"] if by else []
+    for measure in ("first_contact", "door_visit"):
+        part = times[times["measure"] == measure][[*keys, "median", "p90"]]
+        frames.append(part.rename(columns={"median": f"{measure}_median", "p90": f"{measure}_p90"}))
+    return frames
+
+
+def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
+              by: str | None = None) -> pd.DataFrame:
+    """Every KPI of ``scope`` in ``period`` as seen at ``now``: one row, or one per ``by`` unit.
+
+    With ``by`` ("county" or "station") every unit of that level in scope is
+    listed (zeros where nothing happened), with code, names, population and
+    parent_id.  Columns: the keys of ``KPIS`` (rates 0..1, minutes as
+    whole numbers, None where undefined).
+    """
+    if by is None:
+        out = pd.DataFrame({"unit_id": [scope.unit_id]})
+        frames = [f.assign(unit_id=scope.unit_id) if len(f) else
+                  pd.DataFrame({"unit_id": [scope.unit_id]}) for f in _sources(session, scope, period, now, by)]
+    else:
+        out = _child_units(session, scope, by)
+        frames = _sources(session, scope, period, now, by)
+    for frame in frames:
+        out = out.merge(frame, on="unit_id", how="left")
+    for name in ("received", "amount_at_risk", "closed", "loss", "loss_avoided", "dissuaded", "attempts",
+                 "accounts_stopped", "amount_stopped", "amount_frozen", "amount_returned",
+                 "cases_reported", "cases_solved", "reported_solved", "suspects_arrested",
+                 "publicity_events", "publicity_reach", "received_before", "closed_before",
+                 "on_time", "due"):
+        out[name] = out[name].fillna(0).astype("int64") if name in out else 0
+    for name in ("first_contact_median", "first_contact_p90", "door_visit_median", "door_visit_p90"):
+        out[name] = out[name].astype("Int64") if name in out else pd.array([None] * len(out), dtype="Int64")
+    out["open_at_end"] = out["received_before"] - out["closed_before"]
+    out["received_per_day"] = out["received"] / days_elapsed(period, now)
+    out["success_rate"] = _ratio(out["dissuaded"], out["closed"])
+    out["on_time_rate"] = _ratio(out["on_time"], out["due"])
+    out["solving_rate"] = _ratio(out["reported_solved"], out["cases_reported"])
+    return out.drop(columns=["received_before", "closed_before", "on_time", "due", "reported_solved"])
+

@@ -1,0 +1,92 @@
+"""Sums over the aggregate tables for a scope, a period of whole days and an optional breakdown.
+
+Every figure of the metrics layer comes through ``sums``: it picks the
+county twin of a table when whole counties are asked for (a city or county
+scope, not broken down by station), narrows the rows to the scope's units
+and the period's days, and groups them by the child unit (``by``) and by
+the table's own dimension (``dims``).  No raw table is read here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.scope import Scope
+from dashboard.domain.aggregates import COUNTY_TWINS, PublicityDay, WarningHour
+from dashboard.metrics.period import Period
+
+BY_LEVELS = (None, "county", "station")
+WHOLE_COUNTY_LEVELS = ("city", "county")
+
+
+def table_for(model, scope: Scope, by: str | None):
+    """``model`` or its county twin: the twin when the answer is whole counties."""
+    twin = COUNTY_TWINS.get(model)
+    if twin is not None and by != "station" and scope.level in WHOLE_COUNTY_LEVELS:
+        return twin.__table__
+    return model.__table__
+
+
+def unit_column(table, by: str | None):
+    """The column that names the unit a row is counted at, for grouping by ``by``."""
+    if table.name == PublicityDay.__tablename__:
+        return table.c.county_id if by == "county" else table.c.unit_id
+    return table.c.station_id if by == "station" else table.c.county_id
+
+
+def scope_condition(table, scope: Scope):
+    """Rows of ``table`` inside ``scope``: by station, by county for county twins, by unit for publicity."""
+    if "station_id" in table.c:
+        return scope.unit_condition(table.c.station_id)
+    if table.name == PublicityDay.__tablename__:
+        return scope.unit_condition(table.c.unit_id)
+    return scope.unit_condition(table.c.county_id)
+
+
+def sums(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
+         by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
+         daily: bool = False) -> pd.DataFrame:
+    """Sums of ``measures`` (name -> column name or a function of the table giving an expression).
+
+    Rows: one per ``by`` unit (column ``unit_id``) and per ``dims`` value (and
+    per ``day`` if ``daily``); without ``by`` and ``dims`` a single row.
+    ``period`` limits the days; ``before`` instead takes every day before
+    that period's end (for running totals such as the open queue).
+    """
+    if by not in BY_LEVELS:
+        raise ValueError(f"by: must be one of {BY_LEVELS}")
+    table = table_for(model, scope, by)
+    columns = {name: func.coalesce(func.sum(m(table) if callable(m) else table.c[m]), 0).label(name)
+               for name, m in measures.items()}
+    keys = []
+    if by is not None:
+        keys.append(unit_column(table, by).label("unit_id"))
+    keys += [table.c[d] for d in dims]
+    if daily:
+        keys.append(table.c.day)
+    stmt = select(*keys, *columns.values()).where(scope_condition(table, scope))
+    time_col = table.c.hour if table.name == WarningHour.__tablename__ else table.c.day
+    if period is not None:
+        if table.name != WarningHour.__tablename__:
+            period.require_whole_days()
+            stmt = stmt.where(time_col >= period.first_day, time_col < period.end_day)
+        else:
+            stmt = stmt.where(time_col >= period.start, time_col < period.end)
+    if before is not None:
+        stmt = stmt.where(time_col < before.end_day)
+    if by is not None and table.name == PublicityDay.__tablename__ and by == "county":
+        stmt = stmt.where(table.c.county_id.is_not(None))
+    if keys:
+        stmt = stmt.group_by(*keys)
+    rows = session.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=[k.name for k in keys] + list(columns))
+    for name in columns:
+        frame[name] = frame[name].astype("int64")
+    return frame
+
+
+def total(frame: pd.DataFrame, name: str) -> int:
+    """The single value of a sums frame without breakdown (0 when empty)."""
+    return int(frame[name].iloc[0]) if len(frame) else 0

@@ -1,0 +1,1 @@
+"""Dash pages: one page, one module; thin callbacks over metrics and figure builders."""

@@ -1,0 +1,111 @@
+"""The command overview: KPIs with 同比/环比, the precinct map, drill-down, trend, breakdowns, live.
+
+The page is a function of its URL (``dashboard.web.view_state``): clicking a
+district or station on the map or in the ranking, the breadcrumb, and the
+period picker all change the URL, and Dash's page router draws the view
+anew, in one request.  Only the live panel refreshes on its own, every
+``LIVE_REFRESH_SECONDS``, and only its counters and chart change.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from flask import current_app
+from flask_login import current_user
+
+from dashboard.components.charts import hourly_figure
+from dashboard.components.overview import live_counters, overview_body
+from dashboard.domain.base import now_local
+from dashboard.i18n import current_language, t
+from dashboard.metrics.overview import live_data, overview_data
+from dashboard.metrics.units import unit_view
+from dashboard.web.access import current_scope, scope_within
+from dashboard.web.database import request_session
+from dashboard.web.guard import permits
+from dashboard.web.view_state import ViewState
+
+dash.register_page(__name__, path="/", name="nav.overview", order=5, permission="view_overview",
+                   title=lambda **_: t("nav.overview"))
+
+LIVE_WINDOW_MINUTES = 30
+
+
+def layout(**query):
+    lang = current_language()
+    session = request_session()
+    scope = current_scope()
+    state = ViewState.from_query(query)
+    # a unit from the URL outside the user's scope: nothing, and an access_denied audit row
+    view = unit_view(session, scope_within(state.unit) if state.unit else scope)
+    if view is None:
+        return dbc.Alert(t("overview.no_unit", lang), color="warning", id="overview-empty")
+    now = now_local()
+    data = overview_data(session, scope, view, state.period(now), now, state.metric, state.per_capita)
+    live = live_data(session, view.scope, now, LIVE_WINDOW_MINUTES)
+    return html.Div([
+        dcc.Location(id="overview-url", refresh="callback-nav"),
+        dcc.Store(id="overview-state", data=state.with_(unit=view.unit.code).query()),
+        dcc.Interval(id="overview-live-tick", interval=current_app.config["LIVE_REFRESH_SECONDS"] * 1000),
+        overview_body(data, live, state.with_(unit=view.unit.code), lang,
+                      can_assign=permits(current_user, "manage_tasks")),
+    ], id="overview-page")
+
+
+def _clicked_code(click) -> str | None:
+    try:
+        point = click["points"][0]
+    except (TypeError, KeyError, IndexError):
+        return None
+    data = point.get("customdata")
+    code = data[2] if isinstance(data, list) and len(data) > 2 else data
+    return str(code) if isinstance(code, str | int) and str(code) else None
+
+
+@callback(
+    Output("overview-url", "search"),
+    Input("overview-period", "value"),
+    Input("overview-dates", "start_date"),
+    Input("overview-dates", "end_date"),
+    Input("overview-metric", "value"),
+    Input("overview-per", "value"),
+    Input("overview-map", "clickData"),
+    Input("overview-ranking", "clickData"),
+    State("overview-state", "data"),
+    prevent_initial_call=True,
+)
+def navigate(preset, start, end, metric, per, map_click, ranking_click, current):
+    """Every control of the page leads to a new URL; the page router then draws it."""
+    state = ViewState.from_query(current or {})
+    trigger = ctx.triggered_id
+    if trigger in ("overview-map", "overview-ranking"):
+        code = _clicked_code(map_click if trigger == "overview-map" else ranking_click)
+        return state.search(unit=code) if code and code != state.unit else no_update
+    if trigger == "overview-period" and preset != "custom":
+        return state.search(preset=preset, first=None, last=None)
+    if trigger in ("overview-period", "overview-dates"):
+        custom = ViewState.from_query({**state.query(), "period": None, "from": start, "to": end})
+        return custom.search() if custom.preset is None else no_update
+    if trigger in ("overview-metric", "overview-per"):
+        return ViewState.from_query({**state.query(), "metric": metric,
+                                     "per": "10k" if per else None}).search()
+    return no_update
+
+
+@callback(
+    Output("overview-live-counters", "children"),
+    Output("overview-live-hourly", "figure"),
+    Input("overview-live-tick", "n_intervals"),
+    State("overview-state", "data"),
+    prevent_initial_call=True,
+)
+def refresh_live(_tick, current):
+    """The live panel only: counters and today's hours, for the unit in view, if still in scope."""
+    session = request_session()
+    view = unit_view(session, current_scope(), (current or {}).get("unit"))
+    if view is None:
+        return no_update, no_update
+    lang = current_language()
+    live = live_data(session, view.scope, now_local(), LIVE_WINDOW_MINUTES)
+    return live_counters(live, lang), hourly_figure(live["hourly"], lang, height=430)

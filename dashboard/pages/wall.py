@@ -1,0 +1,93 @@
+"""Wall mode: the overview full-screen for a command center's big screen, rotating on a timer.
+
+``/wall?units=350203,350206&views=overview,trend&seconds=30&period=today``:
+the units (default: the top of the viewer's scope) and views to rotate
+through, how long each stays, and the period (as on the overview).  Units
+outside the viewer's scope are left out, as if they did not exist.  Every
+tick draws the next screen with fresh figures; nothing on it takes input.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import dash
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
+
+from dashboard.components.wall import VIEWS, wall_screen
+from dashboard.domain.base import now_local
+from dashboard.i18n import current_language, t
+from dashboard.metrics.overview import live_data, overview_data
+from dashboard.metrics.units import unit_view
+from dashboard.web.access import current_scope, scope_within
+from dashboard.web.database import request_session
+from dashboard.web.view_state import ViewState
+
+dash.register_page(__name__, path="/wall", name="nav.wall", order=90, permission="view_overview",
+                   title=lambda **_: t("nav.wall"))
+
+DEFAULT_SECONDS, MIN_SECONDS, MAX_SECONDS = 30, 10, 3600
+MAX_SCREENS = 24
+LIVE_WINDOW_MINUTES = 30
+
+
+def wall_config(query: dict) -> dict:
+    """The rotation a URL asks for: unit codes, views, seconds, and the period's query."""
+    codes = [c.strip()[:32] for c in str(query.get("units") or "").split(",") if c.strip()][:MAX_SCREENS]
+    views = [v for v in str(query.get("views") or "").split(",") if v in VIEWS] or [VIEWS[0]]
+    try:
+        seconds = min(max(int(query.get("seconds") or DEFAULT_SECONDS), MIN_SECONDS), MAX_SECONDS)
+    except ValueError:
+        seconds = DEFAULT_SECONDS
+    period = ViewState.from_query({"period": query.get("period") or "today", "from": query.get("from"),
+                                   "to": query.get("to")}).query()
+    return {"units": codes or [None], "views": views, "seconds": seconds, "period": period}
+
+
+def _screen(config: dict, tick: int):
+    """The screen for rotation step ``tick``, for the units the viewer may see."""
+    session = request_session()
+    scope = current_scope()
+    lang = current_language()
+    views = [view for view in (unit_view(session, scope, code) for code in config["units"]) if view]
+    if not views:
+        return html.Div(t("overview.no_unit", lang), className="wall-title", id="wall-empty")
+    screens = list(itertools.product(views, config["views"]))[:MAX_SCREENS]
+    view, name = screens[tick % len(screens)]
+    now = now_local()
+    period = ViewState.from_query(config["period"]).period(now)
+    data = overview_data(session, scope, view, period, now)
+    live = live_data(session, view.scope, now, LIVE_WINDOW_MINUTES)
+    return wall_screen(data, live, name, lang, f"{tick % len(screens) + 1} / {len(screens)}")
+
+
+def layout(**query):
+    config = wall_config(query)
+    if config["units"] != [None]:  # units outside the scope are dropped here, audited once
+        session = request_session()
+        config["units"] = [code for code in config["units"]
+                           if unit_view(session, scope_within(code)) is not None] or ["-"]
+    return html.Div([
+        dcc.Store(id="wall-config", data=config),
+        dcc.Interval(id="wall-tick", interval=config["seconds"] * 1000),
+        dcc.Interval(id="wall-clock-tick", interval=1000),
+        html.Div(_screen(config, 0), id="wall-body"),
+    ], className="wall-mode", id="wall-page")
+
+
+@callback(Output("wall-body", "children"), Input("wall-tick", "n_intervals"), State("wall-config", "data"),
+          prevent_initial_call=True)
+def rotate(tick, config):
+    """The next screen, drawn afresh (scope checked again on every tick)."""
+    return _screen(config or wall_config({}), tick or 0)
+
+
+clientside_callback(
+    """function(_n) {
+        const now = new Date(Date.now() + (new Date().getTimezoneOffset() + 480) * 60000);
+        const pad = (v) => String(v).padStart(2, "0");
+        return pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
+    }""",
+    Output("wall-clock", "children"),
+    Input("wall-clock-tick", "n_intervals"),
+)

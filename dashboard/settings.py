@@ -1,0 +1,107 @@
+"""Every setting of the application, declared once with its default and meaning.
+
+Values come from environment variables of the same name; ``create_app(config)``
+and tests may override them with a dict.  ``docs/settings.md`` documents each
+one and a test fails when a setting is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.paths import DEFAULT_INSTANCE_DIR
+
+
+def _bool(value: str) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in str(value).split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", None,
+            "SQLAlchemy URL of the database. Default: a SQLite file "
+            "`instance/antifraud.db`. PostgreSQL: `postgresql+psycopg://user:pass@host:5432/db`."),
+    Setting("INSTANCE_PATH", str(DEFAULT_INSTANCE_DIR),
+            "Folder for local state (the default SQLite file). Never committed."),
+    Setting("SECRET_KEY", "dev-insecure-secret-change-me",
+            "Key that signs session cookies. Must be set to a long random value in production."),
+    Setting("ANTIFRAUD_ENV", "development",
+            "`development` or `production`. Production refuses unsafe settings."),
+    Setting("DEFAULT_LANGUAGE", "zh-CN",
+            "Language of the interface until a user picks one: `zh-CN` or `en`."),
+    Setting("LIVE_REFRESH_SECONDS", 10,
+            "How often live counters and queues refresh in the browser, in seconds.", int),
+    Setting("SQL_ECHO", False, "Log every SQL statement (debugging only).", _bool),
+    Setting("PERSONAL_DATA_KEY", None,
+            "Base64 of 32 random bytes: the AES-256-GCM key of citizens' phone, ID and bank "
+            "account numbers at rest. Never stored in the database. Required in production; "
+            "development falls back to a public key and logs a warning."),
+    Setting("PASSWORD_MIN_LENGTH", 12, "Shortest password a user may set.", int),
+    Setting("LOGIN_MAX_FAILURES", 5,
+            "Wrong passwords in a row that lock an account.", int),
+    Setting("LOGIN_LOCK_MINUTES", 15, "How long a locked account stays locked, in minutes.", int),
+    Setting("LOGIN_ADDRESS_MAX_FAILURES", 20,
+            "Failed logins from one address within `LOGIN_ADDRESS_WINDOW_MINUTES` after which "
+            "that address may not try again until the window has passed.", int),
+    Setting("LOGIN_ADDRESS_WINDOW_MINUTES", 15,
+            "The window of the per-address login rate limit, in minutes.", int),
+    Setting("SESSION_IDLE_MINUTES", 30,
+            "A session unused this long ends (checked on every request and Dash callback).", int),
+    Setting("SESSION_ABSOLUTE_HOURS", 12,
+            "A session ends this long after login, however active.", int),
+    Setting("TOTP_REQUIRED_ROLES", None,
+            "Comma-separated roles that must log in with a TOTP code. Unset: in production the "
+            "roles marked in `data/roles.csv` (commander, officer, admin), in development none.",
+            _csv),
+    Setting("TOTP_ISSUER", "Anti-fraud dashboard",
+            "Name shown for this system in users' authenticator apps."),
+    Setting("SECURE_COOKIES", None,
+            "Send the session and CSRF cookies over HTTPS only. Unset: on in production, off in "
+            "development (which serves plain HTTP on 127.0.0.1).", _bool),
+    Setting("PROXY_HOPS", 0,
+            "Reverse proxies in front of the app whose `X-Forwarded-For` / `-Proto` / `-Host` "
+            "headers are trusted (for the client address of the audit log and the login rate "
+            "limit, and for HTTPS detection). 0: none, use the connection's address.", int),
+    Setting("ESCALATION_IN_PROCESS", None,
+            "Run the task escalation job in a thread of the web process. Unset: on in development "
+            "(not under test), off in production, where `antifraud escalation-worker` runs it. "
+            "A lease row keeps several processes from escalating at once.", _bool),
+    Setting("ESCALATION_INTERVAL_SECONDS", 60,
+            "Seconds between two passes of the in-process escalation job.", int),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Resolve every setting: override dict, then environment, then default."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            values[setting.name] = overrides.pop(setting.name)
+        elif setting.name in environ:
+            values[setting.name] = setting.parse(environ[setting.name])
+        else:
+            values[setting.name] = setting.default
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{values['INSTANCE_PATH']}/antifraud.db"
+    values.update(overrides)  # extra Flask keys such as TESTING pass through
+    return values

@@ -1,0 +1,97 @@
+"""The escalation job: flag tasks left unacknowledged past their window, or overdue.
+
+``escalate_pass(engine)`` is one pass, idempotent: it lists the tasks due
+(``due_tasks``) and escalates each in its own transaction with the
+``Escalate`` command, which refuses a task that is no longer due (already
+escalated for that reason, acknowledged, finished, or changed by a user in
+the meantime), so running it twice, or in two processes at once, escalates
+each task once per reason.  The lease (``dashboard.tasks.lease``) keeps
+several workers from doing the same work in parallel.
+
+Run it with ``antifraud escalate`` (one pass, e.g. from cron),
+``antifraud escalation-worker --interval 60`` (a loop), or in the web process
+of the demo (``ESCALATION_IN_PROCESS``, see ``dashboard.tasks.worker``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.records import NotFound
+from dashboard.commands.tasks import Escalate, TaskInvalid, escalation_due
+from dashboard.domain.base import now_local
+from dashboard.domain.tasks import OVERDUE, Task, overdue_condition, unacknowledged_condition
+from dashboard.tasks import lease
+
+LEASE_NAME = "task_escalation"
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassReport:
+    """What one pass did: task ids escalated by reason, and whether it ran at all."""
+
+    ran: bool = True
+    escalated: dict[str, list[int]] = field(default_factory=dict)
+    skipped: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(len(ids) for ids in self.escalated.values())
+
+
+def due_tasks(session: Session, now: datetime) -> list[int]:
+    """Ids of open tasks that are overdue or unacknowledged and not yet escalated for it."""
+    overdue = (overdue_condition(now)
+               & or_(Task.escalated_for.is_(None), Task.escalated_for != OVERDUE))
+    unacknowledged = unacknowledged_condition(now) & Task.escalated_for.is_(None)
+    return list(session.scalars(
+        select(Task.id).where(Task.status.in_(("assigned", "acknowledged", "in_progress")),
+                              or_(overdue, unacknowledged)).order_by(Task.deadline_at, Task.id)))
+
+
+def escalate_due(engine: Engine, now: datetime | None = None) -> PassReport:
+    """Escalate every task due at ``now``, one transaction each (no lease)."""
+    now = (now or now_local()).replace(microsecond=0)
+    report = PassReport()
+    with Session(engine) as session:
+        ids = due_tasks(session, now)
+    for task_id in ids:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            task = session.get(Task, task_id)
+            reason = escalation_due(task, now) if task is not None else None
+            try:
+                if reason is None:
+                    raise TaskInvalid("reason", "task.error.not_due")
+                Escalate(None, task_id, version=task.version, reason=reason).run(session, now)
+            except (TaskInvalid, NotFound):
+                report.skipped += 1
+                continue
+        report.escalated.setdefault(reason, []).append(task_id)
+    if report.count:
+        log.info("escalated %d tasks: %s", report.count,
+                 {reason: len(ids) for reason, ids in report.escalated.items()})
+    return report
+
+
+def escalate_pass(engine: Engine, holder: str | None = None, interval: timedelta | None = None,
+                  now: datetime | None = None, keep_lease: bool = False) -> PassReport:
+    """One pass under the lease; ``ran`` is False when another process holds it.
+
+    A worker keeps (and renews) the lease between passes; a single pass
+    releases it at the end.
+    """
+    holder = holder or lease.holder_name()
+    ttl = max(interval or timedelta(seconds=60), timedelta(seconds=10)) * 3
+    if not lease.acquire(engine, LEASE_NAME, holder, ttl, now):
+        return PassReport(ran=False)
+    try:
+        return escalate_due(engine, now)
+    finally:
+        if not keep_lease:
+            lease.release(engine, LEASE_NAME, holder)

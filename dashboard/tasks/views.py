@@ -1,0 +1,125 @@
+"""Dash building blocks shared by the task pages: badges, times, choices, the navbar badge.
+
+Only presentation: every value comes from the caller, who has already
+checked permission and scope on the server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.permissions import allowed
+from dashboard.auth.scope import PATH_SEPARATOR, Scope
+from dashboard.domain import OrgUnit, User
+from dashboard.domain.reference import TaskKind, TaskPriority
+from dashboard.domain.tasks import FINAL
+from dashboard.i18n import name_of, t
+from dashboard.tasks.board import waiting_count
+from dashboard.tasks.policy import VIEW, WORK
+
+STATUS_COLORS = {"assigned": "primary", "acknowledged": "info", "in_progress": "warning",
+                 "done": "success", "rejected": "secondary", "cancelled": "light"}
+PRIORITY_COLORS = {"urgent": "danger", "high": "warning", "normal": "secondary", "low": "light"}
+TIME_FORMAT = "%m-%d %H:%M"
+BADGE_REFRESH_MS = 60_000
+
+
+def fmt_time(value: datetime | None, full: bool = False) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M" if full else TIME_FORMAT)
+
+
+def status_badges(status: str, overdue: bool, escalated_for: str | None, lang: str) -> list:
+    """The status, then red flags: overdue, escalated (while the task is still open)."""
+    badges = [dbc.Badge(t(f"task.status.{status}", lang), color=STATUS_COLORS.get(status, "dark"),
+                        className="me-1", text_color="dark" if status == "cancelled" else None)]
+    if overdue:
+        badges.append(dbc.Badge(t("task.escalated.overdue", lang), color="danger", className="me-1"))
+    if escalated_for and status not in FINAL and not (overdue and escalated_for == "overdue"):
+        badges.append(dbc.Badge(t(f"task.escalated.{escalated_for}", lang), color="danger",
+                                className="me-1"))
+    return badges
+
+
+def priority_badge(priority: str, names: dict[str, str]) -> dbc.Badge:
+    return dbc.Badge(names.get(priority, priority), color=PRIORITY_COLORS.get(priority, "dark"),
+                     text_color="dark" if priority == "low" else None)
+
+
+def span_text(minutes: int, lang: str) -> str:
+    """``2 d 3 h``, ``3 h 10 min`` or ``25 min``."""
+    days, rest = divmod(abs(int(minutes)), 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return (t("tasks.span.days", lang, days=days, hours=hours) if hours
+                else t("tasks.span.whole_days", lang, days=days))
+    if hours:
+        return (t("tasks.span.hours", lang, hours=hours, minutes=mins) if mins
+                else t("tasks.span.whole_hours", lang, hours=hours))
+    return t("tasks.span.minutes", lang, minutes=mins)
+
+
+def remaining(deadline: datetime, now: datetime, lang: str) -> str:
+    """"25 min left" or "3 h 10 min overdue"."""
+    minutes = int((deadline - now).total_seconds() // 60)
+    return t("tasks.remaining.left" if minutes >= 0 else "tasks.remaining.over", lang,
+             span=span_text(minutes, lang))
+
+
+def kind_names(session: Session, lang: str) -> dict[str, str]:
+    return {row.code: name_of(row, lang)
+            for row in session.scalars(select(TaskKind).order_by(TaskKind.sort_order))}
+
+
+def priority_names(session: Session, lang: str) -> dict[str, str]:
+    return {row.code: name_of(row, lang)
+            for row in session.scalars(select(TaskPriority).order_by(TaskPriority.sort_order))}
+
+
+def options(names: dict[str, str]) -> list[dict]:
+    return [{"label": label, "value": code} for code, label in names.items()]
+
+
+def units_below(session: Session, scope: Scope, unit: OrgUnit | None, lang: str) -> list[dict]:
+    """Choices of units strictly below ``unit`` and inside ``scope``, indented by depth."""
+    if unit is None or scope.is_empty:
+        return []
+    rows = session.scalars(scope.filter_org_units(
+        select(OrgUnit).where(OrgUnit.path.startswith(unit.path + PATH_SEPARATOR, autoescape=True)))
+        .order_by(OrgUnit.path)).all()
+    base = unit.path.count(PATH_SEPARATOR) + 1
+    return [{"label": "\u3000" * (row.path.count(PATH_SEPARATOR) - base)
+             + f"{name_of(row, lang)} ({row.code})", "value": row.code} for row in rows]
+
+
+def officers_of(session: Session, unit_code: str | None, lang: str) -> list[dict]:
+    """Active users of a unit who may work on tasks, as choices for a named officer."""
+    if not unit_code:
+        return []
+    users = session.scalars(select(User).join(OrgUnit, OrgUnit.id == User.unit_id)
+                            .where(OrgUnit.code == unit_code, User.is_active.is_(True))
+                            .order_by(User.display_name)).all()
+    return [{"label": user.display_name, "value": user.id} for user in users if allowed(user, WORK)]
+
+
+def navbar_badge(session: Session, user, lang: str):
+    """The navbar's "tasks waiting for me" link with its count, or None for users without tasks.
+
+    ``dashboard.pages.tasks_board`` refreshes the count every minute.
+    """
+    if not getattr(user, "is_authenticated", False) or not allowed(user, VIEW):
+        return None
+    count = waiting_count(session, user)
+    return html.Div([
+        html.A([t("tasks.badge", lang), " ",
+                dbc.Badge(str(count), color="danger" if count else "secondary", pill=True,
+                          id="shell-tasks-badge")],
+               href="/tasks?box=inbox", className="nav-link text-light", id="shell-tasks-link"),
+        dcc.Interval(id="shell-tasks-interval", interval=BADGE_REFRESH_MS),
+    ], className="d-flex align-items-center ms-2")

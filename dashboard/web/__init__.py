@@ -1,0 +1,1 @@
+"""The Flask side: database per request, health check, the Dash shell."""

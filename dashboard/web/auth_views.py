@@ -1,0 +1,203 @@
+"""The login pages: password, second factor (TOTP code or enrolment), logout.
+
+Server-rendered Flask templates (``templates/auth/``) styled by the vendored
+Bootstrap in ``assets/``: they work before the Dash app is allowed to load.
+
+After a right password the login is *pending* (a user id and a time in the
+Flask session, 5 minutes at most) until the second factor is done, if the
+user has one or their role requires one.  An enrolment's new secret waits in
+the session encrypted with the personal-data key, so the browser never holds
+it in clear.  A wrong code counts as a failed login towards the lock.  Only a
+completed login opens a ``SessionRecord`` (new token, fresh Flask session).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from dashboard.auth import audit, totp
+from dashboard.auth.crypto import PersonalDataUnreadable, cipher
+from dashboard.auth.lockout import FAILED, LoginPolicy, authenticate, register_failure
+from dashboard.domain.users import SessionRecord, User
+from dashboard.i18n import t
+from dashboard.web.csrf import COOKIE as CSRF_COOKIE
+from dashboard.web.csrf import csrf_token
+from dashboard.web.database import request_session
+from dashboard.web.guard import home_path
+from dashboard.web.login import SignedInUser, client_address, now
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+PENDING_FOR = timedelta(minutes=5)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A local path to go to after login, or None (no other host, no scheme)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _pending() -> tuple[User, dict] | tuple[None, None]:
+    """The user whose login waits for a second factor, if still valid."""
+    pending = session.get("pending")
+    if not isinstance(pending, dict):
+        return None, None
+    started = datetime.fromisoformat(pending["since"])
+    user = request_session().get(User, pending["user"])
+    if now() - started > PENDING_FOR or user is None or not user.is_active or user.is_locked(now()):
+        session.pop("pending", None)
+        return None, None
+    return user, pending
+
+
+def _failed_login_message() -> str:
+    policy = LoginPolicy.from_settings(current_app.config)
+    return t(FAILED, attempts=policy.max_failures, minutes=int(policy.lock.total_seconds() // 60))
+
+
+def _complete(user: User, second_factor: str, target: str | None):
+    """Open the session: new token, fresh Flask session, audit, then go on."""
+    db = request_session()
+    at = now()
+    session.clear()
+    record, token = SessionRecord.open(user, at)
+    db.add(record)
+    audit.record(db, user=user, action=audit.LOGIN, object=f"user:{user.id}",
+                 source_address=client_address(), at=at, detail={"second_factor": second_factor})
+    db.commit()
+    login_user(SignedInUser(user, token), remember=False)
+    csrf_token()
+    return redirect(_safe_next(target) or home_path(current_user))
+
+
+def _second_factor_failed(user: User, template: str, **context):
+    db = request_session()
+    audit.record(db, user=user, action=audit.TOTP_FAILED, object=f"user:{user.id}",
+                 outcome=audit.DENIED, source_address=client_address(), at=now())
+    locked = register_failure(db, user, now(), LoginPolicy.from_settings(current_app.config),
+                              client_address())
+    db.commit()
+    if locked:
+        session.pop("pending", None)
+        return render_template("auth/login.html", error=_failed_login_message(), username="")
+    return render_template(template, error=t("auth.totp.invalid"), **context)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_path(current_user))
+    target = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None, username="", next=target)
+    db = request_session()
+    username = request.form.get("username", "")
+    result = authenticate(db, username, request.form.get("password", ""), client_address(),
+                          settings=current_app.config, now=now())
+    db.commit()  # the failure count, lock and audit rows stay even when refused
+    if not result.ok:
+        return render_template("auth/login.html", error=t(result.message_key, **result.params),
+                               username=username[:64], next=target)
+    user = result.user
+    step = totp.second_factor_step(user, current_app.config)
+    if step == "none":
+        return _complete(user, "none", target)
+    session.clear()
+    session["pending"] = {"user": user.id, "since": now().isoformat(), "next": target}
+    csrf_token()
+    return redirect(url_for("auth.second_factor" if step == "code" else "auth.enrol"))
+
+
+@bp.route("/login/totp", methods=["GET", "POST"])
+def second_factor():
+    user, pending = _pending()
+    if user is None or user.totp_secret is None:
+        return redirect(url_for("auth.login"))
+    if request.method == "GET":
+        return render_template("auth/totp.html", error=None)
+    if totp.accept_code(user, request.form.get("code"), at=now()):
+        return _complete(user, "totp", pending.get("next"))
+    return _second_factor_failed(user, "auth/totp.html")
+
+
+def _enrolment_secret(user: User, state_key: str) -> str:
+    """The secret being enrolled, kept encrypted in ``session[state_key]`` between requests."""
+    state = session.get(state_key) or {}
+    purpose = f"totp-enrolment:{user.id}"
+    try:
+        return cipher().decrypt(state["secret"], purpose)
+    except (KeyError, TypeError, PersonalDataUnreadable):
+        secret = totp.new_secret()
+        session[state_key] = {**state, "secret": cipher().encrypt(secret, purpose)}
+        return secret
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    """Enrol an authenticator app: during a pending login, or by choice when logged in
+    without one (a second factor already set is changed only by an admin's reset)."""
+    signed_in = current_user.is_authenticated
+    if signed_in:
+        user, state_key = request_session().get(User, current_user.id), "enrol"
+        if user.totp_secret is not None:
+            return redirect(home_path(current_user))
+    else:
+        (user, _pending_state), state_key = _pending(), "pending"
+    if user is None:
+        return redirect(url_for("auth.login"))
+    secret = _enrolment_secret(user, state_key)
+    uri = totp.provisioning_uri(secret, user.username, current_app.config["TOTP_ISSUER"])
+    context = {"qr": totp.qr_svg(uri),
+               "key": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))}
+    if request.method == "GET":
+        return render_template("auth/enrol.html", error=None, **context)
+    if not totp.enrol(user, secret, request.form.get("code"), at=now()):
+        return _second_factor_failed(user, "auth/enrol.html", **context)
+    db = request_session()
+    audit.record(db, user=user, action=audit.TOTP_ENROLLED, object=f"user:{user.id}",
+                 source_address=client_address(), at=now())
+    if signed_in:
+        db.commit()
+        session.pop("enrol", None)
+        return redirect(home_path(current_user))
+    return _complete(user, "totp_enrolled", session["pending"].get("next"))
+
+
+@bp.post("/logout")
+def logout():
+    db = request_session()
+    record = SessionRecord.find(db, current_user.get_id())
+    if record is not None and record.ended_at is None:
+        record.end(now(), "logout")
+        audit.record(db, user=current_user, action=audit.LOGOUT, object=f"user:{current_user.id}",
+                     source_address=client_address(), at=now())
+        db.commit()
+    logout_user()
+    session.clear()
+    response = redirect(url_for("auth.login"))
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@bp.app_context_processor
+def _template_context() -> dict:
+    """What every login template needs: ``t``, the language, styles and the switch."""
+    from dashboard.i18n import LANGUAGES, current_language
+    from dashboard.paths import ASSETS_DIR
+    from dashboard.web.shell import LANGUAGE_LABELS
+
+    sheets = sorted(p.relative_to(ASSETS_DIR).as_posix() for p in ASSETS_DIR.rglob("*.css"))
+    return {"t": t, "lang": current_language(), "stylesheets": [f"/assets/{s}" for s in sheets],
+            "languages": [(code, LANGUAGE_LABELS[code]) for code in LANGUAGES],
+            "here": request.full_path.rstrip("?") if request.method == "GET" else request.path}

@@ -1,0 +1,34 @@
+"""One ``Database`` per app and one session per request.
+
+``request_session()`` opens a session on first use in a request; it is
+rolled back and closed when the request ends unless a command committed it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from dashboard.db import Database
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["database"] = Database(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+    app.teardown_appcontext(_close_session)
+
+
+def database() -> Database:
+    return current_app.extensions["database"]
+
+
+def request_session() -> Session:
+    if "db_session" not in g:
+        g.db_session = database().sessionmaker()
+    return g.db_session
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()

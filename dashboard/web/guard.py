@@ -1,0 +1,183 @@
+"""Which pages a user may open and which callbacks they may fire: decided on the server.
+
+Pages declare their permission (an action of ``data/permissions.csv``, or
+``SIGNED_IN`` for any logged-in user)::
+
+    dash.register_page(__name__, path="/admin/users", name="nav.users", permission="manage_users")
+
+``guard_pages`` wraps every registered layout, so the page router answers a
+user who lacks it with the translated "not allowed" view and an
+``access_denied`` audit row; a page that declares nothing is refused to all.
+
+Callbacks: ``@requires("manage_users")`` under ``@callback(...)``.  A callback
+without its own ``@requires`` in a page module needs that page's permission.
+Before Dash runs any callback, ``_check_callback`` looks its permission up
+and answers 403 if the user lacks it, or if the callback declares none (deny
+by default).  The decorator checks again when the function runs.
+
+A record id outside the user's scope raises ``NotFound`` (see
+``dashboard.auth.records``): the "not found" view, or 404 for a callback.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+from flask import Flask, current_app, jsonify, request
+from flask_login import current_user
+
+from dashboard.auth import audit
+from dashboard.auth.permissions import PermissionDenied, UnknownPermission, actions, allowed
+from dashboard.auth.records import NotFound
+from dashboard.i18n import t
+from dashboard.web.database import request_session
+from dashboard.web.login import DASH_UPDATE, client_address
+
+SIGNED_IN = "signed_in"  # any logged-in user, whatever their role
+ROUTER_OUTPUT = "_pages_content.children"
+
+
+def permits(user, action: str) -> bool:
+    """``allowed`` plus the ``SIGNED_IN`` pseudo-permission; False for anonymous users."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if action == SIGNED_IN:
+        return bool(getattr(user, "is_active", False))
+    return allowed(user, action)
+
+
+def _known(action: str) -> str:
+    if action != SIGNED_IN and action not in actions():
+        raise UnknownPermission(action)
+    return action
+
+
+def deny(action: str, object_: str) -> None:
+    """Write (and commit) the ``access_denied`` audit row of a refused request."""
+    db = request_session()
+    db.rollback()
+    audit.record(db, user=current_user if current_user.is_authenticated else None,
+                 action=audit.ACCESS_DENIED, object=object_[:200], outcome=audit.DENIED,
+                 source_address=client_address(), detail={"want": action})
+    db.commit()
+
+
+def requires(action: str):
+    """Decorator for page layouts, callbacks and views: refuse unless the user ``permits`` it."""
+    _known(action)
+
+    def decorate(func):
+        @wraps(func)
+        def checked(*args, **kwargs):
+            if not permits(current_user, action):
+                deny(action, f"function:{func.__module__}.{func.__name__}")
+                raise PermissionDenied(action)
+            return func(*args, **kwargs)
+
+        checked.required_permission = action
+        return checked
+
+    return decorate
+
+
+def page_permission(page: dict) -> str | None:
+    return page.get("permission")
+
+
+def callback_permission(output: str, callback: dict) -> str | None:
+    """The permission a Dash callback needs (see the module doc); None: nobody may fire it."""
+    func = callback.get("callback")
+    declared = getattr(func, "required_permission", None)
+    if declared:
+        return declared
+    page = dash.page_registry.get(getattr(func, "__module__", None) or "")
+    if page is not None:
+        return page_permission(page)
+    if ROUTER_OUTPUT in output:
+        return SIGNED_IN  # the page router: each page's layout is guarded itself
+    return None
+
+
+def visible_pages(user) -> list[dict]:
+    """Pages of the navigation bar that ``user`` may open, in order."""
+    pages = sorted(dash.page_registry.values(),
+                   key=lambda p: (p.get("order") is None, p.get("order") or 0, p["path"]))
+    return [page for page in pages
+            if page.get("nav", True) and not page.get("path_template")
+            and page_permission(page) and permits(user, page_permission(page))]
+
+
+def home_path(user) -> str:
+    """Where ``user`` lands after login: the first page they may open."""
+    pages = visible_pages(user)
+    return pages[0]["relative_path"] if pages else "/"
+
+
+def not_allowed_view() -> html.Div:
+    home = home_path(current_user)
+    return dbc.Alert([html.H4(t("access.denied.title")), html.P(t("access.denied.text")),
+                      html.A(t("access.home"), href=home, className="alert-link")],
+                     color="warning", id="access-denied")
+
+
+def not_found_view() -> html.Div:
+    home = home_path(current_user)
+    return dbc.Alert([html.H4(t("access.not_found.title")), html.P(t("access.not_found.text")),
+                      html.A(t("access.home"), href=home, className="alert-link")],
+                     color="secondary", id="access-not-found")
+
+
+def _guarded(page: dict, layout):
+    def guarded_layout(**kwargs):
+        action = page_permission(page)
+        if not action or not permits(current_user, action):
+            deny(action or "undeclared", f"page:{page.get('path_template') or page['path']}")
+            return not_allowed_view()
+        try:
+            return layout(**kwargs) if callable(layout) else layout
+        except PermissionDenied:
+            return not_allowed_view()
+        except NotFound:
+            request_session().commit()  # keep the audit row of the refused record id
+            return not_found_view()
+
+    guarded_layout.guarded_page = True
+    return guarded_layout
+
+
+def guard_pages() -> None:
+    """Wrap every registered page layout (idempotent; Dash re-imports pages per app)."""
+    for page in dash.page_registry.values():
+        action = page_permission(page)
+        if action:
+            _known(action)
+        else:
+            current_app.logger.warning("page %s declares no permission: refused to everyone",
+                                       page.get("module"))
+        if not getattr(page["layout"], "guarded_page", False):
+            page["layout"] = _guarded(page, page["layout"])
+
+
+def _check_callback():
+    if request.endpoint != DASH_UPDATE or not current_user.is_authenticated:
+        return None
+    body = request.get_json(silent=True)
+    output = body.get("output") if isinstance(body, dict) else None
+    callback = current_app.extensions["dash"].callback_map.get(output) if output else None
+    if callback is None:
+        return jsonify(error=t("access.not_found.title")), 404
+    action = callback_permission(output, callback)
+    if not action or not permits(current_user, action):
+        deny(action or "undeclared", f"callback:{output}")
+        return jsonify(error=t("access.denied.title")), 403
+    return None
+
+
+def init_app(server: Flask) -> None:
+    """Guard the pages of the mounted Dash app and every callback request."""
+    with server.app_context():
+        guard_pages()
+    server.before_request(_check_callback)

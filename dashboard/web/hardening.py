@@ -1,0 +1,92 @@
+"""Safe defaults: refusal to start unsafely in production, incident ids, security headers.
+
+- ``create_app`` first calls ``dashboard.auth.startup.refuse_unsafe_settings``
+  (weak ``SECRET_KEY``, debug mode) and ``crypto.install_key`` (no key).
+- In production a request is refused outright if debug was switched on later
+  (``app.run(debug=True)``).
+- An unexpected error answers with an incident id; the traceback goes to the
+  server log under that id, with runs of 11 or more digits (phone, ID and
+  account numbers) blanked.  No traceback ever reaches the browser.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+import uuid
+
+from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from dashboard.auth.permissions import PermissionDenied
+from dashboard.auth.records import NotFound
+from dashboard.i18n import t
+
+log = logging.getLogger("dashboard.incidents")
+
+_DIGIT_RUN = re.compile(r"\d{11,}")
+
+
+def redact(text: str) -> str:
+    """``text`` with every run of 11 or more digits blanked."""
+    return _DIGIT_RUN.sub("[digits]", text)
+
+
+def _refuse_debug_in_production():
+    if current_app.debug:
+        log.critical("debug mode is on in production: refusing to serve")
+        return "debug mode is on in production", 503
+    return None
+
+
+def _wants_json() -> bool:
+    from dashboard.web.login import wants_json
+
+    return wants_json()
+
+
+def _answer(status: int, message: str, incident: str | None = None):
+    if _wants_json():
+        body = {"error": message}
+        if incident:
+            body["incident"] = incident
+        return jsonify(body), status
+    return render_template("auth/error.html", message=message, incident=incident), status
+
+
+def _permission_denied(_error: PermissionDenied):
+    return _answer(403, t("access.denied.title"))
+
+
+def _not_found(_error: NotFound):
+    return _answer(404, t("access.not_found.title"))
+
+
+def _incident(error: Exception):
+    if isinstance(error, HTTPException):
+        return error
+    incident = uuid.uuid4().hex[:12]
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    log.error("incident %s: %s %s\n%s", incident, request.method, request.path, redact(trace))
+    return _answer(500, t("error.incident", incident=incident), incident)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint not in ("_dash_assets.static",) and not request.path.startswith(
+            "/_dash-component-suites/"):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.config["ANTIFRAUD_ENV"] == "production":
+        app.before_request(_refuse_debug_in_production)
+    app.register_error_handler(PermissionDenied, _permission_denied)
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(Exception, _incident)
+    app.after_request(_security_headers)

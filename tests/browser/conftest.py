@@ -1,0 +1,151 @@
+"""Browser tests: Debian's headless Chromium driven by Playwright against a live server.
+
+- ``live_server``: the real app (Flask + Dash) over a seeded SQLite demo
+  database, served by werkzeug on 127.0.0.1 in a thread; its base URL.
+- ``page``: a fresh browser context and page, logged in as the demo leader;
+  it records every request and console message, and fails the test if the
+  page asked any host but 127.0.0.1 (police intranets have no internet) or
+  logged a console error.  ``login(page, base_url, role)`` logs in as another
+  demo user (the username is the role's code); ``anonymous_page`` is not
+  logged in.
+
+Where Chromium is missing these tests skip with a loud notice, except under
+CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import warnings
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import SEED_DAILY, SEED_END, TestDatabase
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--no-first-run",
+    "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Chromium is not installed (apt-get install chromium): browser tests cannot run"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " and CI=true requires them")
+        warnings.warn(message, stacklevel=1)
+        pytest.skip("!!! SKIPPED: " + message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser_database(tmp_path_factory) -> Iterator[TestDatabase]:
+    from dashboard.demo.seed import seed_demo
+
+    database = TestDatabase("sqlite", "browser", tmp_path_factory.mktemp("browser"))
+    seed_demo(database.engine, days=730, end=SEED_END, seed=11, daily_warnings=SEED_DAILY)
+    yield database
+    database.drop()
+
+
+class LiveServer:
+    def __init__(self, app) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_database, tmp_path_factory) -> Iterator[LiveServer]:
+    from dashboard import create_app
+
+    app = create_app({"DATABASE_URL": browser_database.url,
+                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+                      "ESCALATION_IN_PROCESS": False})  # tests run escalation passes themselves
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+class PageRecord:
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+
+    def outside_requests(self) -> list[str]:
+        outside = []
+        for url in self.requests:
+            parsed = urlparse(url)
+            if parsed.scheme in LOCAL_SCHEMES:
+                continue
+            if parsed.hostname != "127.0.0.1":
+                outside.append(url)
+        return outside
+
+
+@pytest.fixture
+def page_record() -> PageRecord:
+    return PageRecord()
+
+
+def login(page, base_url: str, role: str, password: str | None = None) -> None:
+    """Log ``page`` in as the demo user ``role`` through the login form (logging out first)."""
+    from dashboard.demo.users import DEMO_PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(base_url + "/login")
+    page.fill("#login-username", role)
+    page.fill("#login-password", DEMO_PASSWORD if password is None else password)
+    page.click("#login-submit")
+    page.wait_for_selector("#shell-user-name")
+
+
+@pytest.fixture
+def anonymous_page(browser, page_record, request):
+    viewport = getattr(request, "param", None) or {"width": 1600, "height": 1000}
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("request", lambda r: page_record.requests.append(r.url))
+    page.on("console", lambda m: page_record.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page_record.console_errors.append(str(e)))
+    yield page
+    context.close()
+    assert page_record.outside_requests() == [], "the page asked a host other than 127.0.0.1"
+    assert page_record.console_errors == [], "the page logged console errors"
+
+
+@pytest.fixture
+def page(anonymous_page, live_server, request):
+    viewport = getattr(request, "param", None)
+    if viewport:  # @pytest.mark.parametrize("page", [{"width": ..., "height": ...}], indirect=True)
+        anonymous_page.set_viewport_size(viewport)
+    login(anonymous_page, live_server.url, "leader")
+    return anonymous_page

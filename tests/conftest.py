@@ -1,0 +1,223 @@
+"""Shared fixtures: databases on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set.
+
+- ``engine``: an empty migrated database per test (SQLite: a copy of a
+  migrated template file; PostgreSQL: a schema of this run, truncated
+  before each test).
+- ``seeded_engine``: a small two-year demo history, built once per run and
+  backend; tests must not write to it.
+- ``app``: the real Flask + Dash app over the seeded database (which holds
+  the demo users of every role, password ``DEMO_PASSWORD``).
+- ``client``: a test client logged in as the demo leader (the whole city);
+  ``logged_in_client(role)`` logs in as another demo role,
+  ``anonymous_client`` not at all.  ``login(client, username)`` is the form
+  login; afterwards the client sends our ``Origin`` and the CSRF header as
+  the browser does.
+- Password hashing uses cheap argon2 parameters for the whole run.
+
+If TEST_DATABASE_URL is set and its server cannot be reached, the run stops
+with an error: PostgreSQL tests never skip silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from dashboard.auth import crypto
+from dashboard.db import DatabaseUnreachable, check_reachable, make_engine
+from dashboard.domain import Base
+from dashboard.domain.base import SHANGHAI
+from dashboard.ingest.reference import load_reference_data
+from dashboard.migrate import upgrade
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+RUN_ID = uuid.uuid4().hex[:8]
+SEED_END = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
+SEED_DAILY = 120
+
+
+TEST_PERSONAL_DATA_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+def pytest_configure(config):
+    # one personal-data key for the whole run, whatever order fixtures run in
+    os.environ["PERSONAL_DATA_KEY"] = TEST_PERSONAL_DATA_KEY
+    crypto.install_key({"PERSONAL_DATA_KEY": TEST_PERSONAL_DATA_KEY})
+    if PG_URL:
+        engine = make_engine(PG_URL)
+        try:
+            check_reachable(engine)
+        except DatabaseUnreachable as exc:
+            pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {exc}", returncode=2)
+        finally:
+            engine.dispose()
+
+
+def schema_url(url: str, schema: str) -> str:
+    """``url`` with every connection's search_path set to ``schema``."""
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{schema}"
+
+
+class TestDatabase:
+    """A migrated database of one backend, created for this run and removed after it."""
+
+    def __init__(self, backend: str, name: str, tmp_dir) -> None:
+        self.backend = backend
+        self.schema = f"t{RUN_ID}_{name}"
+        if backend == "sqlite":
+            self.url = f"sqlite:///{tmp_dir}/{name}.db"
+        else:
+            with make_engine(PG_URL).begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+            self.url = schema_url(PG_URL, self.schema)
+        self.engine = make_engine(self.url)
+        upgrade(self.engine)
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        if self.backend == "postgresql":
+            admin = make_engine(PG_URL)
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_databases(tmp_path_factory) -> Iterator[dict[str, TestDatabase]]:
+    tmp = tmp_path_factory.mktemp("templates")
+    made = {backend: TestDatabase(backend, "empty", tmp) for backend in BACKENDS}
+    yield made
+    for database in made.values():
+        database.drop()
+
+
+def _truncate_all(engine: Engine) -> None:
+    names = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as conn:
+        # the audit log refuses deletes by trigger; tests start from nothing all the same
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, template_databases, tmp_path) -> Iterator[Engine]:
+    """An empty, migrated database with the reference lists loaded."""
+    template = template_databases[request.param]
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        template.engine.dispose()
+        shutil.copyfile(template.url.removeprefix("sqlite:///"), path)
+        engine = make_engine(f"sqlite:///{path}")
+    else:
+        engine = template.engine
+        _truncate_all(engine)
+    with Session(engine) as session, session.begin():
+        load_reference_data(session)
+    yield engine
+    if request.param == "sqlite":
+        engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded_database(request, tmp_path_factory) -> Iterator[TestDatabase]:
+    """Two years of demo history at a small daily volume (read-only for tests)."""
+    from dashboard.demo.seed import seed_demo
+
+    database = TestDatabase(request.param, "seeded", tmp_path_factory.mktemp("seeded"))
+    seed_demo(database.engine, days=730, end=SEED_END, seed=11, daily_warnings=SEED_DAILY)
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(seeded_database) -> Engine:
+    return seeded_database.engine
+
+
+@pytest.fixture
+def seeded_session(seeded_engine) -> Iterator[Session]:
+    with Session(seeded_engine) as session:
+        yield session
+        session.rollback()
+
+
+@pytest.fixture
+def app(seeded_database, tmp_path):
+    from dashboard import create_app
+
+    return create_app({"DATABASE_URL": seeded_database.url, "INSTANCE_PATH": str(tmp_path),
+                       "TESTING": True})
+
+
+ORIGIN = "http://localhost"
+
+
+def login(client, username: str, password: str | None = None):
+    """Log ``client`` in through the login form; returns the answer to the POST."""
+    import re
+
+    from dashboard.demo.users import DEMO_PASSWORD
+
+    client.environ_base["HTTP_ORIGIN"] = ORIGIN
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post("/login", data={"username": username, "csrf_token": token,
+                                           "password": DEMO_PASSWORD if password is None else password})
+    cookie = client.get_cookie("_csrf_token")
+    if cookie is not None:
+        client.environ_base["HTTP_X_CSRFTOKEN"] = cookie.value
+    return response
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Cheap argon2 for the whole run: logins in tests and demo users written by seeding."""
+    from argon2 import PasswordHasher
+
+    from dashboard.auth import passwords
+
+    old = passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield
+    passwords.use_hasher(old)
+
+
+@pytest.fixture
+def anonymous_client(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = ORIGIN
+    return client
+
+
+@pytest.fixture
+def logged_in_client(app):
+    """Factory: ``logged_in_client("officer")``, a client logged in as that demo user."""
+    def make(role: str = "leader"):
+        client = app.test_client()
+        response = login(client, role)
+        assert response.status_code == 302, f"demo user {role!r} could not log in"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client(logged_in_client):
+    """A client logged in as the demo leader (the whole city)."""
+    return logged_in_client("leader")

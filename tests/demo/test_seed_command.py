@@ -1,0 +1,78 @@
+"""Seeding: deterministic, refuses to mix into existing data unless forced, replaces atomically."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.demo.seed import DatabaseNotEmpty, seed_demo
+from dashboard.domain import SHANGHAI, Dissuasion, Warning
+
+END = datetime(2026, 3, 1, 12, 0, tzinfo=SHANGHAI)
+
+
+def _fingerprint(engine):
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(func.count()).select_from(Warning)),
+            conn.scalar(select(func.sum(Warning.amount_at_risk))),
+            conn.scalar(select(func.count()).select_from(Dissuasion)),
+            conn.scalar(select(Warning.external_id).order_by(Warning.id.desc()).limit(1)),
+        )
+
+
+def test_same_seed_and_end_give_the_same_history(engine):
+    report = seed_demo(engine, days=40, end=END, seed=5, daily_warnings=40)
+    first = _fingerprint(engine)
+    assert report.counts["warnings"] == first[0] > 0
+    seed_demo(engine, days=40, end=END, seed=5, daily_warnings=40, force=True)
+    assert _fingerprint(engine) == first
+    seed_demo(engine, days=40, end=END, seed=6, daily_warnings=40, force=True)
+    assert _fingerprint(engine) != first
+
+
+def test_refuses_a_database_with_history_unless_forced(engine):
+    seed_demo(engine, days=5, end=END, daily_warnings=30)
+    before = _fingerprint(engine)
+    with pytest.raises(DatabaseNotEmpty, match="--force"):
+        seed_demo(engine, days=5, end=END, daily_warnings=30)
+    assert _fingerprint(engine) == before
+
+
+def test_workers_and_writers_do_not_change_the_result(engine):
+    """In-process (executemany / COPY) and worker processes (ADBC on SQLite) write the same rows."""
+    seed_demo(engine, days=100, end=END, seed=9, daily_warnings=15, workers=0)
+    inline = _fingerprint(engine)
+    seed_demo(engine, days=100, end=END, seed=9, daily_warnings=15, workers=2, force=True)
+    assert _fingerprint(engine) == inline
+
+
+def test_a_failed_reseed_keeps_the_previous_history(engine, monkeypatch):
+    seed_demo(engine, days=10, end=END, daily_warnings=30)
+    before = _fingerprint(engine)
+
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("dashboard.demo.loader.generate_publicity", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        seed_demo(engine, days=10, end=END, daily_warnings=30, seed=2, force=True, workers=0)
+    assert _fingerprint(engine) == before
+
+
+def test_days_must_be_positive(engine):
+    with pytest.raises(ValueError, match="days"):
+        seed_demo(engine, days=0)
+
+
+def test_personal_data_is_encrypted_at_rest_and_reads_back(engine):
+    seed_demo(engine, days=2, end=END, daily_warnings=30)
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT person_phone, person_id_number FROM warnings ORDER BY id LIMIT 1").one()
+    assert stored[0].startswith("pd1:") and stored[1].startswith("pd1:")
+    with Session(engine) as session:
+        warning = session.scalars(select(Warning).order_by(Warning.id).limit(1)).one()
+        assert warning.person_phone.isdigit() and len(warning.person_phone) == 11
+        assert len(warning.person_id_number) == 18

@@ -1,0 +1,170 @@
+"""The simulator posts through the real ingest API of a live server: counts rise, nothing is refused."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from dashboard.cli import main
+from dashboard.cli.simulate import parse_rate
+from dashboard.demo.live_feed import LiveFeed
+from dashboard.demo.simulator import FeedError, FeedStats, IngestClient, demo_stations, run_feed
+from dashboard.demo.units import build_demo_units
+from dashboard.domain import Dissuasion, StopPayment, Warning
+from dashboard.domain.base import now_local
+from dashboard.domain.ingest import ApiToken, RejectedRecord
+from dashboard.ingest.tokens import create_token
+
+
+@pytest.fixture
+def server(engine, tmp_path) -> Iterator[str]:
+    """The real app over a database with the demo units, served on 127.0.0.1 from a thread."""
+    from dashboard import create_app
+
+    with Session(engine) as session, session.begin():
+        build_demo_units(session)
+    app = create_app({"DATABASE_URL": engine.url.render_as_string(hide_password=False),
+                      "INSTANCE_PATH": str(tmp_path), "TESTING": True})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+def count(engine, model) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_few_seconds_of_feed_raise_the_counts_and_post_nothing_invalid(engine, server):
+    with Session(engine) as session, session.begin():
+        stations = demo_stations(session)
+        _, token = create_token(session, "simulator")
+    feed = LiveFeed(stations, source="simulator", rate=40, seed=9)
+    stats = run_feed(feed, IngestClient(server, token), rate=40, minutes=4 / 60, flat=True)
+    inserted = stats.counts["warnings"]["inserted"]
+    assert inserted > 60, stats.counts
+    assert stats.counts["outcomes"]["inserted"] > 20, stats.counts
+    assert stats.rejected == 0 and stats.lost == 0, stats.errors
+    assert count(engine, Warning) == inserted
+    assert count(engine, Dissuasion) == stats.counts["outcomes"]["inserted"]
+    assert count(engine, StopPayment) == stats.counts["stop-payments"]["inserted"]
+    assert count(engine, RejectedRecord) == 0
+    with Session(engine) as session:
+        closed = session.scalar(select(func.count()).where(Warning.status == "closed"))
+    assert closed > 0
+
+
+def test_every_kind_of_follow_up_is_accepted_by_the_api(engine, server):
+    """A whole hour of follow-ups posted in time order: attempts, closings, stop-payment stages."""
+    with Session(engine) as session, session.begin():
+        stations = demo_stations(session)
+        _, token = create_token(session, "simulator")
+    client, stats = IngestClient(server, token), FeedStats()
+    feed = LiveFeed(stations, source="simulator", rate=200, seed=4)
+    clock = now_local() - timedelta(hours=1)
+    warnings = feed.new_warnings(clock, 150)
+    stats.add("warnings", client.post("warnings", warnings), warnings)
+    while len(feed):
+        clock += timedelta(seconds=2)
+        for kind, records in feed.due(clock).items():
+            if records:
+                stats.add(kind, client.post(kind, records), records)
+    assert stats.rejected == 0, stats.errors
+    stops = stats.counts["stop-payments"]
+    assert stops["inserted"] > 0 and stops["updated"] > 0, stats.counts
+    with Session(engine) as session:
+        open_left = session.scalar(select(func.count()).where(Warning.status != "closed"))
+    assert open_left == 0
+
+
+def test_cli_runs_for_its_minutes_with_a_token_of_its_own(engine, server, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    code = main(["simulate", "--url", server, "--rate", "600/min", "--minutes", "0.04", "--flat"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Live feed started" in out and "0 rejected, 0 not delivered" in out
+    assert count(engine, Warning) > 0
+    with Session(engine) as session:
+        token = session.scalars(select(ApiToken).where(ApiToken.source == "simulator")).one()
+    assert token.revoked_at is not None  # its own token does not outlive it
+
+
+def test_the_demo_starts_the_feed_beside_its_server(engine, server):
+    import time
+
+    from dashboard.cli.simulate import DEMO_SOURCE, start_beside_server
+    from dashboard.settings import load_settings
+
+    settings = load_settings({"DATABASE_URL": engine.url.render_as_string(hide_password=False),
+                              "DEFAULT_LANGUAGE": "en"})
+    port = int(server.rsplit(":", 1)[1])
+    first = start_beside_server(settings, port, rate=20)
+    first.set()
+    stop = start_beside_server(settings, port, rate=20)
+    try:
+        deadline = time.monotonic() + 20
+        while count(engine, Warning) == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+    assert count(engine, Warning) > 0
+    with Session(engine) as session:
+        tokens = session.scalars(select(ApiToken).where(ApiToken.source == DEMO_SOURCE)).all()
+    assert len(tokens) == 2 and sum(t.revoked_at is None for t in tokens) == 1
+
+
+def test_a_wrong_token_stops_the_feed(engine, server):
+    with Session(engine) as session, session.begin():
+        stations = demo_stations(session)
+    feed = LiveFeed(stations, source="simulator", rate=40, seed=1)
+    with pytest.raises(FeedError) as info:
+        run_feed(feed, IngestClient(server, "afd_wrong"), rate=40, minutes=0.05, flat=True)
+    assert info.value.reason == "token_refused"
+
+
+@pytest.mark.parametrize("url", ["http://10.1.2.3:8050", "http://example.org", "ftp://127.0.0.1/",
+                                 "http://127.0.0.1.example.org:8050"])
+def test_only_this_machine_is_a_target(url):
+    with pytest.raises(FeedError) as info:
+        IngestClient(url, "afd_x")
+    assert info.value.reason == "not_loopback"
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8050", "http://localhost:1/", "http://[::1]:8050"])
+def test_loopback_urls_are_accepted(url):
+    assert IngestClient(url, "afd_x").base.startswith(url.split(":")[0])
+
+
+def test_cli_refuses_a_remote_url_and_production(engine, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    assert main(["simulate", "--url", "http://192.168.1.20:8050", "--minutes", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "not on this machine" in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("ANTIFRAUD_ENV", "production")
+    assert main(["simulate", "--minutes", "1"]) == 2
+    assert "demos only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "per_second"), [
+    ("2/s", 2.0), ("30/min", 0.5), ("600/h", 600 / 3600), ("1.5", 1.5), (" 4 / sec ", 4.0)])
+def test_rates(text, per_second):
+    assert parse_rate(text, "en") == pytest.approx(per_second)
+
+
+@pytest.mark.parametrize("text", ["fast", "0/s", "-1/s", "2/day", "1000/s"])
+def test_bad_rates_are_usage_errors(text):
+    from dashboard.cli.common import UsageError
+
+    with pytest.raises(UsageError, match="--rate"):
+        parse_rate(text, "en")
