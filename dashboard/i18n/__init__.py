@@ -1,7 +1,8 @@
 """The translation layer: every user-visible string goes through ``t()``.
 
-Catalogues are ``dashboard/i18n/<lang>.json`` (message id -> text with
-``{name}`` placeholders).  zh-CN is the first language and en is complete;
+Catalogues are ``dashboard/i18n/<lang>.json`` plus one file per feature
+area, ``dashboard/i18n/<area>/<lang>.json`` (message id -> text with
+``{name}`` placeholders); a message id defined twice is an error.  zh-CN is the first language and en is complete;
 a test fails when a message id is missing in either.  Names of reference
 items and units come from their tables' ``name_zh`` / ``name_en`` columns.
 """
@@ -23,8 +24,15 @@ class MissingMessage(KeyError):
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    with (_DIR / f"{lang}.json").open(encoding="utf-8") as fh:
-        return json.load(fh)
+    messages: dict[str, str] = {}
+    for path in [_DIR / f"{lang}.json", *sorted(_DIR.glob(f"*/{lang}.json"))]:
+        with path.open(encoding="utf-8") as fh:
+            part = json.load(fh)
+        twice = sorted(set(part) & set(messages))
+        if twice:
+            raise ValueError(f"{path}: message ids defined twice: {', '.join(twice[:5])}")
+        messages.update(part)
+    return messages
 
 
 def normalize(lang: str | None) -> str:

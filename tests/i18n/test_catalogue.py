@@ -62,3 +62,23 @@ def test_counts_use_wan_and_yi_in_chinese(value, zh, en):
 def test_yuan():
     assert format_yuan(94_979_000, "zh-CN") == "9497.9万元"
     assert format_yuan(990_000, "en") == "¥990,000"
+
+
+def test_area_catalogues_are_merged_and_an_id_defined_twice_is_an_error(tmp_path, monkeypatch):
+    import json
+
+    import dashboard.i18n as i18n
+
+    (tmp_path / "en.json").write_text(json.dumps({"a.one": "One"}), encoding="utf-8")
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "en.json").write_text(json.dumps({"queue.two": "Two"}), encoding="utf-8")
+    monkeypatch.setattr(i18n, "_DIR", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        assert i18n.catalogue("en") == {"a.one": "One", "queue.two": "Two"}
+        (tmp_path / "queue" / "en.json").write_text(json.dumps({"a.one": "Again"}), encoding="utf-8")
+        i18n.catalogue.cache_clear()
+        with pytest.raises(ValueError, match="a.one"):
+            i18n.catalogue("en")
+    finally:
+        i18n.catalogue.cache_clear()
