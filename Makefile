@@ -24,8 +24,11 @@ system-deps:
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
+# the suite runs on every core (two on the CI machine); TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.installed system-deps lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
