@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.auth import crypto, startup
     from dashboard.i18n import web as i18n_web
     from dashboard.tasks import worker as task_worker
-    from dashboard.web import auth_views, csrf, dash_app, database, hardening, health, login
+    from dashboard.web import auth_views, csrf, dash_app, database, hardening, health, login, shared
 
     settings = load_settings(config)
     startup.refuse_unsafe_settings(settings)
@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     server.config.update(settings)
     hardening.init_app(server)
     database.init_app(server)
+    shared.init_app(server)  # rate counters and cache every worker shares (REDIS_URL)
     login.init_app(server)   # every request needs a login, but a short allowlist
     csrf.init_app(server)    # every state-changing request needs the token and our origin
     i18n_web.init_app(server)

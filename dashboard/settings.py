@@ -83,6 +83,30 @@ SETTINGS: tuple[Setting, ...] = (
             "A lease row keeps several processes from escalating at once.", _bool),
     Setting("ESCALATION_INTERVAL_SECONDS", 60,
             "Seconds between two passes of the in-process escalation job.", int),
+    Setting("REDIS_URL", None,
+            "Redis that every web process shares (`redis://host:6379/0`): the ingest API's rate "
+            "counters and the live figures' cache. Empty: counters in the memory of each process "
+            "and no cache, right for one process only (the demo, `antifraud serve`); set it "
+            "whenever several gunicorn workers or instances serve."),
+    Setting("REDIS_KEY_PREFIX", "antifraud:",
+            "Prefix of every Redis key the app writes, so that several installations (or test "
+            "runs) can share one Redis."),
+    Setting("INGEST_RATE_LIMIT_PER_MINUTE", 1200,
+            "Requests one ingest source may make to the ingest API in any 60 seconds; more are "
+            "refused with 429 and `Retry-After` (the batch is not stored; send it again). "
+            "0: no limit.", int),
+    Setting("LIVE_CACHE_SECONDS", 5,
+            "With `REDIS_URL`: how long the live figures of a unit (today by hour, the last "
+            "minutes, the open queue) are shared from Redis by every worker before they are "
+            "counted again; the panel shows the time they were counted. 0: count on every "
+            "refresh.", int),
+    Setting("DISCLOSURE_THRESHOLD", 5,
+            "Statistics for the press: counts from 1 to this minus one are published as "
+            "\"<N\" (with further cells withheld so that totals cannot give them back), and amounts, "
+            "rates and waiting times built on fewer cases are withheld. At least 3.", int),
+    Setting("EXPORT_BROWSER", "/usr/bin/chromium",
+            "The Chromium that draws PNG and PDF exports (kaleido). It is started with no network "
+            "look-ups and loads nothing from the internet."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

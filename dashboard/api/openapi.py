@@ -54,7 +54,10 @@ def openapi_document() -> dict:
                     "schema": {"$ref": "#/components/schemas/Error"}}}}
                    for code, text in (("400", "Not a JSON array of 1 to 5,000 records"),
                                       ("401", "Missing, unknown or revoked token"),
-                                      ("413", "Body too large"), ("415", "Not JSON"))},
+                                      ("413", "Body too large"), ("415", "Not JSON"),
+                                      ("429", "More requests from this source in 60 s than "
+                                              "INGEST_RATE_LIMIT_PER_MINUTE; nothing stored, "
+                                              "send again after Retry-After seconds"))},
             },
         }}
     return {

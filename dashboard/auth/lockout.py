@@ -14,6 +14,9 @@ transaction: **commit it whether or not the login succeeded**.
   with ``auth.login.rate_limited``
   before any password is checked.  Attempts live in the ``login_attempts``
   table, so every worker process shares the count.
+- The failure count and the lock are columns of the user's row, which
+  ``authenticate`` reads ``FOR UPDATE`` (PostgreSQL): concurrent attempts on
+  one account, in any worker, are counted one after the other.
 
 Wiring (login view)::
 
@@ -98,6 +101,9 @@ def failures_from(session: Session, source_address: str, since: datetime) -> int
 def register_failure(session: Session, user: User, now: datetime, policy: LoginPolicy,
                      source_address: str | None = None) -> bool:
     """Count one failure for ``user``; lock (and audit the lock) at the limit. True if locked."""
+    if user.id is not None:  # the latest count, its row locked until the caller commits
+        session.flush()
+        session.refresh(user, ["failed_logins", "locked_until"], with_for_update=True)
     user.failed_logins = (user.failed_logins or 0) + 1
     if user.failed_logins < policy.max_failures:
         return False
@@ -142,7 +148,10 @@ def authenticate(session: Session, username: str, password: str, source_address:
 
     attempt = LoginAttempt(at=now, source_address=address, succeeded=False)
     session.add(attempt)
-    user = session.scalar(select(User).where(User.username == name)) if name else None
+    # the user's row stays locked until the caller commits: concurrent attempts on one account
+    # (in any worker) count one after the other, none lost, and see a lock as soon as it is set
+    user = session.scalar(select(User).where(User.username == name).with_for_update()
+                          .execution_options(populate_existing=True)) if name else None
 
     if user is None or not user.is_active or user.is_locked(now):
         spend_verify_time(password or "")

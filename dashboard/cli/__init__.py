@@ -18,10 +18,12 @@ from dashboard.auth.startup import UnsafeSettings
 from dashboard.cli import (
     audit,
     backup,
+    bench,
     boundaries,
     database,
     imports,
     simulate,
+    stats,
     tasks,
     tokens,
     users,
@@ -30,7 +32,8 @@ from dashboard.cli.common import UsageError
 from dashboard.db import DatabaseUnreachable
 from dashboard.settings import load_settings
 
-COMMAND_MODULES = [database, users, audit, boundaries, tokens, imports, tasks, backup, simulate]
+COMMAND_MODULES = [database, users, audit, boundaries, tokens, imports, tasks, backup, simulate,
+                   stats, bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -185,9 +185,11 @@ def live_panel(live: dict, lang: str) -> dbc.Card:
 
 
 def overview_body(data: OverviewData, live: dict, state: ViewState, lang: str,
-                  can_assign: bool = False) -> html.Div:
+                  can_assign: bool = False, alerts=None) -> html.Div:
+    """The whole overview; ``alerts`` (the anomaly flags, if given) go right under the header."""
     return html.Div([
         header(data, state, lang, can_assign),
+        *([alerts] if alerts is not None else []),
         kpi_cards(data.kpis, HEADLINE, lang),
         dbc.Row([dbc.Col(map_panel(data, state, lang), xl=7, className="mb-3"),
                  dbc.Col(live_panel(live, lang), xl=5, className="mb-3")], className="g-3"),

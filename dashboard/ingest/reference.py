@@ -2,7 +2,9 @@
 
 Each CSV is named after its table.  Loading is an upsert: new codes are
 added, names and attributes of known codes are updated, and codes that are
-no longer in the file are kept (old records still point at them).
+no longer in the file are kept (old records still point at them).  The
+starter dissuasion playbooks are loaded with them, for fraud types that have
+none yet (``dashboard.ingest.playbooks``).
 """
 
 from __future__ import annotations
@@ -70,4 +72,7 @@ def load_reference_data(session: Session, directory: Path = REFERENCE_DIR) -> di
                     setattr(obj, key, value)
         counts[model.__tablename__] = len(rows)
     session.flush()
+    from dashboard.ingest.playbooks import load_playbooks
+
+    counts["dissuasion_playbooks"] = load_playbooks(session)
     return counts

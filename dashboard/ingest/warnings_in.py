@@ -136,6 +136,10 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
             results.append(RecordResult(index, "inserted", id=inserted[key]))
             continue
         stored = existing[key]
+        if all(same(getattr(stored, k), values[k]) for k in COMPARED):
+            # sent again unchanged: nothing to write, so no aggregate snapshots (a replayed batch)
+            results.append(RecordResult(index, "duplicate", id=stored.id))
+            continue
         with maintained(session, stored):
             status, errors = _compare(stored, values)
         results.append(RecordResult(index, status, id=stored.id if status != "rejected" else None,

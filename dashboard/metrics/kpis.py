@@ -153,19 +153,24 @@ def _sources(session: Session, scope: Scope, period: Period, now: datetime,
     times = response_times(session, scope, period, by)
     keys = ["unit_id"] if by else []
     for measure in ("first_contact", "door_visit"):
-        part = times[times["measure"] == measure][[*keys, "median", "p90"]]
-        frames.append(part.rename(columns={"median": f"{measure}_median", "p90": f"{measure}_p90"}))
+        part = times[times["measure"] == measure][[*keys, "median", "p90", "warnings"]]
+        frames.append(part.rename(columns={"median": f"{measure}_median", "p90": f"{measure}_p90",
+                                           "warnings": f"{measure}_warnings"}))
     return frames
 
 
+COUNTS = ("on_time", "due", "reported_solved", "first_contact_warnings", "door_visit_warnings")
+
+
 def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
-              by: str | None = None) -> pd.DataFrame:
+              by: str | None = None, counts: bool = False) -> pd.DataFrame:
     """Every KPI of ``scope`` in ``period`` as seen at ``now``: one row, or one per ``by`` unit.
 
     With ``by`` ("county" or "station") every unit of that level in scope is
     listed (zeros where nothing happened), with code, names, population and
     parent_id.  Columns: the keys of ``KPIS`` (rates 0..1, minutes as
-    whole numbers, None where undefined).
+    whole numbers, None where undefined); with ``counts`` also ``COUNTS``,
+    the counts behind the rates and waiting times (for disclosure control).
     """
     if by is None:
         out = pd.DataFrame({"unit_id": [scope.unit_id]})
@@ -180,7 +185,7 @@ def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
                  "accounts_stopped", "amount_stopped", "amount_frozen", "amount_returned",
                  "cases_reported", "cases_solved", "reported_solved", "suspects_arrested",
                  "publicity_events", "publicity_reach", "received_before", "closed_before",
-                 "on_time", "due"):
+                 "on_time", "due", "first_contact_warnings", "door_visit_warnings"):
         out[name] = out[name].fillna(0).astype("int64") if name in out else 0
     for name in ("first_contact_median", "first_contact_p90", "door_visit_median", "door_visit_p90"):
         out[name] = out[name].astype("Int64") if name in out else pd.array([None] * len(out), dtype="Int64")
@@ -189,5 +194,6 @@ def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
     out["success_rate"] = _ratio(out["dissuaded"], out["closed"])
     out["on_time_rate"] = _ratio(out["on_time"], out["due"])
     out["solving_rate"] = _ratio(out["reported_solved"], out["cases_reported"])
-    return out.drop(columns=["received_before", "closed_before", "on_time", "due", "reported_solved"])
+    dropped = ["received_before", "closed_before"] + ([] if counts else list(COUNTS))
+    return out.drop(columns=dropped)
 

@@ -15,15 +15,18 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 from flask_login import current_user
 
+from dashboard.components.anomalies import anomaly_items, anomaly_section
 from dashboard.components.charts import hourly_figure
 from dashboard.components.overview import live_counters, overview_body
 from dashboard.domain.base import now_local
 from dashboard.i18n import current_language, t
-from dashboard.metrics.overview import live_data, overview_data
+from dashboard.metrics.anomalies import anomaly_flags
+from dashboard.metrics.overview import overview_data
 from dashboard.metrics.units import unit_view
 from dashboard.web.access import current_scope, scope_within
 from dashboard.web.database import request_session
 from dashboard.web.guard import permits
+from dashboard.web.live_cache import live_figures
 from dashboard.web.view_state import ViewState
 
 dash.register_page(__name__, path="/", name="nav.overview", order=5, permission="view_overview",
@@ -43,13 +46,14 @@ def layout(**query):
         return dbc.Alert(t("overview.no_unit", lang), color="warning", id="overview-empty")
     now = now_local()
     data = overview_data(session, scope, view, state.period(now), now, state.metric, state.per_capita)
-    live = live_data(session, view.scope, now, LIVE_WINDOW_MINUTES)
+    live = live_figures(session, view, now, LIVE_WINDOW_MINUTES)
     return html.Div([
         dcc.Location(id="overview-url", refresh="callback-nav"),
         dcc.Store(id="overview-state", data=state.with_(unit=view.unit.code).query()),
         dcc.Interval(id="overview-live-tick", interval=current_app.config["LIVE_REFRESH_SECONDS"] * 1000),
         overview_body(data, live, state.with_(unit=view.unit.code), lang,
-                      can_assign=permits(current_user, "manage_tasks")),
+                      can_assign=permits(current_user, "manage_tasks"),
+                      alerts=anomaly_section(anomaly_flags(session, view.scope, now), lang, "overview")),
     ], id="overview-page")
 
 
@@ -107,5 +111,20 @@ def refresh_live(_tick, current):
     if view is None:
         return no_update, no_update
     lang = current_language()
-    live = live_data(session, view.scope, now_local(), LIVE_WINDOW_MINUTES)
+    live = live_figures(session, view, now_local(), LIVE_WINDOW_MINUTES)
     return live_counters(live, lang), hourly_figure(live["hourly"], lang, height=430)
+
+
+@callback(
+    Output("overview-anomalies", "children"),
+    Input("overview-anomalies-tick", "n_intervals"),
+    State("overview-state", "data"),
+    prevent_initial_call=True,
+)
+def refresh_anomalies(_tick, current):
+    """The anomaly flags of the unit in view, if still in scope (see ``metrics.anomalies``)."""
+    session = request_session()
+    view = unit_view(session, current_scope(), (current or {}).get("unit"))
+    if view is None:
+        return no_update
+    return anomaly_items(anomaly_flags(session, view.scope, now_local()), current_language())

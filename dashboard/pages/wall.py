@@ -17,10 +17,11 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dashboard.components.wall import VIEWS, wall_screen
 from dashboard.domain.base import now_local
 from dashboard.i18n import current_language, t
-from dashboard.metrics.overview import live_data, overview_data
+from dashboard.metrics.overview import overview_data
 from dashboard.metrics.units import unit_view
 from dashboard.web.access import current_scope, scope_within
 from dashboard.web.database import request_session
+from dashboard.web.live_cache import live_figures
 from dashboard.web.view_state import ViewState
 
 dash.register_page(__name__, path="/wall", name="nav.wall", order=90, permission="view_overview",
@@ -57,7 +58,7 @@ def _screen(config: dict, tick: int):
     now = now_local()
     period = ViewState.from_query(config["period"]).period(now)
     data = overview_data(session, scope, view, period, now)
-    live = live_data(session, view.scope, now, LIVE_WINDOW_MINUTES)
+    live = live_figures(session, view, now, LIVE_WINDOW_MINUTES)
     return wall_screen(data, live, name, lang, f"{tick % len(screens) + 1} / {len(screens)}")
 
 

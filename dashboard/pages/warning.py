@@ -1,92 +1,162 @@
-"""One warning, for roles that see records: its facts, personal data masked.
+"""One warning, for roles that see records: its clock, playbook, facts, and the station's form.
 
 ``/warnings/<id>`` shows a warning only inside the user's scope; any other id
-is "not found" and audited.  Phone, ID number and bank account are masked;
-roles allowed to unmask (commanders, station officers) get a button per
-field, and each click is a deliberate, audited unmasking of that one value
-(``dashboard.commands.unmask``).  The clear value goes only into this page's
-DOM, never into a URL, a store or a log.
+is "not found" and audited.  The body (``dashboard.pages._warning_parts``)
+draws the race against time from receipt to case, the dissuasion playbook
+of its fraud type, the facts with personal data masked, and for station
+officers (``record_outcome``) the form to record an attempt and its
+outcome.  Recording runs ``dashboard.commands.record_attempt`` with the
+version the page showed: a warning someone else changed meanwhile is
+refused and shown as it is now.  Commanders confirm the door visit the
+warning calls for ("unreachable") here or on the task board.
+
+Roles allowed to unmask (commanders, station officers) get a button per
+personal field; each click is a deliberate, audited unmasking of that one
+value (``dashboard.commands.unmask``).  The clear value goes only into this
+page's DOM, never into a URL, a store or a log.
 """
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import MATCH, Input, Output, State, callback, dcc, html
+from dash import MATCH, Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
-from dashboard.auth.crypto import mask_bank_account, mask_id_number, mask_name, mask_phone
-from dashboard.auth.permissions import allowed
+from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import NotFound, warning_in_scope
 from dashboard.commands.errors import Invalid
+from dashboard.commands.record_attempt import OutcomeInvalid, RecordAttempt, WarningChanged
+from dashboard.commands.tasks import TaskInvalid
 from dashboard.commands.unmask import unmask
-from dashboard.domain import OrgUnit
-from dashboard.domain.reference import Channel, FraudType, Outcome, RiskLevel, WarningStatus
-from dashboard.i18n import current_language, name_of, t
-from dashboard.i18n.numbers import format_yuan
+from dashboard.components.outcome_form import STILL_OPEN
+from dashboard.i18n import current_language, t
+from dashboard.pages._warning_parts import tasks_section, warning_body
+from dashboard.tasks.proposals import confirm_door_visit
+from dashboard.tasks.views import fmt_time
 from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
-from dashboard.web.guard import requires
-from dashboard.web.login import client_address
+from dashboard.web.guard import permits, requires
+from dashboard.web.login import client_address, now
 
 PERMISSION = "view_records"
 dash.register_page(__name__, path_template="/warnings/<warning_id>", name="nav.warning",
                    nav=False, permission=PERMISSION)
 
-MASKS = {"phone": mask_phone, "id_number": mask_id_number, "bank_account": mask_bank_account}
-ATTRIBUTES = {"phone": "person_phone", "id_number": "person_id_number",
-              "bank_account": "person_bank_account"}
+
+def _find(warning_id):
+    return warning_in_scope(request_session(), current_scope(), warning_id, user=current_user,
+                            source_address=client_address())
 
 
-def _name(session, model, code, lang: str) -> str:
-    row = session.get(model, code) if code else None
-    return name_of(row, lang) if row is not None else (code or "—")
-
-
-def _time(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
-
-
-def _personal_row(warning, field: str, may_unmask: bool, lang: str) -> html.Tr:
-    masked = MASKS[field](getattr(warning, ATTRIBUTES[field]))
-    cell = [html.Span(masked or "—", id={"type": "warning-value", "field": field},
-                      className="font-monospace")]
-    if may_unmask and masked:
-        cell.append(dbc.Button(t("warning.unmask", lang), size="sm", color="link",
-                               id={"type": "warning-unmask", "field": field}))
-    return html.Tr([html.Th(t(f"warning.field.{field}", lang)), html.Td(cell)])
+def _body(warning) -> list:
+    return warning_body(request_session(), warning, current_user, now(), current_language())
 
 
 @requires(PERMISSION)
 def layout(warning_id=None, **_kwargs):
     lang = current_language()
-    session = request_session()
-    warning = warning_in_scope(session, current_scope(), warning_id, user=current_user,
-                               source_address=client_address())
-    may_unmask = allowed(current_user, "unmask_personal_data")
-    facts = [
-        ("received_at", _time(warning.received_at)),
-        ("fraud_type", _name(session, FraudType, warning.fraud_type, lang)),
-        ("risk_level", _name(session, RiskLevel, warning.risk_level, lang)),
-        ("channel", _name(session, Channel, warning.channel, lang)),
-        ("county", _name(session, OrgUnit, warning.county_id, lang)),
-        ("station", _name(session, OrgUnit, warning.station_id, lang)),
-        ("status", _name(session, WarningStatus, warning.status, lang)),
-        ("deadline_at", _time(warning.deadline_at)),
-        ("outcome", _name(session, Outcome, warning.outcome, lang)),
-        ("amount_at_risk", format_yuan(warning.amount_at_risk or 0, lang)),
-        ("person_name", mask_name(warning.person_name) or "—"),
-    ]
-    rows = [html.Tr([html.Th(t(f"warning.field.{key}", lang)), html.Td(value)])
-            for key, value in facts]
-    rows += [_personal_row(warning, field, may_unmask, lang) for field in MASKS]
+    warning = _find(warning_id)
     return html.Div([
         dcc.Store(id="warning-id", data=warning.id),
-        html.H4(t("warning.title", lang, id=warning.id), id="warning-title"),
-        dbc.Table(html.Tbody(rows), bordered=False, size="sm", id="warning-facts",
-                  style={"maxWidth": "40rem"}),
-    ])
+        html.Div([html.H4(t("warning.title", lang, id=warning.id), id="warning-title",
+                          className="me-3"),
+                  dcc.Link(t("queue.back", lang), href="/queue", id="warning-back",
+                           className="small") if permits(current_user, "view_queue") else None],
+                 className="d-flex flex-wrap align-items-baseline"),
+        html.Div(id="warning-message"),
+        html.Div(_body(warning), id="warning-body"),
+    ], id="warning-page")
+
+
+def _alert(text, color: str, id_: str, **kwargs) -> dbc.Alert:
+    return dbc.Alert(text, color=color, dismissable=True, id=id_, **kwargs)
+
+
+@callback(
+    Output("warning-body", "children"),
+    Output("warning-message", "children"),
+    Input("outcome-submit", "n_clicks"),
+    State("warning-id", "data"),
+    State("outcome-version", "data"),
+    State("outcome-method", "value"),
+    State("outcome-result", "value"),
+    State("outcome-note", "value"),
+    State("outcome-outcome", "value"),
+    State("outcome-loss-avoided", "value"),
+    State("outcome-loss", "value"),
+    prevent_initial_call=True,
+)
+@requires("record_outcome")
+def record_attempt(n_clicks, warning_id, version, method, result, note, outcome, loss_avoided,
+                   loss):
+    """Record one attempt (and maybe the outcome) in this request's transaction, then redraw."""
+    if not n_clicks:
+        raise PreventUpdate
+    lang = current_language()
+    session = request_session()
+    command = RecordAttempt(current_user, warning_id, version, method=method, result=result,
+                            note=note, outcome=None if outcome in (None, "", STILL_OPEN) else outcome,
+                            loss_avoided=loss_avoided,
+                            loss=loss, source_address=client_address())
+    try:
+        done = command.run(session, now())
+    except WarningChanged as changed:
+        session.rollback()
+        return _body(_find(warning_id)), _alert(changed.message(lang), "warning", "outcome-changed")
+    except OutcomeInvalid as refused:
+        session.rollback()
+        return dash.no_update, _alert(refused.message(lang), "warning", "outcome-refused")
+    except (PermissionDenied, NotFound):
+        session.commit()  # keep the audit row of the refusal
+        return dash.no_update, _alert(t("access.denied.title", lang), "danger", "outcome-denied")
+    session.commit()
+    text = [t("outcome.recorded", lang)]
+    if done.proposal is not None:
+        text += [" ", t("outcome.proposed", lang, deadline=fmt_time(done.proposal.deadline_at))]
+    return _body(done.warning), _alert(text, "success", "outcome-recorded", duration=8000)
+
+
+# on a phone the form's submit button is far below the message: bring the message into view
+clientside_callback(
+    """function(children) {
+        const box = document.getElementById("warning-message");
+        if (children && box) { box.scrollIntoView({block: "nearest"}); }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("warning-message", "title"),
+    Input("warning-message", "children"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output("warning-tasks", "children"),
+    Input("warning-confirm-visit", "n_clicks"),
+    State("warning-id", "data"),
+    prevent_initial_call=True,
+)
+@requires("manage_tasks")
+def confirm_visit(n_clicks, warning_id):
+    """Issue the door visit this warning calls for (the commander's one click)."""
+    if not n_clicks:
+        raise PreventUpdate
+    lang = current_language()
+    session = request_session()
+    try:
+        task = confirm_door_visit(session, current_user, current_scope(), warning_id, now=now(),
+                                  lang=lang, source_address=client_address())
+    except (TaskInvalid, NotFound) as refused:
+        session.commit()  # the audit row of a refused warning id
+        text = refused.message(lang) if isinstance(refused, TaskInvalid) else t(
+            "access.not_found.title", lang)
+        return _alert(text, "warning", "warning-visit-refused")
+    session.commit()
+    message = [t("tasks.proposals.issued", lang), " ",
+               dcc.Link(task.title, href=f"/task/{task.id}", className="alert-link")]
+    section = tasks_section(session, _find(warning_id), current_user, now(), lang)
+    return [_alert(message, "success", "warning-visit-issued"), section]
 
 
 @callback(

@@ -95,4 +95,5 @@ def test_roles_without_the_requirement_skip_the_second_factor(app_factory):
     app = app_factory(TOTP_REQUIRED_ROLES="officer")
     client = app.test_client()
     client.environ_base["HTTP_ORIGIN"] = ORIGIN
-    assert post_login(client, "press", PASSWORD).headers["Location"] == "/"
+    # straight to the press officer's first page, the statistics builder, with no second step
+    assert post_login(client, "press", PASSWORD).headers["Location"] == "/statistics"

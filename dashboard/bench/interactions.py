@@ -1,0 +1,172 @@
+"""Each dashboard interaction through the real server code path, and its SQL re-run bare.
+
+An interaction is what one user action makes the browser send: the page
+router's request for a view, a callback, or an HTTP endpoint, through the
+Flask test client logged in as the role that does it.  It is timed over
+``runs`` after one warm-up; the SQL statements the warm-up sent are then
+re-run on a plain connection as often (no Flask, Dash, ORM, figure or
+JSON), which is the time of the bare queries for the same figures.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, event, select
+
+from dashboard.bench.dash_protocol import CallFailed, callback_body, post, render
+from dashboard.domain import OrgUnit
+from dashboard.domain.base import now_local
+
+CITY, COUNTY, STATION = "350200", "350203", "35020301"
+LIVE = "..overview-live-counters.children...overview-live-hourly.figure.."
+QUEUE = "..queue-rows.children...queue-summary.children...queue-pages.max_value...queue-pages.active_page.."
+
+
+@dataclass
+class Interaction:
+    key: str        # message id suffix: bench.interaction.<key>
+    role: str
+    run: Callable   # run(client, context) -> None; raises CallFailed
+
+
+def _overview(search: str):
+    return lambda client, ctx: render(client, "/", search)
+
+
+def _drill(client, ctx) -> None:
+    """A click on a district of the map: the navigate callback, then the router draws the new URL."""
+    values = {"overview-period.value": "month", "overview-metric.value": "received",
+              "overview-per.value": [], "overview-state.data": {"unit": CITY, "period": "month"},
+              "overview-map.clickData": {"points": [{"customdata": [0, 0, COUNTY]}]}}
+    answer = post(client, callback_body(ctx["dependencies"], "overview-url.search", values,
+                                        "overview-map.clickData"))
+    search = answer["response"]["overview-url"]["search"]
+    if COUNTY not in search:
+        raise CallFailed(f"drill answered {search!r}")
+    render(client, "/", search)
+
+
+def _live(client, ctx) -> None:
+    values = {"overview-live-tick.n_intervals": 1, "overview-state.data": {"unit": CITY, "period": "month"}}
+    answer = post(client, callback_body(ctx["dependencies"], LIVE, values, "overview-live-tick.n_intervals"))
+    if "overview-live-counters" not in answer.get("response", {}):
+        raise CallFailed("live poll answered no counters")
+
+
+def _queue(client, ctx) -> None:
+    values = {"queue-pages.active_page": 1, "queue-tick.n_intervals": 1,
+              "queue-sort.data": None, "queue-unit.value": None}
+    answer = post(client, callback_body(ctx["dependencies"], QUEUE, values, "queue-tick.n_intervals"))
+    if "queue-rows" not in answer.get("response", {}):
+        raise CallFailed("queue answered no rows")
+
+
+def _export(client, ctx) -> None:
+    today = now_local().date()
+    query = {"unit": ",".join(ctx["counties"]), "from": (today - timedelta(days=365)).isoformat(),
+             "to": (today - timedelta(days=1)).isoformat(), "format": "xlsx", "lang": "zh-CN"}
+    response = client.get("/api/v1/stats", query_string=query)
+    if response.status_code != 200 or not response.data.startswith(b"PK"):
+        raise CallFailed(f"export: HTTP {response.status_code} {response.get_data(as_text=True)[:200]}")
+
+
+INTERACTIONS = [
+    Interaction("overview_city", "leader", _overview("?period=month")),
+    Interaction("overview_county", "leader", _overview(f"?unit={COUNTY}&period=month")),
+    Interaction("overview_station", "leader", _overview(f"?unit={STATION}&period=month")),
+    Interaction("drill", "leader", _drill),
+    Interaction("year", "leader", _overview("?period=year")),
+    Interaction("live_poll", "leader", _live),
+    Interaction("queue", "commander", _queue),
+    Interaction("funds", "leader", lambda client, ctx: render(client, "/funds", "?period=month")),
+    Interaction("cases", "leader", lambda client, ctx: render(client, "/cases", "?period=month")),
+    Interaction("press_export", "press", _export),
+]
+
+
+class StatementLog:
+    """The SQL an engine sends while ``on`` (SELECTs only: what a view reads)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.on, self.statements = engine, False, []
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
+        if self.on and not executemany and statement.lstrip()[:6].upper() in ("SELECT", "WITH S"):
+            self.statements.append((statement, parameters))
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def bare_sql_seconds(engine: Engine, statements: list) -> list[float]:
+    """One pass over ``statements`` on a plain connection, every row fetched: seconds of each."""
+    seconds = []
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        cursor = raw.cursor()
+        for statement, parameters in statements:
+            started = time.perf_counter()
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+            seconds.append(time.perf_counter() - started)
+        cursor.close()
+        raw.rollback()
+    return seconds
+
+
+def summary(seconds: list[float]) -> dict:
+    ordered = sorted(seconds)
+    p95 = ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]  # nearest rank
+    return {"median_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2),
+            "runs": len(ordered)}
+
+
+def measure(app, clients: dict, runs: int) -> list[dict]:
+    """Every interaction timed ``runs`` times; a failing one is reported as not measured."""
+    engine = app.extensions["database"].engine
+    context = {"counties": [], "dependencies": clients["leader"].get("/_dash-dependencies").get_json()}
+    with engine.connect() as conn:
+        context["counties"] = list(conn.scalars(
+            select(OrgUnit.code).where(OrgUnit.level == "county").order_by(OrgUnit.code)))
+    log = StatementLog(engine)
+    results = []
+    try:
+        for item in INTERACTIONS:
+            results.append(_measure_one(item, clients[item.role], context, engine, log, runs))
+    finally:
+        log.close()
+    return results
+
+
+def _measure_one(item: Interaction, client, context, engine, log: StatementLog, runs: int) -> dict:
+    result = {"key": item.key, "role": item.role}
+    log.statements, log.on = [], True
+    try:
+        item.run(client, context)  # warm-up; its SQL is what the bare runs repeat
+    except CallFailed as exc:
+        return {**result, "measured": False, "reason": str(exc)}
+    finally:
+        log.on = False
+    served = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        item.run(client, context)
+        served.append(time.perf_counter() - started)
+    statements = list(log.statements)
+    passes = [bare_sql_seconds(engine, statements) for _ in range(runs)]
+    server, sql = summary(served), summary([sum(p) for p in passes])
+    ratio = round(server["median_ms"] / sql["median_ms"], 1) if sql["median_ms"] else None
+    # the statement that took longest (median over the passes): where to look first
+    each = [statistics.median(p[i] for p in passes) for i in range(len(statements))]
+    slowest = max(range(len(statements)), key=each.__getitem__) if statements else None
+    return {**result, "measured": True, "server": server, "sql": sql, "statements": len(statements),
+            "ratio": ratio, "slowest_statement": None if slowest is None else {
+                "median_ms": round(each[slowest] * 1000, 2),
+                "sql": " ".join(statements[slowest][0].split())[:600]}}

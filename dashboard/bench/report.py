@@ -1,0 +1,53 @@
+"""The bench result: a readable table through ``t()``, and the JSON document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dashboard.i18n import t
+
+
+def _ms(value) -> str:
+    return f"{value:,.1f}" if value is not None else "-"
+
+
+def table(result: dict, lang: str) -> list[str]:
+    """The lines to print for ``result`` (see ``dashboard.cli.bench``)."""
+    gen, setup = result["generation"], result["setup"]
+    lines = [t("bench.title", lang, scale=t(f"bench.scale.{setup['scale']}", lang), days=setup["days"],
+               daily=f"{setup['daily_warnings']:,.0f}", db=setup["backend"]),
+             t("bench.generation", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}",
+               seconds=f"{gen['seconds']:,.1f}", rate=f"{gen['rows_per_second']:,.0f}"),
+             "",
+             t("bench.header", lang, runs=setup["runs"])]
+    width = max(_display_width(t(f"bench.interaction.{row['key']}", lang))
+                for row in result["interactions"]) + 2
+    for row in result["interactions"]:
+        name = t(f"bench.interaction.{row['key']}", lang)
+        name = name + " " * (width - _display_width(name))
+        if not row["measured"]:
+            lines.append(name + t("bench.not_measured", lang, reason=row["reason"]))
+            continue
+        lines.append(name + t("bench.row", lang, median=_ms(row["server"]["median_ms"]),
+                                  p95=_ms(row["server"]["p95_ms"]), sql=_ms(row["sql"]["median_ms"]),
+                                  sql_p95=_ms(row["sql"]["p95_ms"]), statements=row["statements"],
+                                  ratio="-" if row["ratio"] is None else f"{row['ratio']:g}"))
+    lines.append("")
+    for key in ("api", "file"):
+        rate = result["ingest"][key]
+        lines.append(t(f"bench.ingest.{key}", lang, warnings=f"{rate['warnings']:,}",
+                       seconds=f"{rate['seconds']:,.2f}", rate=f"{rate['per_second']:,.0f}"))
+    memory = result["memory"]
+    lines.append(t("bench.memory", lang, peak=f"{memory['peak_mb']:,.0f}",
+                   generated=f"{memory['after_generation_mb']:,.0f}"))
+    return lines
+
+
+def _display_width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def write_json(result: dict, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,115 @@
+"""``antifraud bench``: build a demo city at a named scale and print the figures that matter.
+
+It builds a fresh database (a SQLite file in a temporary folder, or
+``--path``; or, with ``--db postgres``, a schema of its own in the database
+of ``DATABASE_URL``, dropped afterwards), fills it with ``--days`` of demo
+history at ``--scale``, then times each dashboard interaction through the
+real server code path (``dashboard.bench.interactions``), ingest through the
+API and the file import, and the process's peak memory.  Prints a table;
+``--json FILE`` writes every figure for machines.  See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+
+from dashboard.cli.common import UsageError
+from dashboard.i18n import t
+
+DEMO_ROLES = ("leader", "commander", "press")
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def run_bench(args, settings, say) -> dict:
+    """Everything the command measures, as the JSON document."""
+    from dashboard import create_app
+    from dashboard.bench.dash_protocol import login
+    from dashboard.bench.database import SCALES, generate, open_bench_database
+    from dashboard.bench.ingest import through_api, through_file
+    from dashboard.bench.interactions import measure
+    from dashboard.db import Database
+    from dashboard.demo.users import DEMO_PASSWORD
+
+    lang = settings["DEFAULT_LANGUAGE"]
+    daily = args.daily_warnings or SCALES[args.scale]
+    try:
+        bench = open_bench_database(args.db if args.db == "sqlite" else "postgresql", args.path,
+                                    settings.get("DATABASE_URL"))
+    except FileExistsError as exc:
+        raise UsageError(t("bench.error.path_exists", lang, path=str(exc))) from None
+    except ValueError:
+        raise UsageError(t("bench.error.postgres_url", lang)) from None
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    try:
+        say(t("bench.progress.generate", lang, days=args.days, daily=f"{daily:,.0f}", where=bench.location))
+        generation = generate(bench, args.days, daily, progress=say if args.verbose else None)
+        after_generation = _peak_mb()
+        with tempfile.TemporaryDirectory(prefix="antifraud-bench-") as instance:
+            app = create_app({"DATABASE_URL": bench.url, "INSTANCE_PATH": instance,
+                              "INGEST_RATE_LIMIT_PER_MINUTE": 0, "ESCALATION_IN_PROCESS": False})
+            clients = {role: login(app, role, DEMO_PASSWORD) for role in DEMO_ROLES}
+            say(t("bench.progress.interactions", lang, runs=args.runs))
+            interactions = measure(app, clients, args.runs)
+            say(t("bench.progress.ingest", lang, warnings=f"{args.ingest_warnings:,}"))
+            api = through_api(app, bench.engine, args.ingest_warnings)
+            database = Database(bench.url)
+            try:
+                file = through_file(database.session, bench.engine, args.ingest_warnings)
+            finally:
+                database.dispose()
+            app.extensions["database"].dispose()
+    finally:
+        if not args.path:
+            bench.close()
+        else:
+            bench.engine.dispose()
+    return {
+        "setup": {"scale": args.scale, "days": args.days, "daily_warnings": daily, "backend": bench.backend,
+                  "runs": args.runs, "started": started, "python": sys.version.split()[0]},
+        "generation": generation,
+        "interactions": interactions,
+        "ingest": {"batch": 1000, "api": api, "file": file},
+        "memory": {"after_generation_mb": after_generation, "peak_mb": _peak_mb()},
+    }
+
+
+def cmd_bench(args, settings) -> int:
+    from dashboard.bench.report import table, write_json
+
+    lang = settings["DEFAULT_LANGUAGE"]
+    if args.days < 1:
+        raise UsageError(t("bench.error.days", lang))
+    if args.runs < 1:
+        raise UsageError(t("bench.error.runs", lang))
+    if args.ingest_warnings < 1:
+        raise UsageError(t("bench.error.ingest", lang))
+    result = run_bench(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
+    for line in table(result, lang):
+        print(line)
+    if args.json:
+        write_json(result, args.json)
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="build a demo city at a named scale and time the dashboard on it")
+    p.add_argument("--scale", choices=("xiamen", "guangzhou"), default="xiamen",
+                   help="xiamen: about 3,000 warnings a day; guangzhou: about 61,000")
+    p.add_argument("--days", type=int, default=30, help="days of history to generate (default 30)")
+    p.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite",
+                   help="sqlite: a new file; postgres: a new schema in the database of DATABASE_URL")
+    p.add_argument("--path", help="the SQLite file to create (kept afterwards); default a temporary one")
+    p.add_argument("--runs", type=int, default=20, help="timed runs of each interaction (default 20)")
+    p.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
+    p.add_argument("--verbose", action="store_true", help="print the generator's progress")
+    # for tests: a tiny city instead of the named scale's daily volume, fewer ingested warnings
+    p.add_argument("--daily-warnings", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--ingest-warnings", type=int, default=20_000, help=argparse.SUPPRESS)
+    p.set_defaults(handler=cmd_bench)

@@ -1,0 +1,72 @@
+"""Anomaly flags for the overview and the queue: units whose warnings surge or whose dissuasion fails more.
+
+Input is ``dashboard.metrics.anomalies.anomaly_flags``.  ``anomaly_section``
+draws the flags (or one quiet line saying none were found) and an interval
+that the page's own callback uses to redraw them every
+``REFRESH_SECONDS``; ``anomaly_items`` is what that callback returns.  Each
+unit links to ``href(code)`` (the overview of that unit by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from dashboard.components.kpi_cards import format_value
+from dashboard.i18n import name_of, t
+from dashboard.metrics import anomalies as method
+from dashboard.metrics.anomalies import DROP_BASELINE_DAYS, DROP_RECENT_DAYS, SPIKE_HOURS
+
+REFRESH_SECONDS = 300
+
+
+def method_text(lang: str) -> str:
+    """The rule behind the flags, with the thresholds in force (docs/anomalies.md)."""
+    return t("anomalies.method", lang, hours=SPIKE_HOURS, weeks=method.BASELINE_WEEKS,
+             min_count=method.MIN_SPIKE_WARNINGS, ratio=f"{method.SPIKE_RATIO:g}",
+             alpha=f"{method.SPIKE_ALPHA * 100:g}%", days=DROP_RECENT_DAYS, baseline_days=DROP_BASELINE_DAYS,
+             min_closed=method.MIN_CLOSED, drop=f"{method.MIN_DROP * 100:g}", z=f"{method.DROP_Z:g}")
+
+
+def overview_href(code: str) -> str:
+    return f"/?unit={code}"
+
+
+def _line(row: dict, lang: str, href: Callable[[str], str]) -> html.Li:
+    unit = dcc.Link(name_of(row, lang), href=href(row["code"]), className="alert-link")
+    if row["kind"] == "volume":
+        text = t("anomalies.volume", lang, hours=SPIKE_HOURS,
+                 observed=format_value("count", row["observed"], lang),
+                 expected=f"{float(row['expected']):.1f}",
+                 ratio="—" if row["change"] is None or pd.isna(row["change"]) else f"{float(row['change']):.1f}")
+    else:
+        text = t("anomalies.success", lang, days=DROP_RECENT_DAYS, baseline_days=DROP_BASELINE_DAYS,
+                 observed=format_value("rate", row["observed"], lang),
+                 expected=format_value("rate", row["expected"], lang),
+                 points=f"{float(row['change']) * 100:.1f}")
+    return html.Li([html.Span(t(f"anomalies.kind.{row['kind']}", lang), className="badge bg-danger me-2"),
+                    unit, " ", text], className="mb-1")
+
+
+def anomaly_items(flags: pd.DataFrame, lang: str, href: Callable[[str], str] = overview_href):
+    """The flags as an alert with one line each, or a quiet line when there are none."""
+    if flags.empty:
+        return html.Div(t("anomalies.none", lang, hours=SPIKE_HOURS, days=DROP_RECENT_DAYS),
+                        className="small text-muted", title=method_text(lang))
+    return dbc.Alert([html.Div(t("anomalies.title", lang, n=len(flags)), className="fw-semibold mb-1",
+                               title=method_text(lang)),
+                      html.Ul([_line(row, lang, href) for row in flags.to_dict("records")],
+                              className="mb-0 ps-3")],
+                     color="danger", className="py-2 mb-0")
+
+
+def anomaly_section(flags: pd.DataFrame, lang: str, id_prefix: str,
+                    href: Callable[[str], str] = overview_href) -> html.Div:
+    """The flags, redrawn by the page every ``REFRESH_SECONDS`` (ids ``<prefix>-anomalies[-tick]``)."""
+    return html.Div([
+        dcc.Interval(id=f"{id_prefix}-anomalies-tick", interval=REFRESH_SECONDS * 1000),
+        html.Div(anomaly_items(flags, lang, href), id=f"{id_prefix}-anomalies"),
+    ], className="mb-3")

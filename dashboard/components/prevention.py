@@ -1,0 +1,140 @@
+"""The sections of the prevention page, built from ``dashboard.metrics.prevention`` data.
+
+Component ids start with ``prevention-``.  Everything here is aggregate.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard.components.charts import _layout, bar_figure, ranking_figure
+from dashboard.components.drill import (
+    cell,
+    dates_text,
+    graph,
+    hint,
+    panel,
+    report_header,
+    series_figure,
+    unit_href,
+)
+from dashboard.components.kpi_cards import format_value, kpi_cards
+from dashboard.i18n import name_of, t
+from dashboard.metrics.figures import ReportView
+from dashboard.metrics.prevention import MIN_STATIONS
+from dashboard.web.view_state import ViewState
+
+PATH = "/prevention"
+PREFIX = "prevention"
+CARDS = ["publicity_events", "publicity_reach", "prevention_events_per_1000_warnings"]
+
+
+def over_time_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
+    grain = frame.attrs["grain"]
+    events = series_figure(frame, [("publicity_events", t("kpi.publicity_events", lang))], "count", lang,
+                           grain, height=220)
+    reach = series_figure(frame, [("publicity_reach", t("kpi.publicity_reach", lang))], "count", lang,
+                          grain, height=220, bars=False)
+    return panel(t("prevention.over_time", lang), [graph("prevention-events", events),
+                                                    graph("prevention-reach", reach)],
+                 "prevention-over-time-panel", hint(t(f"reports.by_{grain}", lang)))
+
+
+def kinds_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
+    return panel(t("prevention.kinds", lang),
+                 graph("prevention-kinds", bar_figure(frame, "publicity_events", "count", lang, height=460)),
+                 "prevention-kinds-panel")
+
+
+def heatmap_figure(frame: pd.DataFrame, lang: str, highlight: str | None) -> go.Figure:
+    """Units (rows) by month (columns), coloured by events, reach in the hover text."""
+    if frame.empty:
+        return _layout(go.Figure(), "light", 300)
+    units = frame.drop_duplicates("unit_id")
+    months = sorted(frame["month"].unique())
+    names = [name_of(r, lang) + (" ◀" if r["code"] == highlight else "")
+             for r in units[["name_zh", "name_en", "code"]].to_dict("records")]
+    events = frame.pivot(index="unit_id", columns="month", values="publicity_events").loc[units["unit_id"]]
+    reach = frame.pivot(index="unit_id", columns="month", values="publicity_reach").loc[units["unit_id"]]
+    texts = [[t("prevention.heatmap.cell", lang, events=format_value("count", e, lang),
+                reach=format_value("count", r, lang)) for e, r in zip(erow, rrow, strict=True)]
+             for erow, rrow in zip(events.to_numpy(), reach.to_numpy(), strict=True)]
+    fig = go.Figure(go.Heatmap(
+        z=events.to_numpy(), x=[m.strftime("%Y-%m") for m in months], y=names, text=texts,
+        colorscale="Oranges", hovertemplate="<b>%{y}</b> %{x}<br>%{text}<extra></extra>",
+        colorbar={"title": {"text": t("kpi.publicity_events", lang)}}))
+    return _layout(fig, "light", max(300, 24 * len(names) + 80), xaxis={"type": "category"},
+                   yaxis={"automargin": True, "autorange": "reversed"})
+
+
+def heatmap_panel(report: ReportView, frame: pd.DataFrame, months, lang: str) -> dbc.Card:
+    return panel(t(f"prevention.heatmap.{report.level}", lang),
+                 graph("prevention-heatmap", heatmap_figure(frame, lang, report.highlight)),
+                 "prevention-heatmap-panel",
+                 hint(dates_text(months)))
+
+
+def ranking_panel(report: ReportView, units: pd.DataFrame, lang: str) -> dbc.Card:
+    """The units ranked on publicity events per 1,000 warnings; a click opens the unit."""
+    label = t("kpi.prevention_events_per_1000_warnings", lang)
+    figure = ranking_figure(units, "events_per_1000_warnings", label, "average", "up", lang,
+                            highlight=report.highlight)
+    return panel(t("reports.ranking", lang, metric=label), graph("prevention-ranking", figure),
+                 "prevention-ranking-panel", hint(t("reports.ranking_hint", lang)))
+
+
+def _decimal(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):.1f}"
+
+
+def _gaps_table(frame: pd.DataFrame, state: ViewState, lang: str, table_id: str) -> dbc.Table:
+    heads = ["reports.unit", "prevention.gaps.warnings", "kpi.publicity_events", "kpi.publicity_reach",
+             "kpi.prevention_events_per_1000_warnings", "prevention.gaps.flag"]
+    head = html.Thead(html.Tr([html.Th(t(h, lang), className="text-end" if i else None)
+                               for i, h in enumerate(heads)]))
+    rows = [html.Tr([
+        html.Td(dcc.Link(name_of(row, lang), href=unit_href(PATH, state, row["code"]))),
+        cell("count", row["warnings"], lang), cell("count", row["publicity_events"], lang),
+        cell("count", row["publicity_reach"], lang),
+        html.Td(_decimal(row["events_per_1000_warnings"]), className="text-end"),
+        html.Td(t("prevention.gaps.flagged", lang) if row["flagged"] else "",
+                className="text-end kpi-worse fw-semibold"),
+    ], className="table-danger" if row["flagged"] else None) for row in frame.to_dict("records")]
+    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id=table_id,
+                     className="mb-2")
+
+
+def gaps_panel(gaps: pd.DataFrame, state: ViewState, lang: str) -> dbc.Card:
+    """The rule with its thresholds, the flagged stations, and every station compared (folded)."""
+    attrs = gaps.attrs
+    if attrs["volume_threshold"] is None:
+        rule = t("prevention.gaps.too_few", lang, n=MIN_STATIONS)
+    else:
+        rule = t("prevention.gaps.rule", lang, warnings=format_value("count", attrs["volume_threshold"], lang),
+                 rate=_decimal(attrs["rate_threshold"]))
+    ordered = gaps.sort_values(["flagged", "warnings"], ascending=[False, False])
+    flagged = ordered[ordered["flagged"]]
+    return panel(t("prevention.gaps", lang, n=len(flagged)), [
+        html.P(rule, className="small text-muted", id="prevention-gaps-rule"),
+        _gaps_table(flagged, state, lang, "prevention-gaps-flagged") if len(flagged) else
+        html.P(t("prevention.gaps.none", lang), className="text-muted", id="prevention-gaps-flagged"),
+        html.Details([html.Summary(t("prevention.gaps.all", lang, n=len(ordered)), className="small"),
+                      _gaps_table(ordered, state, lang, "prevention-gaps")], id="prevention-gaps-all"),
+    ], "prevention-gaps-panel")
+
+
+def prevention_body(report: ReportView, data: dict, state: ViewState, lang: str) -> html.Div:
+    return html.Div([
+        report_header(PREFIX, PATH, t("nav.prevention", lang), report.unit, report.chain, report.period,
+                      report.figures.attrs["windows"], state, lang),
+        kpi_cards(report.figures, CARDS, lang, id_prefix=PREFIX),
+        dbc.Row([dbc.Col(over_time_panel(data["over_time"], lang), xl=7, className="mb-3"),
+                 dbc.Col(kinds_panel(data["kinds"], lang), xl=5, className="mb-3")], className="g-3"),
+        dbc.Row([dbc.Col(ranking_panel(report, data["units"], lang), xl=4, className="mb-3"),
+                 dbc.Col(heatmap_panel(report, data["unit_months"], data["months"], lang), xl=8,
+                         className="mb-3")], className="g-3"),
+        html.Div(gaps_panel(data["gaps"], state, lang), className="mb-4"),
+    ])

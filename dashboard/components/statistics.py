@@ -1,0 +1,126 @@
+"""Sections of the statistics builder page: the controls and the preview of a publication.
+
+Component ids start with ``statistics-``.  The preview shows the tables and
+charts exactly as the files hold them (same values, same "<5" and "x"):
+both are built from the same ``Publication``.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components.statistics_charts import CHARTS, charts
+from dashboard.domain import OrgUnit
+from dashboard.i18n import t
+from dashboard.metrics.kpis import GROUPS, KPIS
+from dashboard.statistics.exports import FORMATS
+from dashboard.statistics.files import footer_lines
+from dashboard.statistics.publication import Publication
+from dashboard.statistics.request import COMPARISONS, StatisticsRequest
+from dashboard.statistics.tables import PUBLISHED, Table, display
+
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+                "toImageButtonOptions": {"format": "png"}}
+INDENT = {"city": "", "county": "\u3000", "station": "\u3000\u3000"}
+
+
+def unit_options(units: list[OrgUnit], lang: str) -> list[dict]:
+    return [{"label": INDENT.get(u.level, "") + u.name(lang), "value": u.code} for u in units]
+
+
+def figure_options(lang: str) -> list[dict]:
+    out = []
+    for group in GROUPS:
+        for kpi in KPIS:
+            if kpi.group == group:
+                out.append({"label": f"{t(f'kpi.group.{group}', lang)} · {t(f'kpi.{kpi.key}', lang)}",
+                            "value": kpi.key})
+    return out
+
+
+def controls(request: StatisticsRequest, units: list[OrgUnit], lang: str) -> dbc.Card:
+    compare_dates = dcc.DatePickerRange(
+        id="statistics-compare-dates", display_format="YYYY-MM-DD",
+        start_date=request.compare_first.isoformat() if request.compare_first else None,
+        end_date=request.compare_last.isoformat() if request.compare_last else None,
+        start_date_placeholder_text=t("period.from", lang), end_date_placeholder_text=t("period.to", lang))
+    return dbc.Card(dbc.CardBody([
+        dbc.Row([
+            dbc.Col([dbc.Label(t("statistics.control.period", lang)),
+                     dcc.DatePickerRange(id="statistics-dates", display_format="YYYY-MM-DD",
+                                         start_date=request.first.isoformat(),
+                                         end_date=request.last.isoformat())], md=4),
+            dbc.Col([dbc.Label(t("statistics.control.compare", lang)),
+                     dbc.RadioItems(id="statistics-compare", value=request.compare, inline=True,
+                                    options=[{"label": t(f"statistics.compare.{c}", lang), "value": c}
+                                             for c in COMPARISONS]),
+                     compare_dates], md=4),
+            dbc.Col([dbc.Label(t("statistics.control.units", lang)),
+                     dcc.Dropdown(id="statistics-units", multi=True, value=list(request.units),
+                                  options=unit_options(units, lang))], md=4),
+        ], className="g-3"),
+        dbc.Row([
+            dbc.Col([dbc.Label(t("statistics.control.figures", lang)),
+                     dcc.Dropdown(id="statistics-figures", multi=True, value=list(request.figures),
+                                  options=figure_options(lang))], md=10),
+            dbc.Col(dbc.Button(t("statistics.control.preview", lang), id="statistics-preview-button",
+                               color="primary", className="mt-4 w-100"), md=2),
+        ], className="g-3 mt-1"),
+    ]), className="mb-3")
+
+
+def export_bar(lang: str, can_export: bool) -> html.Div:
+    if not can_export:
+        return html.Div(t("statistics.export.not_allowed", lang), className="text-muted small mb-3",
+                        id="statistics-export-bar")
+    buttons = [dbc.Button(t(f"statistics.export.{fmt}", lang), id=f"statistics-export-{fmt}",
+                          color="secondary", outline=True, size="sm", className="me-2")
+               for fmt in FORMATS]
+    return html.Div([
+        html.Div(buttons, className="mb-2"),
+        dbc.Progress(id="statistics-progress", value=0, striped=True, animated=True,
+                     style={"height": "6px"}, className="mb-1"),
+        html.Div(id="statistics-export-status", className="small text-muted"),
+    ], id="statistics-export-bar", className="mb-3")
+
+
+def _table(table: Table, publication: Publication, lang: str) -> html.Div:
+    head = html.Thead(html.Tr([html.Th(table.row_header[lang], style={"minWidth": "9em"})]
+                              + [html.Th(c.label[lang], className="text-end",
+                                         style={"minWidth": "6.5em"}) for c in table.columns]))
+    body = []
+    for row in table.rows:
+        cells = [html.Th(row.label[lang], style={"whiteSpace": "nowrap"})]
+        for value in row.values:
+            cells.append(html.Td(display(value, lang, publication.threshold),
+                                 className="text-end text-nowrap" + (
+                                     "" if value.status == PUBLISHED else " text-muted fst-italic")))
+        body.append(html.Tr(cells, className="fw-bold" if row.total else None))
+    return html.Div([
+        html.H6(table.title[lang], className="mt-3"),
+        html.Div(dbc.Table([head, html.Tbody(body)], bordered=True, hover=True, size="sm",
+                           className="statistics-table small"),
+                 style={"overflowX": "auto", "maxHeight": "420px", "overflowY": "auto"}),
+    ], id=f"statistics-table-{table.code}")
+
+
+def preview(publication: Publication, lang: str) -> html.Div:
+    """The tables and charts of ``publication``, with its footer."""
+    figures = charts(publication, lang)
+    graphs = dbc.Row([dbc.Col(dcc.Graph(id=f"statistics-chart-{name}", figure=figures[name],
+                                        config=GRAPH_CONFIG), lg=6) for name in CHARTS])
+    withheld = publication.suppressed
+    summary = t("statistics.preview.withheld", lang, primary=withheld["primary"],
+                secondary=withheld["secondary"], threshold=publication.threshold)
+    return html.Div([
+        dbc.Alert(summary, color="light", className="small py-2", id="statistics-withheld"),
+        graphs,
+        *[_table(table, publication, lang) for table in publication.tables],
+        html.Div([html.Div(line) for line in footer_lines(publication, lang)],
+                 className="small text-muted mt-3", id="statistics-footer"),
+    ], id="statistics-preview-body")
+
+
+def error_view(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="warning", id="statistics-error")

@@ -1,0 +1,233 @@
+"""Anomalies: units whose warnings surge above their own usual level, or whose dissuasion fails more.
+
+The method is written out in ``docs/anomalies.md``; in short, for every
+station in scope and every county (the sum of its stations):
+
+**Volume spike.**  ``observed``: warnings received in the last
+``SPIKE_HOURS`` hours up to ``now``.  ``expected``: the mean of the counts
+in the same window (same weekday, same hours) in each of the
+``BASELINE_WEEKS`` weeks before.  If nothing unusual is happening, the
+recent count and the sum of the weekly counts are Poisson counts with means
+λ and ``BASELINE_WEEKS`` × λ, so, given their total n, the recent count is
+Binomial(n, 1 / (``BASELINE_WEEKS`` + 1)); ``p_value`` is the chance of a
+recent count at least as large (the exact test of two Poisson rates, which
+allows for the baseline being itself a sample).  Flagged when all three
+hold: observed ≥ ``MIN_SPIKE_WARNINGS``; observed ≥ ``SPIKE_RATIO`` ×
+expected; p_value ≤ ``SPIKE_ALPHA``.
+
+**Success-rate drop.**  The dissuasion success rate (dissuaded ÷ closed,
+as the KPI) over the last ``DROP_RECENT_DAYS`` days (today included)
+against the ``DROP_BASELINE_DAYS`` days before.  Flagged when both windows
+closed at least ``MIN_CLOSED`` warnings, the rate fell by at least
+``MIN_DROP`` (0.10 = 10 points), and the two-proportion z statistic (pooled)
+is ≤ −``DROP_Z``.
+
+Volumes come from ``agg_warnings_hour`` plus the raw warnings of the
+minutes at the windows' edges (as ``metrics.volume``); rates from
+``agg_outcomes_day``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from math import log, log1p, sqrt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard.auth.scope import Scope
+from dashboard.domain import Warning
+from dashboard.domain.aggregates import OutcomeDay, WarningHour
+from dashboard.domain.base import SHANGHAI, to_local_naive
+from dashboard.metrics.figures import child_units
+from dashboard.metrics.kpis import dissuaded_outcomes
+from dashboard.metrics.period import Period
+from dashboard.metrics.sums import sums
+
+SPIKE_HOURS = 3
+BASELINE_WEEKS = 8
+MIN_SPIKE_WARNINGS = 6
+SPIKE_RATIO = 2.0
+SPIKE_ALPHA = 0.0001
+
+DROP_RECENT_DAYS = 7
+DROP_BASELINE_DAYS = 28
+MIN_CLOSED = 20
+MIN_DROP = 0.10
+DROP_Z = 3.0
+
+UNIT_COLUMNS = ["unit_id", "code", "name_zh", "name_en", "level"]
+FLAG_COLUMNS = [*UNIT_COLUMNS, "kind", "observed", "expected", "change", "score"]
+
+
+def binomial_upper_tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p), summed in log space (no underflow for large n)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, n + 1)))))
+    i = np.arange(k, n + 1)
+    logs = log_factorial[n] - log_factorial[i] - log_factorial[n - i] + i * log(p) + (n - i) * log1p(-p)
+    peak = logs.max()
+    return float(min(1.0, np.exp(peak) * np.exp(logs - peak).sum()))
+
+
+def spike_p_value(observed: int, baseline_total: int, weeks: int = BASELINE_WEEKS) -> float:
+    """The chance of ``observed`` or more recent warnings if the rate is the baseline's (module doc)."""
+    return binomial_upper_tail(observed, observed + baseline_total, 1 / (weeks + 1))
+
+
+def _units(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    stations = child_units(session, scope, "station").assign(level="station")
+    counties = child_units(session, scope, "county").assign(level="county")
+    return stations, counties
+
+
+def _with_counties(stations: pd.DataFrame, counties: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Station rows, then one row per county with ``columns`` summed over its stations."""
+    summed = stations.groupby("parent_id")[columns].sum()
+    county_rows = counties.copy()
+    for name in columns:
+        county_rows[name] = [int(summed[name].get(u, 0)) for u in county_rows["unit_id"]]
+    return pd.concat([county_rows, stations], ignore_index=True)
+
+
+def _hour_floor(moment: datetime) -> datetime:
+    return moment.astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
+
+
+def window_counts(session: Session, scope: Scope, windows: list[Period]) -> pd.DataFrame:
+    """Warnings received in each window per station: columns station_id, window (index), warnings.
+
+    Whole hours come from ``agg_warnings_hour`` and the minutes at each
+    window's edges from the raw warnings (through their time index): one
+    query of each for all the windows, counted by the database.
+    """
+    hours, edges = [], []
+    for index, (start, end) in enumerate((w.start, w.end) for w in windows):
+        first = _hour_floor(start)
+        first = first if first == start else first + timedelta(hours=1)
+        last = _hour_floor(end)
+        if first >= last:
+            edges.append((index, start, end))
+            continue
+        hours.append((index, first, last))
+        edges += [(index, a, b) for a, b in ((start, first), (last, end)) if a < b]
+    parts = []
+    if hours:
+        starts = [(i, a + timedelta(hours=h)) for i, a, b in hours
+                  for h in range(int((b - a).total_seconds()) // 3600)]
+        window = case(*((WarningHour.hour == h, i) for i, h in starts), else_=-1).label("window")
+        stmt = select(WarningHour.station_id, window, func.sum(WarningHour.received)).where(
+            scope.unit_condition(WarningHour.station_id),
+            WarningHour.hour.in_([h for _, h in starts])).group_by(WarningHour.station_id, window)
+        parts += session.execute(stmt).all()
+    if edges:
+        ranges = [(to_local_naive(a), to_local_naive(b)) for _, a, b in edges]
+        window = case(*((and_(Warning.received_at >= a, Warning.received_at < b), i)
+                        for (i, _, _), (a, b) in zip(edges, ranges, strict=True)), else_=-1).label("window")
+        stmt = scope.filter_units(
+            select(Warning.station_id, window, func.count()).where(
+                or_(*(and_(Warning.received_at >= a, Warning.received_at < b) for a, b in ranges))),
+            Warning.county_id, Warning.station_id).group_by(Warning.station_id, window)
+        parts += session.execute(stmt).all()
+    frame = pd.DataFrame([tuple(r) for r in parts], columns=["station_id", "window", "warnings"])
+    frame = frame.astype({"warnings": "int64"})
+    return frame[frame["window"] >= 0].groupby(["station_id", "window"], as_index=False)["warnings"].sum()
+
+
+def volume_spikes(session: Session, scope: Scope, now: datetime, hours: int = SPIKE_HOURS,
+                  weeks: int = BASELINE_WEEKS) -> pd.DataFrame:
+    """Every station and county in scope with its recent warnings against its usual level.
+
+    Columns: unit_id, code, name_zh, name_en, level, observed, expected,
+    ratio (observed ÷ expected, None when expected is 0), p_value, flagged.
+    """
+    stations, counties = _units(session, scope)
+    window = Period(now - timedelta(hours=hours), now)
+    windows = [window] + [Period(window.start - timedelta(days=7 * w), window.end - timedelta(days=7 * w))
+                          for w in range(1, weeks + 1)]
+    names = ["observed"] + [f"w{w}" for w in range(1, weeks + 1)]
+    counts = window_counts(session, scope, windows).pivot(index="station_id", columns="window",
+                                                           values="warnings")
+    counts = counts.reindex(index=stations["unit_id"], columns=range(len(names))).fillna(0).astype(int)
+    stations[names] = counts.to_numpy()
+    out = _with_counties(stations, counties, names)
+    baseline = out[names[1:]]
+    out["expected"] = baseline.mean(axis=1)
+    out["ratio"] = [o / e if e else None for o, e in zip(out["observed"], out["expected"], strict=True)]
+    out["p_value"] = [spike_p_value(int(o), int(b), weeks)
+                      for o, b in zip(out["observed"], baseline.sum(axis=1), strict=True)]
+    out["flagged"] = ((out["observed"] >= MIN_SPIKE_WARNINGS)
+                      & (out["observed"] >= SPIKE_RATIO * out["expected"])
+                      & (out["p_value"] <= SPIKE_ALPHA))
+    return out[[*UNIT_COLUMNS, "observed", "expected", "ratio", "p_value", "flagged"]]
+
+
+def _rates(session: Session, scope: Scope, period: Period, codes: list[str]) -> pd.DataFrame:
+    return sums(session, OutcomeDay, {
+        "closed": "closed",
+        "dissuaded": lambda t: case((t.c.outcome.in_(codes), t.c.closed), else_=0),
+    }, scope, period, by="station")
+
+
+def success_drops(session: Session, scope: Scope, now: datetime, days: int = DROP_RECENT_DAYS,
+                  baseline_days: int = DROP_BASELINE_DAYS) -> pd.DataFrame:
+    """Every station and county in scope with its recent success rate against the weeks before.
+
+    Columns: unit_id, code, name_zh, name_en, level, recent_closed,
+    recent_dissuaded, recent_rate, baseline_closed, baseline_dissuaded,
+    baseline_rate, drop (baseline_rate − recent_rate), z, flagged.
+    """
+    stations, counties = _units(session, scope)
+    recent = Period.last_days(days, now)
+    baseline = Period.of_days(recent.first_day - timedelta(days=baseline_days),
+                              recent.first_day - timedelta(days=1))
+    codes = dissuaded_outcomes(session)
+    for prefix, period in (("recent", recent), ("baseline", baseline)):
+        frame = _rates(session, scope, period, codes).set_index("unit_id")
+        for name in ("closed", "dissuaded"):
+            stations[f"{prefix}_{name}"] = stations["unit_id"].map(frame[name]).fillna(0).astype(int)
+    columns = ["recent_closed", "recent_dissuaded", "baseline_closed", "baseline_dissuaded"]
+    out = _with_counties(stations, counties, columns)
+    rows = []
+    for r in out.itertuples():
+        recent_rate = r.recent_dissuaded / r.recent_closed if r.recent_closed else None
+        base_rate = r.baseline_dissuaded / r.baseline_closed if r.baseline_closed else None
+        z = None
+        if recent_rate is not None and base_rate is not None:
+            pooled = (r.recent_dissuaded + r.baseline_dissuaded) / (r.recent_closed + r.baseline_closed)
+            spread = sqrt(pooled * (1 - pooled) * (1 / r.recent_closed + 1 / r.baseline_closed))
+            z = (recent_rate - base_rate) / spread if spread else None
+        drop = base_rate - recent_rate if z is not None else None
+        flagged = (r.recent_closed >= MIN_CLOSED and r.baseline_closed >= MIN_CLOSED and drop is not None
+                   and drop >= MIN_DROP and z <= -DROP_Z)
+        rows.append((recent_rate, base_rate, drop, z, bool(flagged)))
+    out[["recent_rate", "baseline_rate", "drop", "z", "flagged"]] = pd.DataFrame(
+        rows, index=out.index, columns=["recent_rate", "baseline_rate", "drop", "z", "flagged"])
+    return out[[*UNIT_COLUMNS, *columns, "recent_rate", "baseline_rate", "drop", "z", "flagged"]]
+
+
+def anomaly_flags(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
+    """The flagged units only, both kinds, worst first within each kind.
+
+    Columns: unit_id, code, name_zh, name_en, level, kind ("volume" or
+    "success"), observed and expected (warnings for a spike, rates for a
+    drop), change (the ratio of a spike, the drop in points of a rate as a
+    fraction), score (the p-value of a spike, the z of a drop).
+    """
+    if scope.is_empty:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    spikes = volume_spikes(session, scope, now)
+    spikes = spikes[spikes["flagged"]].sort_values("p_value").assign(kind="volume").rename(
+        columns={"ratio": "change", "p_value": "score"})
+    drops = success_drops(session, scope, now)
+    drops = drops[drops["flagged"]].sort_values("z").assign(kind="success").rename(
+        columns={"recent_rate": "observed", "baseline_rate": "expected", "drop": "change", "z": "score"})
+    parts = [frame[FLAG_COLUMNS] for frame in (spikes, drops) if len(frame)]
+    if not parts:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    return pd.concat(parts, ignore_index=True)

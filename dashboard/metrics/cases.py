@@ -1,0 +1,224 @@
+"""Cases: reported, solved, solving rate, suspects; by unit, by fraud type, and by age.
+
+Definitions (``docs/metrics.md``, "Cases"): ``cases_reported``,
+``cases_solved``, ``solving_rate`` and ``suspects_arrested`` are the
+overview's KPIs, read from ``agg_cases_day``.  The fraud-type breakdown
+reads the raw ``cases`` (the aggregate has no fraud type): the cases
+reported in the period by type, of those the ones solved by now, and the
+cases solved in the period by type with their suspects.  A case is *open*
+at ``now`` when it was reported by then and not solved by then; its age is
+the whole days since ``reported_at``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from dashboard.auth.scope import Scope
+from dashboard.domain import Case, OrgUnit
+from dashboard.domain.aggregates import CaseDay
+from dashboard.domain.reference import FraudType
+from dashboard.metrics.compare import Windows
+from dashboard.metrics.figures import (
+    Figure,
+    ReportView,
+    by_grain,
+    child_units,
+    grain_of,
+    pct_change,
+    ratio,
+    with_units,
+)
+from dashboard.metrics.period import Period
+from dashboard.metrics.sums import sums, total
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("cases_reported", "count", "down"),
+    Figure("cases_solved", "count", "up"),
+    Figure("solving_rate", "rate", "up"),
+    Figure("suspects_arrested", "count", "up"),
+    Figure("cases_reported_loss", "yuan", "down"),
+)
+MEASURES = {"cases_reported": "reported", "cases_solved": "solved", "reported_solved": "reported_solved",
+            "suspects_arrested": "suspects_arrested", "cases_reported_loss": "reported_loss"}
+# open cases by age: lower bounds in whole days; the last band is open-ended
+AGE_BANDS: tuple[int, ...] = (0, 8, 31, 91, 181, 366)
+
+
+def case_figures(session: Session, scope: Scope, period: Period) -> dict:
+    """Every figure of ``FIGURES`` for ``scope`` in ``period``."""
+    frame = sums(session, CaseDay, MEASURES, scope, period)
+    out = {key: total(frame, key) for key in MEASURES}
+    out["solving_rate"] = out["reported_solved"] / out["cases_reported"] if out["cases_reported"] else None
+    return out
+
+
+def cases_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+    """Cases reported and solved and suspects arrested, by day (up to 62 days) or month.
+
+    Columns: start, cases_reported, cases_solved, suspects_arrested;
+    ``attrs["grain"]``.
+    """
+    columns = ["cases_reported", "cases_solved", "suspects_arrested"]
+    daily = sums(session, CaseDay, {c: MEASURES[c] for c in columns}, scope, period, daily=True)
+    grain = grain_of(period)
+    out = by_grain(daily, period, grain, columns)
+    out.attrs["grain"] = grain
+    return out
+
+
+def _changes(out: pd.DataFrame, session: Session, scope: Scope, level: str | None, windows: Windows | None,
+             measures: dict[str, str]) -> pd.DataFrame:
+    """Add ``<name>_pct_last_year`` and ``<name>_pct_previous`` of ``measures`` over the compared windows."""
+    for name in measures:
+        for other in ("last_year", "previous"):
+            out[f"{name}_pct_{other}"] = None
+    if windows is None or windows.basis is None:
+        return out
+    frames = {w: sums(session, CaseDay, measures, scope, getattr(windows, w), by=level).set_index("unit_id")
+              for w in ("basis", "last_year", "previous")}
+    for name in measures:
+        for other in ("last_year", "previous"):
+            out[f"{name}_pct_{other}"] = [
+                pct_change(int(frames["basis"][name].get(u, 0)), int(frames[other][name].get(u, 0)))
+                for u in out["unit_id"]]
+    return out
+
+
+def cases_by_unit(session: Session, scope: Scope, period: Period, level: str,
+                  windows: Windows | None = None) -> pd.DataFrame:
+    """The case figures of every ``level`` unit in scope, with 同比 / 环比 of reported and solved.
+
+    Columns: unit_id, code, name_zh, name_en, parent_id, population,
+    cases_reported, cases_solved, reported_solved, suspects_arrested,
+    cases_reported_loss, solving_rate, and ``cases_reported_pct_last_year``
+    (and ``_previous``), ``cases_solved_pct_last_year`` (and ``_previous``).
+    """
+    out = with_units(child_units(session, scope, level), sums(session, CaseDay, MEASURES, scope, period,
+                                                              by=level))
+    out["solving_rate"] = ratio(out["reported_solved"], out["cases_reported"])
+    return _changes(out, session, scope, level, windows,
+                    {"cases_reported": "reported", "cases_solved": "solved"})
+
+
+def _by_type(session: Session, scope: Scope, period: Period, time_col, measures) -> pd.DataFrame:
+    stmt = scope.filter_units(
+        select(Case.fraud_type, *measures).where(time_col >= period.start, time_col < period.end),
+        Case.county_id, Case.station_id).group_by(Case.fraud_type)
+    return pd.DataFrame(session.execute(stmt).all(), columns=["code", *(m.name for m in measures)])
+
+
+def _reported_by_type(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+    return _by_type(session, scope, period, Case.reported_at, [
+        func.count().label("cases_reported"),
+        func.coalesce(func.sum(case((Case.solved_at.is_not(None), 1), else_=0)), 0).label("reported_solved"),
+        func.coalesce(func.sum(Case.loss), 0).label("cases_reported_loss")])
+
+
+def cases_by_fraud_type(session: Session, scope: Scope, period: Period,
+                        windows: Windows | None = None) -> pd.DataFrame:
+    """Cases by fraud type, every type of the reference list in its order.
+
+    Columns: code, name_zh, name_en, cases_reported, reported_solved,
+    cases_reported_loss, solving_rate (of the cases reported, those solved
+    by now), cases_solved, suspects_arrested (cases solved in the period),
+    share (of ``cases_reported``), cases_reported_pct_last_year and
+    cases_reported_pct_previous (over the compared windows).
+    """
+    names = pd.DataFrame(session.execute(select(FraudType.code, FraudType.name_zh, FraudType.name_en)
+                                         .order_by(FraudType.sort_order)).all(),
+                         columns=["code", "name_zh", "name_en"])
+    solved = _by_type(session, scope, period, Case.solved_at, [
+        func.count().label("cases_solved"),
+        func.coalesce(func.sum(Case.suspects_arrested), 0).label("suspects_arrested")])
+    out = names
+    for frame in (_reported_by_type(session, scope, period), solved):
+        out = out.merge(frame, on="code", how="left")
+    for name in ("cases_reported", "reported_solved", "cases_reported_loss", "cases_solved",
+                 "suspects_arrested"):
+        out[name] = out[name].fillna(0).astype("int64")
+    out["solving_rate"] = ratio(out["reported_solved"], out["cases_reported"])
+    whole = int(out["cases_reported"].sum())
+    out["share"] = out["cases_reported"] / whole if whole else 0.0
+    for other in ("last_year", "previous"):
+        out[f"cases_reported_pct_{other}"] = None
+    if windows is not None and windows.basis is not None:
+        frames = {w: _reported_by_type(session, scope, getattr(windows, w)).set_index("code")["cases_reported"]
+                  for w in ("basis", "last_year", "previous")}
+        for other in ("last_year", "previous"):
+            out[f"cases_reported_pct_{other}"] = [
+                pct_change(int(frames["basis"].get(c, 0)), int(frames[other].get(c, 0))) for c in out["code"]]
+    return out
+
+
+def _open_at(now: datetime):
+    return (Case.reported_at <= now) & or_(Case.solved_at.is_(None), Case.solved_at > now)
+
+
+def open_case_ages(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
+    """The cases open at ``now`` by age band (``AGE_BANDS``), every band listed.
+
+    Columns: lower, upper (None for the last band), cases, loss, share.
+    """
+    cutoffs = [now - timedelta(days=d) for d in AGE_BANDS[1:]]
+    band = case(*((Case.reported_at > c, i) for i, c in enumerate(cutoffs)), else_=len(cutoffs))
+    stmt = scope.filter_units(
+        select(band.label("band"), func.count(), func.coalesce(func.sum(Case.loss), 0))
+        .where(_open_at(now)), Case.county_id, Case.station_id).group_by(band)
+    counted = {int(b): (int(n), int(loss)) for b, n, loss in session.execute(stmt).all()}
+    out = pd.DataFrame({"lower": list(AGE_BANDS), "upper": [d - 1 for d in AGE_BANDS[1:]] + [None]})
+    out["cases"] = [counted.get(i, (0, 0))[0] for i in range(len(AGE_BANDS))]
+    out["loss"] = [counted.get(i, (0, 0))[1] for i in range(len(AGE_BANDS))]
+    whole = int(out["cases"].sum())
+    out["share"] = out["cases"] / whole if whole else 0.0
+    return out
+
+
+def band_of(lower: int | None) -> int | None:
+    """The index of the age band starting at ``lower`` days, None for anything else."""
+    return AGE_BANDS.index(lower) if lower in AGE_BANDS else None
+
+
+def open_cases(session: Session, scope: Scope, now: datetime, band: int | None = None,
+               limit: int = 20) -> pd.DataFrame:
+    """The longest-open cases at ``now`` (oldest first), optionally of one age band.
+
+    Record-level: only for roles that may see records.  Columns: id,
+    number, reported_at, age_days, fraud_type, fraud_type_zh,
+    fraud_type_en, station_zh, station_en, loss, warning_id (the warning
+    the case grew from, if any).
+    """
+    station = aliased(OrgUnit)
+    stmt = scope.filter_units(
+        select(Case.id, Case.number, Case.reported_at, Case.fraud_type, FraudType.name_zh,
+               FraudType.name_en, station.name_zh, station.name_en, Case.loss, Case.warning_id)
+        .join(FraudType, FraudType.code == Case.fraud_type).join(station, station.id == Case.station_id)
+        .where(_open_at(now)), Case.county_id, Case.station_id)
+    if band is not None:
+        stmt = stmt.where(Case.reported_at <= now - timedelta(days=AGE_BANDS[band]))
+        if band + 1 < len(AGE_BANDS):
+            stmt = stmt.where(Case.reported_at > now - timedelta(days=AGE_BANDS[band + 1]))
+    rows = session.execute(stmt.order_by(Case.reported_at, Case.id).limit(limit)).all()
+    out = pd.DataFrame([tuple(r) for r in rows],
+                       columns=["id", "number", "reported_at", "fraud_type", "fraud_type_zh", "fraud_type_en",
+                                "station_zh", "station_en", "loss", "warning_id"])
+    out.insert(3, "age_days", [(now - r).days for r in out["reported_at"]])
+    return out
+
+
+def case_sections(session: Session, report: ReportView, now: datetime, records: bool,
+                  band: int | None = None) -> dict:
+    """The cases page's sections for ``report``; the record-level list only if ``records``."""
+    windows = report.figures.attrs["windows"]
+    return {
+        "over_time": cases_over_time(session, report.scope, report.period),
+        "ages": open_case_ages(session, report.scope, now),
+        "units": cases_by_unit(session, report.units_scope, report.period, report.level, windows),
+        "fraud_types": cases_by_fraud_type(session, report.scope, report.period, windows),
+        "open_cases": open_cases(session, report.scope, now, band) if records else None,
+        "band": band,
+    }

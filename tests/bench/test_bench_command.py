@@ -1,0 +1,75 @@
+"""``antifraud bench`` end to end at a tiny scale: every figure present and sane (never timed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.bench.interactions import INTERACTIONS
+from dashboard.cli import main
+from dashboard.i18n import translate
+from tests.conftest import PG_URL
+
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+INGESTED = 1200  # two batches through the API: a full one of 1,000 and a part one
+
+
+def _timing(figure: dict, runs: int) -> None:
+    assert figure["runs"] == runs
+    assert 0 < figure["median_ms"] <= figure["p95_ms"]
+
+
+@pytest.mark.parametrize("db", BACKENDS)
+def test_bench_runs_end_to_end_and_reports_every_figure(db, tmp_path, monkeypatch, capsys):
+    if db == "postgres":
+        monkeypatch.setenv("DATABASE_URL", PG_URL)
+    out = tmp_path / "bench.json"
+    code = main(["bench", "--days", "3", "--daily-warnings", "60", "--runs", "1", "--db", db,
+                 "--ingest-warnings", str(INGESTED), "--json", str(out)])
+    assert code == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+
+    assert result["setup"] == {**result["setup"], "scale": "xiamen", "days": 3, "daily_warnings": 60,
+                               "backend": "sqlite" if db == "sqlite" else "postgresql", "runs": 1}
+    gen = result["generation"]
+    assert gen["warnings"] > 0 and gen["tables"]["warnings"] == gen["warnings"]
+    assert gen["rows"] >= gen["warnings"] and gen["rows_per_second"] > 0
+
+    rows = {row["key"]: row for row in result["interactions"]}
+    assert list(rows) == [item.key for item in INTERACTIONS]
+    for key, row in rows.items():
+        assert row["measured"], f"{key}: {row.get('reason')}"
+        _timing(row["server"], 1)
+        _timing(row["sql"], 1)
+        assert row["statements"] > 0
+        slowest = row["slowest_statement"]
+        assert slowest["sql"].upper().startswith(("SELECT", "WITH"))
+        assert 0 <= slowest["median_ms"] <= row["sql"]["p95_ms"]
+        assert row["ratio"] == pytest.approx(row["server"]["median_ms"] / row["sql"]["median_ms"], rel=0.01)
+
+    for way in ("api", "file"):
+        rate = result["ingest"][way]
+        assert rate["warnings"] == INGESTED and rate["seconds"] > 0
+        assert rate["per_second"] == pytest.approx(INGESTED / rate["seconds"], rel=0.01)
+    memory = result["memory"]
+    assert 0 < memory["after_generation_mb"] <= memory["peak_mb"]
+
+    printed = capsys.readouterr().out
+    for item in INTERACTIONS:  # the table names every interaction, in the default language
+        assert translate(f"bench.interaction.{item.key}", "zh-CN") in printed
+    assert "bench." not in printed  # no message id left untranslated
+
+
+def test_bench_refuses_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
+    existing = tmp_path / "there.db"
+    existing.write_bytes(b"")
+    assert main(["bench", "--days", "0"]) == 2
+    assert "--days" in capsys.readouterr().err
+    assert main(["bench", "--runs", "0"]) == 2
+    assert "--runs" in capsys.readouterr().err
+    assert main(["bench", "--path", str(existing)]) == 2
+    assert "--path" in capsys.readouterr().err
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/not-postgres.db")
+    assert main(["bench", "--db", "postgres"]) == 2
+    assert "DATABASE_URL" in capsys.readouterr().err

@@ -1,0 +1,165 @@
+"""The funds page's figures against hand-computed values on five stop-payments.
+
+City 990000: county 990001 (stations s1, s2), county 990002 (station s3).
+
+| sp | station | reported       | requested   | reported paid | stopped (min after report) | frozen      | returned        |
+|----|---------|----------------|-------------|---------------|----------------------------|-------------|-----------------|
+| A  | s1      | 2026-11-03 09:00 | 09:05     | 100,000       | 09:20 (20) 80,000          | 12:00 75,000 | 11-20 50,000   |
+| B  | s1      | 2026-11-10 14:00 | 14:10     | 40,000        | 15:30 (90) 40,000          | 18:00 40,000 | —              |
+| C  | s2      | 2026-11-15 08:00 | 08:02     | 20,000        | —                          | —           | —               |
+| D  | s3      | 2026-10-31 23:50 | 23:55     | 60,000        | 11-01 00:05 (15) 30,000    | 02:00 30,000 | 11-21 25,000   |
+| E  | s3      | 2025-11-05 10:00 | 10:05     | 50,000        | 10:15 (15) 50,000          | —           | —               |
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from dashboard.aggregates import rebuild
+from dashboard.auth.scope import scope_for_unit
+from dashboard.domain import StopPayment
+from dashboard.domain.base import SHANGHAI
+from dashboard.metrics.compare import comparison_windows
+from dashboard.metrics.figures import compare_figures
+from dashboard.metrics.funds import (
+    FIGURES,
+    funds_by_unit,
+    funds_figures,
+    funds_over_time,
+    largest_stop_payments,
+    money_clock,
+)
+from dashboard.metrics.period import Period
+from tests.factories import build_chain
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
+NOVEMBER = Period.preset("month", NOW)
+
+
+def at(*parts) -> datetime:
+    return datetime(*parts, tzinfo=SHANGHAI)
+
+
+def stop_payment(station, account, reported, requested, amount, stopped=None, stopped_amount=0,
+                 frozen=None, frozen_amount=0, returned=None, returned_amount=0) -> StopPayment:
+    return StopPayment(county_id=station.parent_id, station_id=station.id, account=account, bank="测试银行",
+                       reported_at=reported, requested_at=requested, requested_amount=amount,
+                       stopped_at=stopped, stopped_amount=stopped_amount, frozen_at=frozen,
+                       frozen_amount=frozen_amount, returned_at=returned, returned_amount=returned_amount)
+
+
+@pytest.fixture
+def funds(engine):
+    with Session(engine) as session:
+        u = build_chain(session)
+        s1, s2, s3 = u["99000101"], u["99000102"], u["99000201"]
+        session.add_all([
+            stop_payment(s1, "6222020000000000011", at(2026, 11, 3, 9), at(2026, 11, 3, 9, 5), 100_000,
+                         at(2026, 11, 3, 9, 20), 80_000, at(2026, 11, 3, 12), 75_000,
+                         at(2026, 11, 20, 10), 50_000),
+            stop_payment(s1, "6222020000000000022", at(2026, 11, 10, 14), at(2026, 11, 10, 14, 10), 40_000,
+                         at(2026, 11, 10, 15, 30), 40_000, at(2026, 11, 10, 18), 40_000),
+            stop_payment(s2, "6222020000000000033", at(2026, 11, 15, 8), at(2026, 11, 15, 8, 2), 20_000),
+            stop_payment(s3, "6222020000000000044", at(2026, 10, 31, 23, 50), at(2026, 10, 31, 23, 55),
+                         60_000, at(2026, 11, 1, 0, 5), 30_000, at(2026, 11, 1, 2), 30_000,
+                         at(2026, 11, 21, 9), 25_000),
+            stop_payment(s3, "6222020000000000055", at(2025, 11, 5, 10), at(2025, 11, 5, 10, 5), 50_000,
+                         at(2025, 11, 5, 10, 15), 50_000),
+        ])
+        session.flush()
+        rebuild(session.connection())
+        session.commit()
+        yield session, u
+
+
+def test_figures_of_the_city_in_november(funds):
+    session, u = funds
+    figures = funds_figures(session, scope_for_unit(u["city"]), NOVEMBER)
+    assert figures == {
+        "accounts_stopped": 3,               # A, B, D stopped in November
+        "amount_stopped": 150_000,           # 80,000 + 40,000 + 30,000
+        "amount_frozen": 145_000,            # 75,000 + 40,000 + 30,000
+        "amount_returned": 75_000,           # 50,000 (A) + 25,000 (D)
+        "funds_reported_loss": 160_000,      # requested in November: A, B, C
+        "funds_stopped_share": 0.75,         # (80,000 + 40,000) / 160,000
+        "funds_returned_share": 0.3125,      # 50,000 / 160,000
+        "funds_stop_minutes_median": 20,     # A 20, B 90: the 1st of 2
+        "funds_within_hour_share": 0.5,      # A only
+    }
+
+
+def test_figures_of_a_county_without_a_cohort(funds):
+    session, u = funds
+    figures = funds_figures(session, scope_for_unit(u["990002"]), NOVEMBER)
+    assert figures["amount_stopped"] == 30_000 and figures["amount_returned"] == 25_000
+    assert figures["funds_reported_loss"] == 0
+    assert figures["funds_stopped_share"] is None and figures["funds_stop_minutes_median"] is None
+
+
+def test_money_clock(funds):
+    session, u = funds
+    clock = money_clock(session, scope_for_unit(u["city"]), NOVEMBER)
+    assert list(clock["lower"]) == [0, 10, 20, 30, 60, 120, 360, 1440]
+    assert list(clock["stop_payments"]) == [0, 0, 1, 0, 1, 0, 0, 0]  # A: 20 min, B: 90 min
+    assert list(clock["cumulative_share"]) == [0, 0, 0.5, 0.5, 1, 1, 1, 1]
+    assert clock.attrs == {"count": 2, "median": 20, "p90": 90}
+    october = money_clock(session, scope_for_unit(u["city"]), Period.preset("month", at(2026, 10, 5)))
+    assert october.attrs == {"count": 1, "median": 15, "p90": 15}  # D: 23:50 to 00:05
+
+
+def test_comparison_of_the_running_month(funds):
+    session, u = funds
+    frame = compare_figures(session, scope_for_unit(u["city"]), NOVEMBER, NOW, FIGURES,
+                            funds_figures).set_index("key")
+    windows = frame.attrs["windows"]
+    assert (windows.basis.first_day, windows.basis.last_day) == (date(2026, 11, 1), date(2026, 11, 21))
+    assert windows.last_year.first_day == date(2025, 11, 1)
+    row = frame.loc["amount_stopped"]
+    assert (row["value"], row["compared"], row["last_year"], row["previous"]) == (150_000, 150_000, 50_000, 0)
+    assert row["pct_last_year"] == 2.0 and row["verdict_last_year"] == "better"
+    assert pd.isna(row["pct_previous"])  # nothing stopped on 1-21 October
+    assert frame.loc["funds_reported_loss", "verdict_last_year"] == "neutral"
+    assert frame.loc["accounts_stopped", "per_10k"] == 3 / 1_000_000 * 10_000
+
+
+def test_by_county_with_year_on_year(funds):
+    session, u = funds
+    windows = comparison_windows(NOVEMBER, NOW)
+    frame = funds_by_unit(session, scope_for_unit(u["city"]), NOVEMBER, "county", windows).set_index("code")
+    assert frame.loc["990001", ["accounts_stopped", "amount_stopped", "amount_frozen", "amount_returned",
+                                "funds_reported_loss"]].tolist() == [2, 120_000, 115_000, 50_000, 160_000]
+    assert frame.loc["990001", "funds_stopped_share"] == 0.75
+    assert pd.isna(frame.loc["990001", "amount_stopped_pct_last_year"])  # nothing a year ago
+    assert frame.loc["990002", "amount_stopped_pct_last_year"] == -0.4  # 30,000 against 50,000
+    assert pd.isna(frame.loc["990002", "funds_stopped_share"])
+    stations = funds_by_unit(session, scope_for_unit(u["990001"]), NOVEMBER, "station")
+    assert list(stations["code"]) == ["99000101", "99000102"]
+    assert list(stations["amount_stopped"]) == [120_000, 0]
+
+
+def test_over_time_by_day_and_by_month(funds):
+    session, u = funds
+    days = funds_over_time(session, scope_for_unit(u["city"]), NOVEMBER).set_index("start")
+    assert days.attrs["grain"] == "day" and len(days) == 30
+    assert days.loc[date(2026, 11, 1), "amount_stopped"] == 30_000
+    assert days.loc[date(2026, 11, 3), ["amount_stopped", "amount_frozen"]].tolist() == [80_000, 75_000]
+    assert days["amount_returned"].sum() == 75_000
+    year = funds_over_time(session, scope_for_unit(u["city"]), Period.preset("year", NOW)).set_index("start")
+    assert year.attrs["grain"] == "month" and len(year) == 12
+    assert year.loc[date(2026, 11, 1), "amount_stopped"] == 150_000
+    assert year.loc[date(2026, 10, 1), "amount_stopped"] == 0
+
+
+def test_largest_stop_payments_are_masked_and_scoped(funds):
+    session, u = funds
+    city = largest_stop_payments(session, scope_for_unit(u["city"]), NOW)
+    assert list(city["stopped_amount"]) == [80_000, 40_000, 30_000]  # C never stopped, E too old
+    assert list(city["account"]) == ["6222 **** **** 0011", "6222 **** **** 0022", "6222 **** **** 0044"]
+    assert list(city["minutes"]) == [20, 90, 15]
+    county = largest_stop_payments(session, scope_for_unit(u["990001"]), NOW)
+    assert list(county["stopped_amount"]) == [80_000, 40_000]
+    assert len(largest_stop_payments(session, scope_for_unit(u["city"]), NOW, limit=1)) == 1
