@@ -9,6 +9,9 @@ the table's own dimension (``dims``).  No raw table is read here.
 
 from __future__ import annotations
 
+from functools import cache
+
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -58,7 +61,7 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
     if by not in BY_LEVELS:
         raise ValueError(f"by: must be one of {BY_LEVELS}")
     table = table_for(model, scope, by)
-    columns = {name: func.coalesce(func.sum(m(table) if callable(m) else table.c[m]), 0).label(name)
+    columns = {name: _sum_of(m(table), name) if callable(m) else _summed(table, m, name)
                for name, m in measures.items()}
     keys = []
     if by is not None:
@@ -81,10 +84,23 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
     if keys:
         stmt = stmt.group_by(*keys)
     rows = session.execute(stmt).all()
-    frame = pd.DataFrame(rows, columns=[k.name for k in keys] + list(columns))
-    for name in columns:
-        frame[name] = frame[name].astype("int64")
-    return frame
+    # the sums straight into one int64 block (converting column by column was most of the time)
+    n = len(keys)
+    frame = pd.DataFrame(np.array([r[n:] for r in rows], dtype=np.int64).reshape(len(rows), len(columns)),
+                         columns=list(columns))
+    if not keys:
+        return frame
+    return pd.concat([pd.DataFrame([r[:n] for r in rows], columns=[k.name for k in keys]), frame], axis=1)
+
+
+def _sum_of(expression, name: str):
+    return func.coalesce(func.sum(expression), 0).label(name)
+
+
+@cache
+def _summed(table, column: str, name: str):
+    """The labelled sum of a plain column, built once (the view asks for the same ones many times)."""
+    return _sum_of(table.c[column], name)
 
 
 def total(frame: pd.DataFrame, name: str) -> int:
