@@ -42,6 +42,11 @@ from dashboard.aggregates.contributions import (
 from dashboard.domain import Case, Dissuasion, PublicityEvent, StopPayment, Warning
 from dashboard.domain.reference import DissuasionResult
 
+
+class UnsupportedDatabase(RuntimeError):
+    """The aggregates are kept with an upsert that only SQLite and PostgreSQL have here."""
+
+
 TRACKED = (Warning, StopPayment, Case, PublicityEvent)
 
 
@@ -112,7 +117,7 @@ def _dialect_insert(session: Session):
         return postgresql.insert
     if name == "sqlite":
         return sqlite.insert
-    raise NotImplementedError(f"aggregates: no upsert for {name}")
+    raise UnsupportedDatabase(f"DATABASE_URL: {name} is not supported; use SQLite or PostgreSQL")
 
 
 def apply(session: Session, before: Sequence[Snapshot], after: Sequence[Snapshot]) -> None:

@@ -22,6 +22,7 @@ commits.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -113,7 +114,7 @@ def require_permission(session: Session, actor, permission: str, object_: str,
 
 
 @dataclass
-class TaskCommand:
+class TaskCommand(ABC):
     """One step on one task; subclasses set the class variables and ``apply``."""
 
     actor: object
@@ -148,17 +149,17 @@ class TaskCommand:
         if self.version is not None and int(self.version) != task.version:
             raise changed_error(session, task.id)
 
-    def check_actor(self, session: Session, task: Task) -> None:
+    def check_actor(self, session: Session, task: Task) -> None:  # noqa: B027 - an optional hook
         """Raise ``TaskInvalid("actor", ...)`` when the actor is on the wrong side of the task."""
 
     def check_state(self, task: Task, now: datetime) -> None:
         if task.status not in self.from_statuses:
             raise TaskInvalid("status", "task.error.status", status=task.status, action=self.action)
 
-    def check_children(self, session: Session, task: Task) -> None:
+    def check_children(self, session: Session, task: Task) -> None:  # noqa: B027 - an optional hook
         """Raise ``TaskInvalid("status", ...)`` when the task's children forbid the step."""
 
-    def check_fields(self, session: Session, task: Task, now: datetime) -> None:
+    def check_fields(self, session: Session, task: Task, now: datetime) -> None:  # noqa: B027 - an optional hook
         """Raise ``TaskInvalid(field, ...)`` for a value of the command that is wrong."""
 
     def validate(self, session: Session, now: datetime | None = None) -> Task:
@@ -184,11 +185,11 @@ class TaskCommand:
             return False
         return True
 
+    @abstractmethod
     def apply(self, session: Session, task: Task, now: datetime) -> None:
-        """Change the task (it is claimed); subclasses do the work."""
-        raise NotImplementedError
+        """Change the task (it is claimed); each kind of step does its own work."""
 
-    def after(self, session: Session, task: Task, now: datetime) -> None:
+    def after(self, session: Session, task: Task, now: datetime) -> None:  # noqa: B027 - an optional hook
         """Consequences once the step is recorded (a parent completing, children cancelled)."""
 
     def detail(self, task: Task) -> dict:
