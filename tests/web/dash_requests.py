@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import json
 
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+from dashboard.bench.dash_protocol import ROUTER_OUTPUT, router_body
 
-
-def router_body(pathname: str, search: str = "") -> dict:
-    """The request the browser's page router sends after loading the shell."""
-    return {
-        "output": ROUTER_OUTPUT,
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
+__all__ = ["ROUTER_OUTPUT", "router_body"]  # shared with the bench; the rest is defined here
 
 
 def render_page(client, pathname: str, search: str = ""):
