@@ -9,7 +9,8 @@ that a seeded database's aggregates equal a rebuild.
 Feed the loader's frames chunk by chunk (``add_warnings`` etc.), then take
 ``frames()``: one DataFrame per aggregate table, columns named as the
 table's.  Frames may be split anywhere (a warning closed in a later chunk's
-month is fine): partial sums are added up at the end.
+month is fine): partial sums are added up at the end.  The demo generator
+sums each chunk in its worker process and the loader ``merge``s the parts.
 """
 
 from __future__ import annotations
@@ -64,6 +65,20 @@ class AggregateFrames:
     def _add(self, model, frame: pd.DataFrame, keys: list[str]) -> None:
         if len(frame):
             self.parts[model].append(frame.groupby(keys, as_index=False, dropna=False).sum())
+
+    @classmethod
+    def for_reference(cls) -> AggregateFrames:
+        """Empty sums, with the dissuasion results' flags read from the reference list."""
+        from dashboard.domain.reference import DissuasionResult
+        from dashboard.ingest.reference import read_reference_file
+
+        return cls({row["code"]: (row["reached"], row["dissuaded"])
+                    for row in read_reference_file(DissuasionResult)})
+
+    def merge(self, other: AggregateFrames) -> None:
+        """Add ``other``'s partial sums (another chunk's) to these."""
+        for model, parts in other.parts.items():
+            self.parts[model].extend(parts)
 
     def add_warnings(self, w: pd.DataFrame, attempts: pd.DataFrame) -> None:
         """A chunk of warnings and all of their dissuasion attempts."""

@@ -2,9 +2,10 @@
 
 Each chunk (about a month) is generated from its own random stream, so the
 result depends only on the seed, the end time and the chunk, never on how
-many workers ran.  Workers return insert-ready frames with local ids; the
-loader renumbers them and writes them in order while the next chunks are
-being generated on the other core.
+many workers ran.  Workers return insert-ready frames with local ids and
+the chunk's partial sums of the aggregate tables; the loader renumbers the
+frames and writes them in order while the next chunks are being generated
+on the other core.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.aggregates.frames import AggregateFrames
 from dashboard.auth.crypto import PersonalDataCipher
 from dashboard.demo.followups import generate_cases, generate_stop_payments
 from dashboard.demo.history import Stations, generate_warnings
@@ -42,6 +44,7 @@ class ChunkFrames:
     dissuasions: pd.DataFrame
     cases: pd.DataFrame
     stop_payments: pd.DataFrame
+    aggregates: AggregateFrames  # this chunk's partial sums (ids play no part in them)
 
 
 def plan_chunks(end: np.datetime64, days: int, seed: int, stations: Stations,
@@ -56,7 +59,7 @@ def plan_chunks(end: np.datetime64, days: int, seed: int, stations: Stations,
 
 
 def generate_chunk(task: ChunkTask) -> ChunkFrames:
-    """Warnings, dissuasions, cases and stop-payments of one chunk, with local ids."""
+    """Warnings, dissuasions, cases and stop-payments of one chunk, with local ids, and their sums."""
     rng = np.random.default_rng([task.seed, task.index])
     cipher = PersonalDataCipher(task.key)
     warnings, attempts = generate_warnings(rng, task.stations, task.end, task.dates,
@@ -64,7 +67,11 @@ def generate_chunk(task: ChunkTask) -> ChunkFrames:
     cases = generate_cases(rng, warnings, task.stations, task.end, task.dates)
     stops = generate_stop_payments(rng, warnings, cases, task.end)
     attempts = attempts.drop(columns=["_owner", "_contact"])
-    return ChunkFrames(warnings, attempts, cases, stops)
+    sums = AggregateFrames.for_reference()
+    sums.add_warnings(warnings, attempts)
+    sums.add_stop_payments(stops)
+    sums.add_cases(cases)
+    return ChunkFrames(warnings, attempts, cases, stops, sums)
 
 
 def generated_chunks(tasks: list[ChunkTask], workers: int | None = None) -> Iterator[ChunkFrames]:

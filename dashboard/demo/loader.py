@@ -31,9 +31,7 @@ from dashboard.domain import (
     TaskEvent,
     Warning,
 )
-from dashboard.domain.reference import DissuasionResult
 from dashboard.ingest.bulk import BulkWriter, arrow_sqlite_writer, bulk_writer
-from dashboard.ingest.reference import read_reference_file
 
 # Deleted children first.  Later features that hang rows off these add theirs here.
 # The aggregate tables are derived: summed from the same frames and written after them.
@@ -51,14 +49,11 @@ def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, station
     for table in HISTORY_TABLES:
         writer.execute(f"DELETE FROM {table.name}")
     renumber = Renumberer()
-    aggregates = AggregateFrames({row["code"]: (row["reached"], row["dissuaded"])
-                                  for row in read_reference_file(DissuasionResult)})
+    aggregates = AggregateFrames.for_reference()
     with writer.indexes_deferred(HISTORY_TABLES):
         for done, chunk in enumerate(generated_chunks(tasks, workers), start=1):
             chunk = renumber.apply(chunk)
-            aggregates.add_warnings(chunk.warnings, chunk.dissuasions)
-            aggregates.add_stop_payments(chunk.stop_payments)
-            aggregates.add_cases(chunk.cases)
+            aggregates.merge(chunk.aggregates)
             for name in ("warnings", "dissuasions", "cases", "stop_payments"):
                 counts[name] += writer.insert(Base.metadata.tables[name], getattr(chunk, name))
             if progress:
@@ -92,6 +87,7 @@ def load_history(engine: Engine, tasks: list[ChunkTask], seed: int, stations: St
                  workers: int | None, progress: Progress) -> dict[str, int]:
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database and database != ":memory:" and workers != 0:
+        engine.dispose()  # this process's idle connections would keep the writer in WAL mode
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
             return pool.submit(_write_sqlite_file, database, tasks, seed, stations, workers,

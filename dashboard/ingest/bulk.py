@@ -128,16 +128,45 @@ class ArrowSqliteWriter(BulkWriter):
     it.  One transaction; foreign keys are not enforced on this connection
     (loaders write consistent rows by construction and the tests check them
     with ``PRAGMA foreign_key_check``).
+
+    A file in WAL mode is switched to a rollback journal for the load and
+    back to WAL after it: in WAL every new page would be written twice (to
+    the log, then by the checkpoint into the file), while a rollback journal
+    keeps only the pages that existed before, and a load mostly adds pages.
+    A crash still rolls the whole load back.  If another connection holds
+    the file the switch is refused and the load simply runs in WAL.
     """
 
     def __init__(self, path: str, dialect) -> None:
         import adbc_driver_sqlite.dbapi as adbc
 
+        self.path = path
+        self.journal = self._switch_journal("DELETE", only_from="wal")
         self.raw = adbc.connect(path)
         self.cursor = self.raw.cursor()
         self.dialect = dialect
         for pragma in ("busy_timeout=10000", "cache_size=-262144", "temp_store=MEMORY"):
             self.cursor.execute(f"PRAGMA {pragma}")
+
+    def _switch_journal(self, mode: str, only_from: str) -> str | None:
+        """Set the file's journal mode if it is ``only_from``; the mode it had (None if unknown).
+
+        Outside any transaction (a connection of its own in autocommit), as
+        SQLite requires; a refusal (the file is busy) leaves the mode as it is.
+        """
+        import adbc_driver_sqlite.dbapi as adbc
+
+        with adbc.connect(self.path, autocommit=True) as conn, conn.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA journal_mode")
+            before = str(cursor.fetchone()[0]).lower()
+            if before == only_from:
+                try:
+                    cursor.execute(f"PRAGMA journal_mode={mode}")
+                    cursor.fetchone()
+                except Exception:  # noqa: BLE001 - another connection holds the file
+                    return None
+        return before
 
     def execute(self, sql: str) -> None:
         self.cursor.execute(sql)
@@ -160,6 +189,8 @@ class ArrowSqliteWriter(BulkWriter):
         (self.raw.commit if commit else self.raw.rollback)()
         self.cursor.close()
         self.raw.close()
+        if self.journal == "wal":
+            self._switch_journal("WAL", only_from="delete")
 
 
 @contextmanager

@@ -76,3 +76,13 @@ def test_personal_data_is_encrypted_at_rest_and_reads_back(engine):
         warning = session.scalars(select(Warning).order_by(Warning.id).limit(1)).one()
         assert warning.person_phone.isdigit() and len(warning.person_phone) == 11
         assert len(warning.person_id_number) == 18
+
+
+def test_a_wal_database_is_back_in_wal_after_a_seed(engine):
+    """The SQLite writer loads under a rollback journal and hands the file back in WAL."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("journal modes are SQLite's")
+    seed_demo(engine, days=5, end=END, daily_warnings=20, workers=2)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
+    assert _fingerprint(engine)[0] > 0
