@@ -2,9 +2,15 @@
 
 - ``database``: a fresh bench database (a SQLite file, or a schema of its own on PostgreSQL)
   filled by the demo generator; rows per second.
-- ``dash_protocol``: the bodies Dash's browser code sends, for the Flask test client.
+- ``dash_protocol``: the bodies Dash's browser code sends, through the Flask test client or HTTP.
 - ``interactions``: each dashboard interaction through the real server code path, and the
   same request's SQL re-run bare.
 - ``ingest``: warnings per second through ``POST /api/v1/warnings`` and the file import.
 - ``report``: the table (through ``t()``) and the JSON document.
+
+``antifraud loadtest`` (many users at once against gunicorn) uses:
+
+- ``server``: the production entry point (``docker/entrypoint.sh``) on a free loopback port.
+- ``load``: the simulated users, each a thread with its own HTTP session.
+- ``load_report``: p50 / p95 / max / errors by kind of request, the target, the table.
 """

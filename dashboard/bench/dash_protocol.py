@@ -1,13 +1,17 @@
-"""Speaking Dash's protocol from the Flask test client, as the browser's code does.
+"""Speaking Dash's protocol as the browser's code does, through the Flask test client or HTTP.
 
 The page router's request draws a page (``router_body``); a callback is
 called by its output key with the inputs and state the browser would send
-(``callback_body``, from the app's own ``/_dash-dependencies``).
+(``callback_body``, from the app's own ``/_dash-dependencies``).  ``post``
+and ``render`` take a Flask test client or a ``ServerSession`` (requests
+against a running server, paths relative to its base URL).
 """
 
 from __future__ import annotations
 
 import re
+
+import requests
 
 UPDATE = "/_dash-update-component"
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
@@ -16,6 +20,41 @@ ORIGIN = "http://localhost"
 
 class CallFailed(RuntimeError):
     """The server answered something other than 200 (or no page content)."""
+
+
+class ServerSession(requests.Session):
+    """A ``requests`` session against the server at ``base``: ``get("/login")`` and so on.
+
+    No redirect is followed and no proxy of the environment is used (the
+    server is on this machine); every request has ``timeout`` seconds.
+    """
+
+    def __init__(self, base: str, timeout: float = 30.0) -> None:
+        super().__init__()
+        self.base, self.timeout, self.trust_env = base.rstrip("/"), timeout, False
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("allow_redirects", False)
+        return super().request(method, self.base + url if url.startswith("/") else url, **kwargs)
+
+
+def _json(response):
+    """The JSON body of a Flask test response or a ``requests`` response (None if not JSON)."""
+    if hasattr(response, "get_json"):
+        return response.get_json(silent=True)
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def csrf_field(form_html: str) -> str:
+    """The CSRF token in the hidden field of the login form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form_html)
+    if found is None:
+        raise CallFailed("the login form has no csrf_token field")
+    return found.group(1)
 
 
 def router_body(pathname: str, search: str = "") -> dict:
@@ -57,26 +96,30 @@ def callback_body(dependencies: list[dict], output: str, values: dict, changed: 
 def post(client, body: dict) -> dict:
     response = client.post(UPDATE, json=body)
     if response.status_code != 200:
-        raise CallFailed(f"{body['output']}: HTTP {response.status_code} "
-                         f"{response.get_data(as_text=True)[:200]}")
-    return response.get_json()
+        raise CallFailed(f"{body['output']}: HTTP {response.status_code} {response.text[:200]}")
+    answer = _json(response)
+    if not isinstance(answer, dict):
+        raise CallFailed(f"{body['output']}: the answer is not a JSON object")
+    return answer
 
 
 def render(client, pathname: str, search: str = "") -> dict:
     """The page content the router answers (``CallFailed`` when there is none)."""
     answer = post(client, router_body(pathname, search))
     try:
-        return answer["response"]["_pages_content"]["children"]
+        content = answer["response"]["_pages_content"]["children"]
     except (KeyError, TypeError):
-        raise CallFailed(f"{pathname}{search}: no page content") from None
+        content = None
+    if not content:
+        raise CallFailed(f"{pathname}{search}: no page content")
+    return content
 
 
 def login(app, username: str, password: str):
     """A test client logged in as ``username`` through the login form, sending CSRF as the browser does."""
     client = app.test_client()
     client.environ_base["HTTP_ORIGIN"] = ORIGIN
-    form = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    token = csrf_field(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"username": username, "password": password,
                                            "csrf_token": token})
     if response.status_code != 302:

@@ -39,24 +39,33 @@ def _overview(search: str):
     return lambda client, ctx: render(client, "/", search)
 
 
+def map_click(client, dependencies: list, unit: str, code: str) -> str:
+    """A click on unit ``code`` of the map of ``unit`` (month): the navigate callback's new URL query."""
+    values = {"overview-period.value": "month", "overview-metric.value": "received",
+              "overview-per.value": [], "overview-state.data": {"unit": unit, "period": "month"},
+              "overview-map.clickData": {"points": [{"customdata": [0, 0, code]}]}}
+    answer = post(client, callback_body(dependencies, "overview-url.search", values, "overview-map.clickData"))
+    search = (answer.get("response") or {}).get("overview-url", {}).get("search")
+    if not isinstance(search, str) or code not in search:
+        raise CallFailed(f"map click on {code} answered {search!r}")
+    return search
+
+
+def live_poll(client, dependencies: list, unit: str) -> None:
+    """The live panel's interval callback for ``unit`` (``CallFailed`` when it answers no counters)."""
+    values = {"overview-live-tick.n_intervals": 1, "overview-state.data": {"unit": unit, "period": "month"}}
+    answer = post(client, callback_body(dependencies, LIVE, values, "overview-live-tick.n_intervals"))
+    if "overview-live-counters" not in (answer.get("response") or {}):
+        raise CallFailed("live poll answered no counters")
+
+
 def _drill(client, ctx) -> None:
     """A click on a district of the map: the navigate callback, then the router draws the new URL."""
-    values = {"overview-period.value": "month", "overview-metric.value": "received",
-              "overview-per.value": [], "overview-state.data": {"unit": CITY, "period": "month"},
-              "overview-map.clickData": {"points": [{"customdata": [0, 0, COUNTY]}]}}
-    answer = post(client, callback_body(ctx["dependencies"], "overview-url.search", values,
-                                        "overview-map.clickData"))
-    search = answer["response"]["overview-url"]["search"]
-    if COUNTY not in search:
-        raise CallFailed(f"drill answered {search!r}")
-    render(client, "/", search)
+    render(client, "/", map_click(client, ctx["dependencies"], CITY, COUNTY))
 
 
 def _live(client, ctx) -> None:
-    values = {"overview-live-tick.n_intervals": 1, "overview-state.data": {"unit": CITY, "period": "month"}}
-    answer = post(client, callback_body(ctx["dependencies"], LIVE, values, "overview-live-tick.n_intervals"))
-    if "overview-live-counters" not in answer.get("response", {}):
-        raise CallFailed("live poll answered no counters")
+    live_poll(client, ctx["dependencies"], CITY)
 
 
 def _queue(client, ctx) -> None:

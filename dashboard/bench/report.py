@@ -21,11 +21,11 @@ def table(result: dict, lang: str) -> list[str]:
                seconds=f"{gen['seconds']:,.1f}", rate=f"{gen['rows_per_second']:,.0f}"),
              "",
              t("bench.header", lang, runs=setup["runs"])]
-    width = max(_display_width(t(f"bench.interaction.{row['key']}", lang))
+    width = max(display_width(t(f"bench.interaction.{row['key']}", lang))
                 for row in result["interactions"]) + 2
     for row in result["interactions"]:
         name = t(f"bench.interaction.{row['key']}", lang)
-        name = name + " " * (width - _display_width(name))
+        name = name + " " * (width - display_width(name))
         if not row["measured"]:
             lines.append(name + t("bench.not_measured", lang, reason=row["reason"]))
             continue
@@ -44,7 +44,7 @@ def table(result: dict, lang: str) -> list[str]:
     return lines
 
 
-def _display_width(text: str) -> int:
+def display_width(text: str) -> int:
     """Columns on a terminal: CJK characters take two."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 

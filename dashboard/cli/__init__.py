@@ -22,6 +22,7 @@ from dashboard.cli import (
     boundaries,
     database,
     imports,
+    loadtest,
     simulate,
     stats,
     tasks,
@@ -33,7 +34,7 @@ from dashboard.db import DatabaseUnreachable
 from dashboard.settings import load_settings
 
 COMMAND_MODULES = [database, users, audit, boundaries, tokens, imports, tasks, backup, simulate,
-                   stats, bench]
+                   stats, bench, loadtest]
 
 
 def build_parser() -> argparse.ArgumentParser:
