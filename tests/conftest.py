@@ -48,6 +48,11 @@ SEED_DAILY = 120
 TEST_PERSONAL_DATA_KEY = base64.b64encode(bytes(range(32))).decode()
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-shots", action="store_true",
+                     help="browser journeys save their screenshots to docs/screenshots/")
+
+
 def pytest_configure(config):
     # one personal-data key for the whole run, whatever order fixtures run in
     os.environ["PERSONAL_DATA_KEY"] = TEST_PERSONAL_DATA_KEY

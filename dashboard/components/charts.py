@@ -21,6 +21,12 @@ THEMES = {
              "bar": "#f39c12", "good": "#2ecc71", "bad": "#ff6b5b", "size": 20},
 }
 
+# Dates in numbers, as everywhere on the pages: plotly's own labels ("Nov 2", "Jan 2026") are English
+DATE_AXIS = {"hoverformat": "%Y-%m-%d", "tickformatstops": [
+    {"dtickrange": [None, "M1"], "value": "%m-%d"},
+    {"dtickrange": ["M1", None], "value": "%Y-%m"},
+]}
+
 
 def _layout(fig: go.Figure, theme: str, height: int, **extra) -> go.Figure:
     colors = THEMES[theme]
@@ -50,7 +56,7 @@ def trend_figure(trend: pd.DataFrame, label: str, kind: str, lang: str, theme: s
                    line={"color": colors["main"], "width": 3}, customdata=texts("value"),
                    hovertemplate="%{x|%Y-%m-%d}<br>" + label + ": %{customdata}<extra></extra>"),
     ])
-    return _layout(fig, theme, height, hovermode="x unified",
+    return _layout(fig, theme, height, hovermode="x unified", xaxis=DATE_AXIS,
                    yaxis={"rangemode": "tozero", "title": {"text": label}})
 
 

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from dash import dcc, html, no_update
 
 from dashboard.components.charts import THEMES, _layout
+from dashboard.components.graph_config import graph_config
 from dashboard.components.kpi_cards import format_change, format_value
 from dashboard.i18n import name_of, t
 from dashboard.metrics.compare import Windows
@@ -99,7 +100,7 @@ def hint(text: str) -> html.Span:
 
 
 def graph(graph_id: str, figure: go.Figure) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG)
+    return dcc.Graph(id=graph_id, figure=figure, config=graph_config(GRAPH_CONFIG))
 
 
 def cell(kind: str, value, lang: str) -> html.Td:

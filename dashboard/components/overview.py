@@ -17,6 +17,8 @@ from dashboard.components.charts import (
     ranking_figure,
     trend_figure,
 )
+from dashboard.components.dropdown import dropdown
+from dashboard.components.graph_config import graph_config
 from dashboard.components.kpi_cards import format_value, kpi_cards, kpi_table
 from dashboard.components.maps import precinct_map
 from dashboard.i18n import t
@@ -66,8 +68,8 @@ def controls(data: OverviewData, state: ViewState, lang: str) -> dbc.Row:
                                     end_date_placeholder_text=t("period.to", lang)), width="auto"),
         dbc.Col(html.Label(t("overview.metric", lang), htmlFor="overview-metric", className="col-form-label"),
                 width="auto"),
-        dbc.Col(dcc.Dropdown(id="overview-metric", options=metric_options, value=state.metric,
-                             clearable=False, style={"minWidth": "14rem"}), width="auto"),
+        dbc.Col(dropdown(lang, id="overview-metric", options=metric_options, value=state.metric,
+                               clearable=False, style={"minWidth": "14rem"}), width="auto"),
         dbc.Col(dbc.Checklist(id="overview-per", options=[{"label": t("overview.per_10k", lang),
                                                           "value": "10k"}],
                               value=["10k"] if state.per_capita else [], switch=True,
@@ -123,7 +125,7 @@ def map_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
                           texts=_value_texts(data, state, lang), highlight=data.highlight)
     hint = t("overview.map_hint_station" if data.map_level == "station" else "overview.map_hint", lang)
     return _panel(t(f"overview.map.{data.map_level}", lang),
-                  dcc.Graph(id="overview-map", figure=figure, config={**GRAPH_CONFIG, "scrollZoom": True}),
+                  dcc.Graph(id="overview-map", figure=figure, config=graph_config(GRAPH_CONFIG, lang, scrollZoom=True)),
                   "overview-map-panel", html.Span(hint, className="small text-muted"))
 
 
@@ -133,7 +135,7 @@ def ranking_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
     figure = ranking_figure(data.map_units, "value", _metric_label(state, lang), kind, kpi.better, lang,
                             highlight=data.unit.code if data.unit.level == data.map_level else None)
     return _panel(t("overview.ranking", lang), dcc.Graph(id="overview-ranking", figure=figure,
-                                                          config=GRAPH_CONFIG),
+                                                          config=graph_config(GRAPH_CONFIG, lang)),
                   "overview-ranking-panel",
                   html.Span(t("overview.ranking_hint", lang), className="small text-muted"))
 
@@ -143,7 +145,7 @@ def trend_panel(data: OverviewData, lang: str) -> dbc.Card:
     label = t(f"kpi.{data.trend_kpi}", lang)
     figure = trend_figure(data.trend, label, kind, lang)
     return _panel(t("overview.trend", lang, metric=label), dcc.Graph(id="overview-trend", figure=figure,
-                                                                    config=GRAPH_CONFIG),
+                                                                    config=graph_config(GRAPH_CONFIG, lang)),
                   "overview-trend-panel", html.Span(_dates(data.trend_period), className="small text-muted"))
 
 
@@ -151,13 +153,13 @@ def breakdown_panels(data: OverviewData, lang: str) -> dbc.Row:
     return dbc.Row([
         dbc.Col(_panel(t("overview.fraud_types", lang), dcc.Graph(
             id="overview-fraud-types", figure=bar_figure(data.fraud_types, "received", "count", lang, height=360),
-            config=GRAPH_CONFIG), "overview-fraud-types-panel"), lg=5, className="mb-3"),
+            config=graph_config(GRAPH_CONFIG, lang)), "overview-fraud-types-panel"), lg=5, className="mb-3"),
         dbc.Col(_panel(t("overview.outcomes", lang), dcc.Graph(
             id="overview-outcomes", figure=outcome_figure(data.outcomes, lang, height=360),
-            config=GRAPH_CONFIG), "overview-outcomes-panel"), lg=4, className="mb-3"),
+            config=graph_config(GRAPH_CONFIG, lang)), "overview-outcomes-panel"), lg=4, className="mb-3"),
         dbc.Col(_panel(t("overview.methods", lang), dcc.Graph(
             id="overview-methods", figure=bar_figure(data.methods, "attempts", "count", lang, height=360),
-            config=GRAPH_CONFIG), "overview-methods-panel"), lg=3, className="mb-3"),
+            config=graph_config(GRAPH_CONFIG, lang)), "overview-methods-panel"), lg=3, className="mb-3"),
     ], className="g-3")
 
 
@@ -180,7 +182,7 @@ def live_panel(live: dict, lang: str) -> dbc.Card:
     return _panel(t("live.title", lang), [
         html.Div(live_counters(live, lang), className="live-counters", id="overview-live-counters"),
         dcc.Graph(id="overview-live-hourly", figure=hourly_figure(live["hourly"], lang, height=430),
-                  config={**GRAPH_CONFIG, "displayModeBar": False}),
+                  config=graph_config(GRAPH_CONFIG, lang, displayModeBar=False)),
     ], "overview-live-panel")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components.dropdown import dropdown
+from dashboard.components.graph_config import graph_config
 from dashboard.components.statistics_charts import CHARTS, charts
 from dashboard.domain import OrgUnit
 from dashboard.i18n import t
@@ -50,20 +52,22 @@ def controls(request: StatisticsRequest, units: list[OrgUnit], lang: str) -> dbc
             dbc.Col([dbc.Label(t("statistics.control.period", lang)),
                      dcc.DatePickerRange(id="statistics-dates", display_format="YYYY-MM-DD",
                                          start_date=request.first.isoformat(),
-                                         end_date=request.last.isoformat())], md=4),
+                                         end_date=request.last.isoformat(),
+                                         start_date_placeholder_text=t("period.from", lang),
+                                         end_date_placeholder_text=t("period.to", lang))], md=4),
             dbc.Col([dbc.Label(t("statistics.control.compare", lang)),
                      dbc.RadioItems(id="statistics-compare", value=request.compare, inline=True,
                                     options=[{"label": t(f"statistics.compare.{c}", lang), "value": c}
                                              for c in COMPARISONS]),
                      compare_dates], md=4),
             dbc.Col([dbc.Label(t("statistics.control.units", lang)),
-                     dcc.Dropdown(id="statistics-units", multi=True, value=list(request.units),
-                                  options=unit_options(units, lang))], md=4),
+                     dropdown(lang, id="statistics-units", multi=True, value=list(request.units),
+                                    options=unit_options(units, lang))], md=4),
         ], className="g-3"),
         dbc.Row([
             dbc.Col([dbc.Label(t("statistics.control.figures", lang)),
-                     dcc.Dropdown(id="statistics-figures", multi=True, value=list(request.figures),
-                                  options=figure_options(lang))], md=10),
+                     dropdown(lang, id="statistics-figures", multi=True, value=list(request.figures),
+                                    options=figure_options(lang))], md=10),
             dbc.Col(dbc.Button(t("statistics.control.preview", lang), id="statistics-preview-button",
                                color="primary", className="mt-4 w-100"), md=2),
         ], className="g-3 mt-1"),
@@ -109,7 +113,7 @@ def preview(publication: Publication, lang: str) -> html.Div:
     """The tables and charts of ``publication``, with its footer."""
     figures = charts(publication, lang)
     graphs = dbc.Row([dbc.Col(dcc.Graph(id=f"statistics-chart-{name}", figure=figures[name],
-                                        config=GRAPH_CONFIG), lg=6) for name in CHARTS])
+                                        config=graph_config(GRAPH_CONFIG, lang)), lg=6) for name in CHARTS])
     withheld = publication.suppressed
     summary = t("statistics.preview.withheld", lang, primary=withheld["primary"],
                 secondary=withheld["secondary"], threshold=publication.threshold)

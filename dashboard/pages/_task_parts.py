@@ -19,6 +19,7 @@ from dashboard.auth.crypto import mask_name, mask_phone
 from dashboard.auth.permissions import allowed
 from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks import STEPS
+from dashboard.components.dropdown import dropdown
 from dashboard.domain import Case, OrgUnit, User, Warning
 from dashboard.domain.reference import TaskKind
 from dashboard.domain.tasks import Task, TaskEvent
@@ -109,7 +110,7 @@ def _result(task: Task, lang: str):
     if not items:
         return None
     return dbc.Alert([html.H6(t("tasks.result", lang))] +
-                     [html.Div([html.Strong(label + "："), value]) for label, value in items],
+                     [html.Div([html.Strong(t("tasks.result_label", lang, label=label)), value]) for label, value in items],
                      color="success", id="task-page-result")
 
 
@@ -185,8 +186,8 @@ def _actions(session: Session, task: Task, user, at: datetime, lang: str) -> htm
                  className=field,
                  style=None if completing and kind.records_people_reached else HIDDEN),
         html.Div([dbc.Label(t("tasks.reassign_to", lang)),
-                  dcc.Dropdown(id="task-page-reassign-target",
-                               options=units_below(session, scope, issuing, lang))],
+                  dropdown(lang, id="task-page-reassign-target",
+                                 options=units_below(session, scope, issuing, lang))],
                  className=field, style=None if "reassign" in steps else HIDDEN),
         html.Div([dbc.Label(t("tasks.split_to", lang)),
                   dbc.Checklist(id="task-page-split-targets", value=[],

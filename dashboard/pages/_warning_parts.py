@@ -111,13 +111,18 @@ def tasks_section(session: Session, warning: Warning, user, at: datetime, lang: 
         parts += [html.Div([dcc.Link(task.title, href=f"/task/{task.id}"), " ",
                             *status_badges(task.status, task.is_overdue(at), task.escalated_for,
                                            lang)], className="mb-1") for task in tasks]
-    proposal = propose_door_visit(session, warning, at, lang) if allowed(user, "manage_tasks") else None
+    manages = allowed(user, "manage_tasks")
+    proposal = propose_door_visit(session, warning, at, lang) if manages else None
     if proposal is not None:
         parts.append(html.Div([
             html.Span(t("outcome.proposal", lang, deadline=fmt_time(proposal.deadline_at))), " ",
             dbc.Button(t("tasks.proposals.confirm", lang), id="warning-confirm-visit", size="sm",
                        color="danger", outline=True),
         ], id="warning-proposal"))
+    station = session.get(OrgUnit, warning.station_id) if warning.station_id else None
+    if manages and station is not None:  # any task for the warning's station, linked to it
+        parts.append(dcc.Link(t("outcome.assign_task", lang), id="warning-assign-task",
+                              href=f"/tasks/new?target={station.code}&warning={warning.id}"))
     if not parts:
         return None
     return dbc.Card([dbc.CardHeader(t("outcome.tasks", lang)), dbc.CardBody(parts)],

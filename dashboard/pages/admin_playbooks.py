@@ -23,6 +23,7 @@ from dashboard.commands.edit_playbook import (
     PlaybookChanged,
     PlaybookInvalid,
 )
+from dashboard.components.dropdown import dropdown
 from dashboard.domain import User
 from dashboard.domain.playbooks import POINT_MAX, POINTS_MAX, DissuasionPlaybook
 from dashboard.domain.reference import FraudType
@@ -65,9 +66,9 @@ def layout(**_kwargs):
         html.H4(t("playbook.admin.title", lang)),
         html.P(t("playbook.admin.help", lang, points=POINTS_MAX, chars=POINT_MAX),
                className="text-muted"),
-        dcc.Dropdown(id="playbooks-type", options=choices, clearable=False,
-                     value=choices[0]["value"] if choices else None, className="mb-2",
-                     style={"maxWidth": "28rem"}),
+        dropdown(lang, id="playbooks-type", options=choices, clearable=False,
+                       value=choices[0]["value"] if choices else None, className="mb-2",
+                       style={"maxWidth": "28rem"}),
         html.Div(id="playbooks-info", className="small text-muted mb-2"),
         html.Div([_editor(t("playbook.field.talking_points_zh", lang), "playbooks-zh"),
                   _editor(t("playbook.field.talking_points_en", lang), "playbooks-en")],

@@ -10,12 +10,13 @@ import json
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.commands.rejected import RejectedRecordError, discard, masked_payload, replay
+from dashboard.components.dropdown import dropdown
 from dashboard.domain import RejectedRecord
 from dashboard.i18n import current_language, t
 from dashboard.web.database import request_session
@@ -63,8 +64,8 @@ def layout(**_kwargs):
         html.P(t("rejected.help", lang), className="text-muted"),
         html.Div(_table(session, lang), id="rejected-list"),
         dbc.Row([
-            dbc.Col(dcc.Dropdown(_options(session), id="rejected-pick",
-                                 placeholder=t("rejected.pick", lang)), md=6),
+            dbc.Col(dropdown(lang, _options(session), id="rejected-pick",
+                                   placeholder=t("rejected.pick", lang)), md=6),
         ], className="mb-2"),
         dbc.Textarea(id="rejected-payload", rows=14, className="font-monospace mb-2"),
         dbc.Button(t("rejected.replay", lang), id="rejected-replay", color="primary", className="me-2"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
@@ -22,6 +22,7 @@ from dashboard.commands.disable_user import DisableUser
 from dashboard.commands.errors import Invalid
 from dashboard.commands.reset_password import ResetPassword
 from dashboard.commands.set_role import SetRole
+from dashboard.components.dropdown import dropdown
 from dashboard.domain import OrgUnit, User
 from dashboard.i18n import current_language, name_of, t
 from dashboard.web.database import request_session
@@ -84,8 +85,8 @@ def _create_card(session, lang: str) -> dbc.Card:
         _field("auth.field.username", dbc.Input(id="users-new-username", maxLength=64), lang),
         _field("users.field.display_name", dbc.Input(id="users-new-display-name", maxLength=80),
                lang),
-        _field("users.field.role", dcc.Dropdown(_role_options(lang), id="users-new-role"), lang),
-        _field("users.field.unit", dcc.Dropdown(_unit_options(session, lang), id="users-new-unit"),
+        _field("users.field.role", dropdown(lang, _role_options(lang), id="users-new-role"), lang),
+        _field("users.field.unit", dropdown(lang, _unit_options(session, lang), id="users-new-unit"),
                lang),
         _field("auth.field.password", dbc.Input(id="users-new-password", type="password",
                                                 autoComplete="new-password"), lang),
@@ -96,9 +97,9 @@ def _create_card(session, lang: str) -> dbc.Card:
 def _edit_card(session, lang: str) -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         html.H5(t("users.edit.title", lang)),
-        _field("users.field.user", dcc.Dropdown(_user_options(session), id="users-edit-user"), lang),
-        _field("users.field.role", dcc.Dropdown(_role_options(lang), id="users-edit-role"), lang),
-        _field("users.field.unit", dcc.Dropdown(_unit_options(session, lang), id="users-edit-unit"),
+        _field("users.field.user", dropdown(lang, _user_options(session), id="users-edit-user"), lang),
+        _field("users.field.role", dropdown(lang, _role_options(lang), id="users-edit-role"), lang),
+        _field("users.field.unit", dropdown(lang, _unit_options(session, lang), id="users-edit-unit"),
                lang),
         dbc.Button(t("users.edit.save_role", lang), id="users-save-role", color="primary",
                    className="mb-3"),

@@ -15,6 +15,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard.auth import audit
 from dashboard.auth.audit_log import AuditFilter, search, usernames
 from dashboard.auth.permissions import roles
+from dashboard.components.dropdown import dropdown
 from dashboard.i18n import MissingMessage, current_language, t
 from dashboard.web.database import request_session
 from dashboard.web.guard import requires
@@ -36,10 +37,10 @@ def action_label(action: str, lang: str) -> str:
 def _filters(lang: str) -> dbc.Row:
     session = request_session()
     return dbc.Row([
-        dbc.Col(dcc.Dropdown([{"label": n, "value": n} for n in usernames(session)],
-                             id="audit-user", placeholder=t("audit.filter.user", lang)), md=3),
-        dbc.Col(dcc.Dropdown([{"label": action_label(a, lang), "value": a} for a in audit.ACTIONS],
-                             id="audit-action", placeholder=t("audit.filter.action", lang)), md=3),
+        dbc.Col(dropdown(lang, [{"label": n, "value": n} for n in usernames(session)],
+                               id="audit-user", placeholder=t("audit.filter.user", lang)), md=3),
+        dbc.Col(dropdown(lang, [{"label": action_label(a, lang), "value": a} for a in audit.ACTIONS],
+                               id="audit-action", placeholder=t("audit.filter.action", lang)), md=3),
         dbc.Col(dcc.DatePickerRange(id="audit-dates", display_format="YYYY-MM-DD",
                                     start_date_placeholder_text=t("audit.filter.from", lang),
                                     end_date_placeholder_text=t("audit.filter.to", lang),

@@ -6,6 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components.graph_config import graph_config
 from dashboard.components.maps import precinct_map
 from dashboard.i18n import current_language, name_of, t
 from dashboard.i18n.numbers import format_count
@@ -48,7 +49,7 @@ def layout(**_kwargs):
                className="text-muted"),
         dbc.Row([
             dbc.Col(dcc.Graph(id="precincts-map", figure=figure,
-                              config={"displaylogo": False, "scrollZoom": True}), lg=8),
+                              config=graph_config(lang=lang, scrollZoom=True)), lg=8),
             dbc.Col(table, lg=4),
         ]),
     ])

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from dashboard.components.anomalies import anomaly_items, anomaly_section
+from dashboard.components.dropdown import dropdown
 from dashboard.components.queue_table import (
     DEFAULT_SORT,
     clean_sort,
@@ -70,8 +71,8 @@ def _choices(values, allowed: dict[str, str]) -> list[str]:
 
 
 def _select(id_: str, options: list[dict], value, lang: str, multi: bool = True):
-    return html.Div(dcc.Dropdown(id=id_, options=options, value=value, multi=multi,
-                                 placeholder=t(f"queue.filter.{id_.removeprefix('queue-')}", lang)),
+    return html.Div(dropdown(lang, id=id_, options=options, value=value, multi=multi,
+                                   placeholder=t(f"queue.filter.{id_.removeprefix('queue-')}", lang)),
                     className="queue-filter")
 
 
@@ -96,8 +97,8 @@ def layout(unit=None, risk=None, type=None, status=None, **_kwargs):  # noqa: A0
             _select("queue-type", options["type"], _choices(type, names["fraud_type"]), lang),
             _select("queue-status", options["status"], _choices(status, open_statuses), lang),
             _select("queue-unit", units, unit if unit in unit_codes else None, lang, multi=False)
-            if len(units) > 1 else dcc.Dropdown(id="queue-unit", options=[], value=None,
-                                                style={"display": "none"}),
+            if len(units) > 1 else dropdown(lang, id="queue-unit", options=[], value=None,
+                                                  style={"display": "none"}),
         ], className="d-flex flex-wrap gap-2 mb-2", id="queue-filters"),
         html.Div(id="queue-summary", className="small text-muted mb-2"),
         html.Div(id="queue-rows"),

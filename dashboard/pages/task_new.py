@@ -24,6 +24,7 @@ from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import parse_id
 from dashboard.commands.tasks import IssueTask, TaskInvalid
 from dashboard.commands.tasks.creation import MAX_TARGETS
+from dashboard.components.dropdown import dropdown
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import SHANGHAI
 from dashboard.i18n import current_language, t
@@ -67,25 +68,26 @@ def layout(target=None, warning=None, kind=None, priority=None, **_kwargs):
         html.H4(t("tasks.new.title", lang), id="task-new-title"),
         html.Div(style={"maxWidth": "44rem"}, children=[
             dbc.Row([
-                dbc.Col(_field("task.field.kind", dcc.Dropdown(
+                dbc.Col(_field("task.field.kind", dropdown(lang,
                     id="task-new-kind", options=options(kinds), value=kind,
                     clearable=False), lang)),
-                dbc.Col(_field("task.field.priority", dcc.Dropdown(
+                dbc.Col(_field("task.field.priority", dropdown(lang,
                     id="task-new-priority", options=options(priorities), value=priority,
                     clearable=False), lang)),
             ]),
             _field("task.field.title", dbc.Input(id="task-new-title-input", maxlength=120), lang),
             _field("task.field.instructions", dbc.Textarea(id="task-new-instructions", rows=4), lang),
-            _field("task.field.target_units", dcc.Dropdown(
+            _field("task.field.target_units", dropdown(lang,
                 id="task-new-targets", options=units, value=chosen, multi=True), lang),
-            _field("task.field.assignee_id", dcc.Dropdown(id="task-new-assignee", options=[]), lang,
+            _field("task.field.assignee_id", dropdown(lang, id="task-new-assignee", options=[]), lang,
                    html.Small(t("tasks.new.assignee_hint", lang), className="text-muted")),
             dbc.Row([
                 dbc.Col(_field("task.field.deadline", dcc.DatePickerSingle(
                     id="task-new-deadline-date", display_format="YYYY-MM-DD", clearable=True,
                     placeholder=t("tasks.new.pick_date", lang)), lang)),
                 dbc.Col(_field("tasks.new.deadline_time", dbc.Input(
-                    id="task-new-deadline-time", placeholder="HH:MM", maxlength=5), lang)),
+                    id="task-new-deadline-time", placeholder=t("tasks.new.time_placeholder", lang),
+                    maxlength=5), lang)),
             ]),
             html.P(id="task-new-deadline-hint", className="text-muted small"),
             dbc.Row([

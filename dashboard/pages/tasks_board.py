@@ -20,6 +20,8 @@ from flask_login import current_user
 from dashboard.auth.permissions import allowed
 from dashboard.auth.records import NotFound
 from dashboard.commands.tasks import TaskInvalid
+from dashboard.components.dropdown import dropdown
+from dashboard.components.graph_config import graph_config
 from dashboard.components.maps import precinct_map
 from dashboard.domain import OrgUnit
 from dashboard.i18n import current_language, name_of, t
@@ -120,8 +122,8 @@ def _proposals(session, scope, at, lang):
 
 
 def _select(id_, choices, value, lang, clearable=True):
-    return dcc.Dropdown(id=id_, options=choices, value=value, clearable=clearable,
-                        placeholder=t("tasks.filter.any", lang), style={"minWidth": "9rem"})
+    return dropdown(lang, id=id_, options=choices, value=value, clearable=clearable,
+                          placeholder=t("tasks.filter.any", lang), style={"minWidth": "9rem"})
 
 
 @requires(VIEW)
@@ -159,7 +161,7 @@ def layout(box=None, **_kwargs):
         dbc.Row([
             dbc.Col(html.Div(id="tasks-board-rows"), lg=8),
             dbc.Col([
-                dcc.Graph(id="tasks-board-map", config={"displaylogo": False}),
+                dcc.Graph(id="tasks-board-map", config=graph_config(lang=lang)),
                 dbc.Card([dbc.CardHeader(t("tasks.proposals.title", lang)),
                           dbc.CardBody(proposals, id="tasks-board-proposals")],
                          className="mt-3") if proposals is not None else None,

@@ -46,8 +46,7 @@ def footer_lines(publication: Publication, lang: str) -> list[str]:
     p, c = publication.period, publication.comparison
     threshold = publication.threshold
     return [
-        translate("statistics.footer.deidentified", lang) + " · de-identified statistics"
-        if lang == "zh-CN" else translate("statistics.footer.deidentified", lang),
+        translate("statistics.footer.deidentified", lang),
         translate("statistics.footer.generated", lang,
                   time=publication.generated_at.strftime("%Y-%m-%d %H:%M:%S (UTC+8)")),
         translate("statistics.footer.units", lang, units=unit_names(publication, lang)),

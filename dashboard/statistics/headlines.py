@@ -18,22 +18,19 @@ from dashboard.i18n import translate
 from dashboard.statistics.publication import Publication
 from dashboard.statistics.tables import PUBLISHED
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
-
 
 def _day(day: date, lang: str) -> str:
-    if lang == "zh-CN":
-        return f"{day.year}年{day.month}月{day.day}日"
-    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return translate("statistics.date.day", lang, year=day.year, day=day.day,
+                     month_name=translate(f"statistics.date.month_name.{day.month}", lang))
 
 
 def period_text(first: date, last: date, kind: str, lang: str) -> str:
     """"2026年10月" / "October 2026", "2026年" / "2026", or a range of days."""
     if kind == "month":
-        return f"{first.year}年{first.month}月" if lang == "zh-CN" else f"{MONTHS_EN[first.month - 1]} {first.year}"
+        return translate("statistics.date.month", lang, year=first.year,
+                         month_name=translate(f"statistics.date.month_name.{first.month}", lang))
     if kind == "year":
-        return f"{first.year}年" if lang == "zh-CN" else str(first.year)
+        return translate("statistics.date.year", lang, year=first.year)
     if first == last:
         return _day(first, lang)
     return translate("statistics.headline.range", lang, first=_day(first, lang), last=_day(last, lang))

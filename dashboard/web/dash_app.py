@@ -8,6 +8,7 @@ are guarded by ``dashboard.web.guard`` (login, permission, scope).
 
 from __future__ import annotations
 
+import dash
 from dash import Dash
 from flask import Flask
 
@@ -15,6 +16,10 @@ from dashboard.i18n import t
 from dashboard.paths import ASSETS_DIR, PACKAGE_DIR
 from dashboard.web import guard
 from dashboard.web.shell import shell_layout
+
+
+def _translated_title(key: str):
+    return lambda **_: t(key)
 
 
 def init_app(server: Flask) -> Dash:
@@ -36,5 +41,8 @@ def init_app(server: Flask) -> Dash:
     # (tests) each get their own.
     with server.test_request_context("/"):
         app._setup_server()
+    for page in dash.page_registry.values():  # the browser tab in the reader's language
+        if not callable(page.get("title")):
+            page["title"] = _translated_title(page["name"])
     guard.init_app(server)  # every page layout and callback asks for its permission
     return app
