@@ -40,13 +40,20 @@ def _schema_url(url: str, schema: str) -> str:
     return f"{url}{joiner}options=-csearch_path%3D{schema}"
 
 
-def open_bench_database(backend: str, path: str | None, postgres_url: str | None) -> BenchDatabase:
-    """A new empty migrated database; ``close()`` removes what this function created."""
+def open_bench_database(backend: str, path: str | None, postgres_url: str | None,
+                        reuse: bool = False) -> BenchDatabase:
+    """A new empty migrated database; ``close()`` removes what this function created.
+
+    With ``reuse``, the SQLite file at ``path`` that an earlier bench built,
+    brought to the current migration and measured as it is.
+    """
     if backend == "sqlite":
         cleanup = []
         if path:
             file = Path(path)
-            if file.exists():
+            if reuse and not file.is_file():
+                raise FileNotFoundError(str(file))
+            if file.exists() and not reuse:
                 raise FileExistsError(str(file))
         else:
             folder = tempfile.TemporaryDirectory(prefix="antifraud-bench-")
@@ -92,4 +99,18 @@ def generate(bench: BenchDatabase, days: int, daily_warnings: float, progress=No
     return {"seconds": round(seconds, 3), "rows": rows, "warnings": int(warnings),
             "rows_per_second": round(rows / seconds, 1) if seconds else None,
             "tables": dict(report.counts)}
+
+
+def existing_history(bench: BenchDatabase) -> dict:
+    """What a reused database holds: its warnings, rows and the days they span (no generation)."""
+    from dashboard.demo.loader import HISTORY_TABLES
+
+    with bench.engine.connect() as conn:
+        tables = {t.name: int(conn.scalar(select(func.count()).select_from(t))) for t in HISTORY_TABLES}
+        first, last = conn.execute(select(func.min(Warning.received_at), func.max(Warning.received_at))).one()
+    if not tables["warnings"]:
+        raise LookupError(bench.location)
+    days = (last.date() - first.date()).days + 1
+    return {"seconds": None, "rows": sum(tables.values()), "warnings": tables["warnings"],
+            "rows_per_second": None, "tables": tables, "reused": True, "days": days}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+import secrets
 import string
 import tempfile
 import time
@@ -47,7 +48,8 @@ class RecordMaker:
         self.types, self.risks = _codes("FraudType"), _codes("RiskLevel")
         self.channels = _codes("Channel")
         self.rng = random.Random(seed)
-        self.prefix = "".join(self.rng.choice(string.ascii_uppercase) for _ in range(6))
+        # not from the seed: a database kept for another run (--reuse) has this run's ids already
+        self.prefix = "".join(secrets.choice(string.ascii_uppercase) for _ in range(8))
         self.count = 0
 
     def record(self) -> dict:

@@ -17,6 +17,8 @@ def table(result: dict, lang: str) -> list[str]:
     gen, setup = result["generation"], result["setup"]
     lines = [t("bench.title", lang, scale=t(f"bench.scale.{setup['scale']}", lang), days=setup["days"],
                daily=f"{setup['daily_warnings']:,.0f}", db=setup["backend"]),
+             t("bench.reused", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}")
+             if gen.get("reused") else
              t("bench.generation", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}",
                seconds=f"{gen['seconds']:,.1f}", rate=f"{gen['rows_per_second']:,.0f}"),
              "",

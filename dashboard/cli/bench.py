@@ -31,7 +31,7 @@ def run_bench(args, settings, say) -> dict:
     """Everything the command measures, as the JSON document."""
     from dashboard import create_app
     from dashboard.bench.dash_protocol import login
-    from dashboard.bench.database import SCALES, generate, open_bench_database
+    from dashboard.bench.database import SCALES, existing_history, generate, open_bench_database
     from dashboard.bench.ingest import through_api, through_file
     from dashboard.bench.interactions import measure
     from dashboard.db import Database
@@ -41,15 +41,25 @@ def run_bench(args, settings, say) -> dict:
     daily = args.daily_warnings or SCALES[args.scale]
     try:
         bench = open_bench_database(args.db if args.db == "sqlite" else "postgresql", args.path,
-                                    settings.get("DATABASE_URL"))
+                                    settings.get("DATABASE_URL"), reuse=args.reuse)
     except FileExistsError as exc:
         raise UsageError(t("bench.error.path_exists", lang, path=str(exc))) from None
+    except FileNotFoundError as exc:
+        raise UsageError(t("bench.error.reuse_missing", lang, path=str(exc))) from None
     except ValueError:
         raise UsageError(t("bench.error.postgres_url", lang)) from None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     try:
-        say(t("bench.progress.generate", lang, days=args.days, daily=f"{daily:,.0f}", where=bench.location))
-        generation = generate(bench, args.days, daily, progress=say if args.verbose else None)
+        if args.reuse:
+            try:
+                generation = existing_history(bench)
+            except LookupError:
+                raise UsageError(t("bench.error.reuse_empty", lang, path=bench.location)) from None
+            days, daily = generation["days"], generation["warnings"] / generation["days"]
+        else:
+            days = args.days
+            say(t("bench.progress.generate", lang, days=days, daily=f"{daily:,.0f}", where=bench.location))
+            generation = generate(bench, days, daily, progress=say if args.verbose else None)
         after_generation = _peak_mb()
         with tempfile.TemporaryDirectory(prefix="antifraud-bench-") as instance:
             app = create_app({"DATABASE_URL": bench.url, "INSTANCE_PATH": instance,
@@ -71,7 +81,7 @@ def run_bench(args, settings, say) -> dict:
         else:
             bench.engine.dispose()
     return {
-        "setup": {"scale": args.scale, "days": args.days, "daily_warnings": daily, "backend": bench.backend,
+        "setup": {"scale": args.scale, "days": days, "daily_warnings": daily, "backend": bench.backend,
                   "runs": args.runs, "started": started, "python": sys.version.split()[0]},
         "generation": generation,
         "interactions": interactions,
@@ -90,6 +100,8 @@ def cmd_bench(args, settings) -> int:
         raise UsageError(t("bench.error.runs", lang))
     if args.ingest_warnings < 1:
         raise UsageError(t("bench.error.ingest", lang))
+    if args.reuse and (args.db != "sqlite" or not args.path):
+        raise UsageError(t("bench.error.reuse_needs_path", lang))
     result = run_bench(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
     for line in table(result, lang):
         print(line)
@@ -106,6 +118,8 @@ def register(sub) -> None:
     p.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite",
                    help="sqlite: a new file; postgres: a new schema in the database of DATABASE_URL")
     p.add_argument("--path", help="the SQLite file to create (kept afterwards); default a temporary one")
+    p.add_argument("--reuse", action="store_true",
+                   help="measure the SQLite file at --path that an earlier bench built, without generating")
     p.add_argument("--runs", type=int, default=20, help="timed runs of each interaction (default 20)")
     p.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     p.add_argument("--verbose", action="store_true", help="print the generator's progress")

@@ -70,6 +70,24 @@ def test_bench_refuses_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
     assert "--runs" in capsys.readouterr().err
     assert main(["bench", "--path", str(existing)]) == 2
     assert "--path" in capsys.readouterr().err
+    assert main(["bench", "--reuse"]) == 2
+    assert "--reuse" in capsys.readouterr().err
+    assert main(["bench", "--reuse", "--path", str(tmp_path / "missing.db")]) == 2
+    assert "missing.db" in capsys.readouterr().err
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/not-postgres.db")
     assert main(["bench", "--db", "postgres"]) == 2
     assert "DATABASE_URL" in capsys.readouterr().err
+
+
+def test_reuse_measures_a_kept_file_without_generating(tmp_path, capsys):
+    kept, out = tmp_path / "kept.db", tmp_path / "again.json"
+    small = ["--daily-warnings", "40", "--runs", "1", "--ingest-warnings", "50"]
+    assert main(["bench", "--days", "4", "--path", str(kept), *small]) == 0
+    assert main(["bench", "--path", str(kept), "--reuse", "--days", "99", *small, "--json", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    gen = result["generation"]
+    assert gen["reused"] and gen["seconds"] is None
+    assert gen["warnings"] == gen["tables"]["warnings"] > 50  # the first run's history and its ingest
+    assert result["setup"]["days"] in (4, 5)  # the file's span of days, not --days
+    assert all(row["measured"] for row in result["interactions"])
+    assert translate("bench.reused", "zh-CN").split("：")[0] in capsys.readouterr().out
