@@ -17,10 +17,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from dashboard.domain import OrgUnit
+from dashboard.aggregates import apply, snapshots
+from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import now_local
 from dashboard.ingest.file_import import import_file
 from dashboard.ingest.reference import read_reference_file
@@ -106,3 +107,17 @@ def through_file(db_session_scope, engine, records: int) -> dict:
     if summary.error is not None or summary.counts.get("inserted") != records:
         raise RuntimeError(f"import: {summary.counts} {summary.error}")
     return _rate(records, summary.seconds)
+
+
+def remove_ingested(engine) -> int:
+    """Take the bench's own warnings out again, with their part of the aggregates; how many.
+
+    A kept file (``--path``, measured again with ``--reuse``) would otherwise
+    carry tens of thousands of warnings received in one hour and never
+    answered, and the next run's live counters and queue would count them.
+    """
+    with Session(engine) as session, session.begin():
+        ingested = list(session.scalars(select(Warning).where(Warning.source == SOURCE)))
+        apply(session, snapshots(session, ingested), [])
+        session.execute(delete(Warning).where(Warning.source == SOURCE))
+    return len(ingested)

@@ -32,7 +32,7 @@ def run_bench(args, settings, say) -> dict:
     from dashboard import create_app
     from dashboard.bench.dash_protocol import login
     from dashboard.bench.database import SCALES, existing_history, generate, open_bench_database
-    from dashboard.bench.ingest import through_api, through_file
+    from dashboard.bench.ingest import remove_ingested, through_api, through_file
     from dashboard.bench.interactions import measure
     from dashboard.db import Database
     from dashboard.demo.users import DEMO_PASSWORD
@@ -75,6 +75,8 @@ def run_bench(args, settings, say) -> dict:
             finally:
                 database.dispose()
             app.extensions["database"].dispose()
+            if args.path:  # the file is kept: leave it as it was generated
+                remove_ingested(bench.engine)
     finally:
         if not args.path:
             bench.close()

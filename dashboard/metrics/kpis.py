@@ -38,22 +38,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit
-from dashboard.domain.aggregates import (
-    CaseDay,
-    DissuasionDay,
-    FundsDay,
-    OutcomeDay,
-    PublicityDay,
-    WarningDay,
-)
 from dashboard.domain.base import SHANGHAI
 from dashboard.domain.reference import Outcome
+from dashboard.metrics.kpi_sources import (
+    RESPONSE_MEASURES,
+    RUNNING_TOTALS,
+    source_measures,
+    window_values,
+)
 from dashboard.metrics.period import Period
 from dashboard.metrics.response import response_times, within_deadline
 from dashboard.metrics.sums import sums
@@ -126,34 +125,16 @@ def _child_units(session: Session, scope: Scope, by: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "code", "name_zh", "name_en", "population", "parent_id"])
 
 
-def _sources(session: Session, scope: Scope, period: Period, now: datetime,
-             by: str | None) -> list[pd.DataFrame]:
-    dissuaded = dissuaded_outcomes(session)
-    frames = [
-        sums(session, WarningDay, {"received": "received", "amount_at_risk": "amount_at_risk"},
-             scope, period, by),
-        sums(session, OutcomeDay, {
-            "closed": "closed", "loss": "loss", "loss_avoided": "loss_avoided",
-            "dissuaded": lambda t: case((t.c.outcome.in_(dissuaded), t.c.closed), else_=0),
-        }, scope, period, by),
-        sums(session, DissuasionDay, {"attempts": "attempts"}, scope, period, by),
-        sums(session, FundsDay, {"accounts_stopped": "stopped", "amount_stopped": "stopped_amount",
-                                 "amount_frozen": "frozen_amount", "amount_returned": "returned_amount"},
-             scope, period, by),
-        sums(session, CaseDay, {"cases_reported": "reported", "cases_solved": "solved",
-                                "reported_solved": "reported_solved",
-                                "suspects_arrested": "suspects_arrested"}, scope, period, by),
-        sums(session, PublicityDay, {"publicity_events": "events", "publicity_reach": "reach"},
-             scope, period, by),
-    ]
-    received = sums(session, WarningDay, {"received_before": "received"}, scope, None, by, before=period)
-    closed = sums(session, OutcomeDay, {"closed_before": "closed"}, scope, None, by, before=period)
-    frames += [received, closed]
+def _sources(session: Session, scope: Scope, period: Period, now: datetime, by: str) -> list[pd.DataFrame]:
+    """The frames, one row per ``by`` unit, that the figures are built from."""
+    frames = [sums(session, model, measures, scope, period, by)
+              for model, measures in source_measures(dissuaded_outcomes(session)).items()]
+    for model, (name, column) in RUNNING_TOTALS.items():
+        frames.append(sums(session, model, {name: column}, scope, None, by, before=period))
     frames.append(within_deadline(session, scope, period, now, by).drop(columns=["share"]))
     times = response_times(session, scope, period, by)
-    keys = ["unit_id"] if by else []
-    for measure in ("first_contact", "door_visit"):
-        part = times[times["measure"] == measure][[*keys, "median", "p90", "warnings"]]
+    for measure in RESPONSE_MEASURES:
+        part = times[times["measure"] == measure][["unit_id", "median", "p90", "warnings"]]
         frames.append(part.rename(columns={"median": f"{measure}_median", "p90": f"{measure}_p90",
                                            "warnings": f"{measure}_warnings"}))
     return frames
@@ -173,18 +154,27 @@ def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
     the counts behind the rates and waiting times (for disclosure control).
     """
     if by is None:
-        out = pd.DataFrame({"unit_id": [scope.unit_id]})
-        frames = [f.assign(unit_id=scope.unit_id) if len(f) else
-                  pd.DataFrame({"unit_id": [scope.unit_id]}) for f in _sources(session, scope, period, now, by)]
-    else:
-        out = _child_units(session, scope, by)
-        frames = _sources(session, scope, period, now, by)
-    if by is None and all(len(f) == 1 for f in frames):
-        # one row each: side by side in one step (a merge per source was most of the time)
-        out = pd.concat([out, *(f.drop(columns="unit_id").reset_index(drop=True) for f in frames)], axis=1)
-    else:
-        for frame in frames:
-            out = out.merge(frame, on="unit_id", how="left")
+        return kpi_frames(session, scope, [period], now, counts)
+    out = _child_units(session, scope, by)
+    for frame in _sources(session, scope, period, now, by):
+        out = out.merge(frame, on="unit_id", how="left")
+    return _figures(out, [days_elapsed(period, now)] * len(out), counts)
+
+
+def kpi_frames(session: Session, scope: Scope, periods: list[Period], now: datetime,
+               counts: bool = False) -> pd.DataFrame:
+    """``kpi_frame`` of the scope's own unit for several periods: row ``i`` is ``periods[i]``.
+
+    The aggregate tables are read once for all the periods
+    (``kpi_sources.window_values``), not once per period.
+    """
+    out = window_values(session, scope, periods, now, dissuaded_outcomes(session))
+    out.insert(0, "unit_id", scope.unit_id)
+    return _figures(out, [days_elapsed(p, now) for p in periods], counts)
+
+
+def _figures(out: pd.DataFrame, days: list[int], counts: bool) -> pd.DataFrame:
+    """The KPIs from the summed columns of ``out``; ``days``: each row's days elapsed."""
     for name in ("received", "amount_at_risk", "closed", "loss", "loss_avoided", "dissuaded", "attempts",
                  "accounts_stopped", "amount_stopped", "amount_frozen", "amount_returned",
                  "cases_reported", "cases_solved", "reported_solved", "suspects_arrested",
@@ -194,7 +184,7 @@ def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
     for name in ("first_contact_median", "first_contact_p90", "door_visit_median", "door_visit_p90"):
         out[name] = out[name].astype("Int64") if name in out else pd.array([None] * len(out), dtype="Int64")
     out["open_at_end"] = out["received_before"] - out["closed_before"]
-    out["received_per_day"] = out["received"] / days_elapsed(period, now)
+    out["received_per_day"] = out["received"] / np.array(days, dtype=float)
     out["success_rate"] = _ratio(out["dissuaded"], out["closed"])
     out["on_time_rate"] = _ratio(out["on_time"], out["due"])
     out["solving_rate"] = _ratio(out["reported_solved"], out["cases_reported"])

@@ -68,18 +68,27 @@ def response_times(session: Session, scope: Scope, period: Period, by: str | Non
     return out
 
 
-def _not_yet_due(session: Session, scope: Scope, period: Period, now: datetime,
-                 by: str | None) -> pd.DataFrame:
+def longest_response_minutes(session: Session) -> int:
+    """The longest response time of any risk level: no deadline lies further after receipt."""
+    return session.scalar(select(func.max(RiskLevel.response_minutes))) or 0
+
+
+def not_yet_due(session: Session, scope: Scope, period: Period, now: datetime,
+                by: str | None, longest: int | None = None) -> pd.DataFrame:
     """Warnings received in ``period`` with no first contact and a deadline still ahead at ``now``.
 
-    Read from the raw table, but only the last few hours of it: no deadline
-    lies further after receipt than the longest response time of a risk level.
+    Read from the raw table, but only the last few hours of it (``longest``,
+    from ``longest_response_minutes`` unless given); a period that ended
+    before those hours has none, and no statement is sent for it.
     """
-    longest = session.scalar(select(func.max(RiskLevel.response_minutes))) or 0
-    now = to_local_naive(now)
-    since = max(to_local_naive(period.start), now - timedelta(minutes=longest + 1))
+    longest = longest_response_minutes(session) if longest is None else longest
     unit = {"county": Warning.county_id, "station": Warning.station_id}.get(by)
     keys = [unit.label("unit_id")] if unit is not None else []
+    now = to_local_naive(now)
+    since = max(to_local_naive(period.start), now - timedelta(minutes=longest + 1))
+    if since >= to_local_naive(period.end):
+        empty = {k.name: pd.Series([], dtype="int64") for k in keys}
+        return pd.DataFrame({**empty, "not_yet_due": pd.Series([] if keys else [0], dtype="int64")})
     stmt = scope.filter_units(
         select(*keys, func.count().label("not_yet_due")).where(
             Warning.received_at >= since, Warning.received_at < to_local_naive(period.end),
@@ -102,7 +111,7 @@ def within_deadline(session: Session, scope: Scope, period: Period, now: datetim
     """
     agg = sums(session, WarningDay, {"on_time": "contacted_on_time", "received": "received"},
                scope, period, by)
-    waiting = _not_yet_due(session, scope, period, now, by)
+    waiting = not_yet_due(session, scope, period, now, by)
     if by is None:
         agg["not_yet_due"] = int(waiting["not_yet_due"].iloc[0]) if len(waiting) else 0
     else:

@@ -9,11 +9,13 @@ the table's own dimension (``dims``).  No raw table is read here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from functools import cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
@@ -50,13 +52,15 @@ def scope_condition(table, scope: Scope):
 
 def sums(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
          by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
-         daily: bool = False) -> pd.DataFrame:
+         daily: bool = False, segments: Sequence[date] = ()) -> pd.DataFrame:
     """Sums of ``measures`` (name -> column name or a function of the table giving an expression).
 
     Rows: one per ``by`` unit (column ``unit_id``) and per ``dims`` value (and
     per ``day`` if ``daily``); without ``by`` and ``dims`` a single row.
     ``period`` limits the days; ``before`` instead takes every day before
     that period's end (for running totals such as the open queue).
+    ``segments`` (ascending days) also splits the rows at those days: column
+    ``segment`` is the number of them on or before the row's day.
     """
     if by not in BY_LEVELS:
         raise ValueError(f"by: must be one of {BY_LEVELS}")
@@ -69,6 +73,9 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
     keys += [table.c[d] for d in dims]
     if daily:
         keys.append(table.c.day)
+    if segments:
+        keys.append(case(*((table.c.day < day, i) for i, day in enumerate(segments)),
+                         else_=len(segments)).label("segment"))
     stmt = select(*keys, *columns.values()).where(scope_condition(table, scope))
     time_col = table.c.hour if table.name == WarningHour.__tablename__ else table.c.day
     if period is not None:

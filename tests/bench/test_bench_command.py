@@ -6,9 +6,12 @@ import json
 
 import pytest
 
+from dashboard.aggregates import rebuild
 from dashboard.bench.interactions import INTERACTIONS
 from dashboard.cli import main
+from dashboard.db import make_engine
 from dashboard.i18n import translate
+from tests.aggregates.test_rebuild import table_rows
 from tests.conftest import PG_URL
 
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
@@ -80,14 +83,24 @@ def test_bench_refuses_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
 
 
 def test_reuse_measures_a_kept_file_without_generating(tmp_path, capsys):
-    kept, out = tmp_path / "kept.db", tmp_path / "again.json"
+    kept, first, again = tmp_path / "kept.db", tmp_path / "first.json", tmp_path / "again.json"
     small = ["--daily-warnings", "40", "--runs", "1", "--ingest-warnings", "50"]
-    assert main(["bench", "--days", "4", "--path", str(kept), *small]) == 0
-    assert main(["bench", "--path", str(kept), "--reuse", "--days", "99", *small, "--json", str(out)]) == 0
-    result = json.loads(out.read_text(encoding="utf-8"))
+    assert main(["bench", "--days", "4", "--path", str(kept), *small, "--json", str(first)]) == 0
+    assert main(["bench", "--path", str(kept), "--reuse", "--days", "99", *small, "--json", str(again)]) == 0
+    generated = json.loads(first.read_text(encoding="utf-8"))["generation"]
+    result = json.loads(again.read_text(encoding="utf-8"))
     gen = result["generation"]
     assert gen["reused"] and gen["seconds"] is None
-    assert gen["warnings"] == gen["tables"]["warnings"] > 50  # the first run's history and its ingest
+    # the first run's ingested warnings were taken out again: the file is as generated
+    assert gen["warnings"] == gen["tables"]["warnings"] == generated["warnings"]
     assert result["setup"]["days"] in (4, 5)  # the file's span of days, not --days
     assert all(row["measured"] for row in result["interactions"])
     assert translate("bench.reused", "zh-CN").split("：")[0] in capsys.readouterr().out
+    engine = make_engine(f"sqlite:///{kept}")
+    with engine.connect() as conn:  # and their part of the aggregates with them
+        transaction = conn.begin()
+        written = table_rows(conn)
+        rebuild(conn)
+        assert table_rows(conn) == written
+        transaction.rollback()
+    engine.dispose()

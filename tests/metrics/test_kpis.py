@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from dashboard.auth.scope import scope_for_unit
 from dashboard.domain import OrgUnit
-from dashboard.metrics.kpis import KPIS, kpi_frame
+from dashboard.metrics.kpis import KPIS, kpi_frame, kpi_frames
 from dashboard.metrics.period import Period
 from tests.conftest import SEED_END
 from tests.metrics.raw import Raw, kpis
@@ -86,3 +86,35 @@ def test_an_empty_scope_sees_nothing(seeded_session):
     row = kpi_frame(seeded_session, NO_SCOPE, period, SEED_END).iloc[0]
     assert all(row[k.key] == 0 for k in KPIS if k.additive)
     assert row["success_rate"] is None and pd.isna(row["first_contact_median"])
+
+
+@pytest.mark.parametrize("level", ["city", "station"])
+def test_several_periods_read_at_once_equal_each_period_alone(seeded_session, level):
+    scope = scope_for_unit(units(seeded_session)[level])
+    periods = [Period.of_days(first, end - timedelta(days=1)) for first, end in PERIODS.values()]
+    together = kpi_frames(seeded_session, scope, periods, SEED_END, counts=True)
+    assert len(together) == len(periods)
+    for i, period in enumerate(periods):
+        alone = kpi_frame(seeded_session, scope, period, SEED_END, counts=True).iloc[0]
+        wrong = {key: (together.iloc[i][key], alone[key]) for key in together.columns
+                 if not same(together.iloc[i][key], None if pd.isna(alone[key]) else alone[key])}
+        assert wrong == {}, list(PERIODS)[i]
+
+
+def test_more_finished_periods_send_no_more_statements(seeded_session, seeded_engine):
+    """The aggregate tables are read once for all the periods, not once per period."""
+    scope = scope_for_unit(units(seeded_session)["county"])
+    finished = [Period.of_days(date(2026, m, 1), date(2026, m + 1, 1) - timedelta(days=1)) for m in (6, 7, 8, 9)]
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(seeded_engine, "before_cursor_execute", count)
+    try:
+        kpi_frames(seeded_session, scope, finished[:1], SEED_END)
+        one = len(statements)
+        kpi_frames(seeded_session, scope, finished, SEED_END)
+    finally:
+        event.remove(seeded_engine, "before_cursor_execute", count)
+    assert len(statements) - one == one
