@@ -81,9 +81,9 @@ def kpi_card(row, lang: str, id_prefix: str = "overview") -> html.Div:
 
 def kpi_cards(frame: pd.DataFrame, keys: list[str], lang: str, id_prefix: str = "overview") -> dbc.Row:
     """Cards for ``keys`` (in that order) from a ``kpi_comparison`` frame."""
-    rows = frame.set_index("key")
-    return dbc.Row([dbc.Col(kpi_card(rows.loc[k].to_dict() | {"key": k}, lang, id_prefix),
-                            xs=6, md=4, xl=3, xxl=True, className="mb-3")
+    # plain records: every pandas step on the frame would deep-copy its attrs (the windows)
+    rows = {row["key"]: row for row in frame.to_dict("records")}
+    return dbc.Row([dbc.Col(kpi_card(rows[k], lang, id_prefix), xs=6, md=4, xl=3, xxl=True, className="mb-3")
                     for k in keys], className="g-3")
 
 
@@ -93,9 +93,10 @@ def kpi_table(frame: pd.DataFrame, lang: str, id_prefix: str = "overview") -> db
                                html.Th(t("compare.last_year", lang)), html.Th(t("compare.previous", lang)),
                                html.Th(t("kpi.table.per_10k", lang))]))
     body = []
-    for group, rows in frame.groupby("group", sort=False):
+    records = frame.to_dict("records")  # grouped here: a groupby would deep-copy the frame's attrs per group
+    for group in dict.fromkeys(row["group"] for row in records):
         body.append(html.Tr(html.Th(t(f"kpi.group.{group}", lang), colSpan=5, className="table-light")))
-        for row in rows.to_dict("records"):
+        for row in (r for r in records if r["group"] == group):
             cells = [html.Td(t(f"kpi.{row['key']}", lang), title=t(f"kpi.{row['key']}.help", lang)),
                      html.Td(format_value(row["kind"], row["value"], lang), className="text-end")]
             for name in ("last_year", "previous"):

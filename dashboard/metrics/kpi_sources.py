@@ -4,11 +4,12 @@
 (``kpis.kpi_frame`` reads them per child unit).  ``window_values`` reads them
 for the scope's own unit and several periods at once, as the 同比 / 环比
 comparison needs (the period, its compared part, the period before, the same
-days last year): one statement per table, returning its sums over the pieces
-of time cut at every period's first and end day (a few rows), added up per
-period here.  Running totals (``received_before``, ``closed_before``) take
-every piece before each period's end from the same statements.  A statement
-per table instead of one per table and period was most of an overview's time.
+days last year): a statement per table and run of adjacent days (this month
+and last; last year's), summed by the pieces of time that every period's
+first and end day cut (a few rows), added up per period here.  Running
+totals (``received_before``, ``closed_before``) take every piece before each
+period's end, one column read from the table's first day.  A statement per
+table and period (four times as many) was most of an overview's time.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from dashboard.metrics.response import (
     not_yet_due,
     percentile,
 )
-from dashboard.metrics.sums import sums
+from dashboard.metrics.sums import sum_block
 
 RESPONSE_MEASURES = ("first_contact", "door_visit")
 # the running totals: (table, column name in the KPI frame, the table's measure it sums)
@@ -80,16 +81,27 @@ class Segments:
                 ranges.append([period.first_day, period.end_day])
         self.ranges = [Period.of_days(first, end - timedelta(days=1)) for first, end in ranges]
 
-    def read(self, session: Session, model, measures: dict, scope: Scope, **keys) -> pd.DataFrame:
-        """``sums`` of ``measures`` by piece, over the days of the periods (a statement per range)."""
-        parts = [sums(session, model, measures, scope, days, segments=self.bounds, **keys) for days in self.ranges]
-        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    def read(self, session: Session, model, measures: dict, scope: Scope,
+             dims: tuple[str, ...] = ()) -> tuple[np.ndarray, list[tuple], np.ndarray]:
+        """The sums of ``measures`` by piece (and ``dims``) over the periods' days (a statement per range).
 
-    def pieces(self, frame: pd.DataFrame, period: Period, running: bool = False) -> np.ndarray:
-        """Which rows of ``frame`` (by its ``segment``) fall in ``period`` (``running``: before its end)."""
-        k = frame["segment"].to_numpy(dtype=np.int64)
-        inside = self.upper[k] <= period.end_day.toordinal()
-        return inside if running else inside & (self.lower[k] >= period.first_day.toordinal())
+        Each row's piece, its ``dims`` values, and the sums (rows × measures).
+        """
+        keys, blocks = [], []
+        for days in self.ranges:
+            _, part, block = sum_block(session, model, measures, scope, days, dims=dims, segments=self.bounds)
+            keys += part
+            blocks.append(block)
+        return self.piece_of(keys), keys, np.concatenate(blocks)
+
+    @staticmethod
+    def piece_of(keys: list[tuple]) -> np.ndarray:
+        return np.array([k[-1] for k in keys], dtype=np.int64)
+
+    def pieces(self, piece: np.ndarray, period: Period, running: bool = False) -> np.ndarray:
+        """Which of the rows (their ``piece``) fall in ``period`` (``running``: before its end)."""
+        inside = self.upper[piece] <= period.end_day.toordinal()
+        return inside if running else inside & (self.lower[piece] >= period.first_day.toordinal())
 
 
 def window_values(session: Session, scope: Scope, periods: list[Period], now: datetime,
@@ -101,15 +113,16 @@ def window_values(session: Session, scope: Scope, periods: list[Period], now: da
         running = RUNNING_TOTALS.get(model)
         if model is WarningDay:
             measures = {**measures, "on_time": "contacted_on_time"}
-        # a table with a running total is read from its first day, the others over the periods' days only
-        summed = (sums(session, model, measures, scope, None, before=segments.span, segments=segments.bounds)
-                  if running else segments.read(session, model, measures, scope))
-        values = summed[list(measures)].to_numpy(dtype=np.int64)
+        piece, _, values = segments.read(session, model, measures, scope)
         for row, period in zip(rows, periods, strict=True):
-            row.update(zip(measures, values[segments.pieces(summed, period)].sum(axis=0).tolist(), strict=True))
-            if running:
-                column = list(measures).index(running[1])
-                row[running[0]] = int(values[segments.pieces(summed, period, running=True), column].sum())
+            row.update(zip(measures, values[segments.pieces(piece, period)].sum(axis=0).tolist(), strict=True))
+        if running:  # one column from the table's first day (all the measures that far was slower)
+            name, column = running
+            _, keys, before = sum_block(session, model, {name: measures[column]}, scope, None,
+                                        before=segments.span, segments=segments.bounds)
+            piece = segments.piece_of(keys)
+            for row, period in zip(rows, periods, strict=True):
+                row[name] = int(before[segments.pieces(piece, period, running=True), 0].sum())
     _add_response_times(session, scope, periods, segments, rows)
     longest = longest_response_minutes(session)
     for row, period in zip(rows, periods, strict=True):
@@ -120,10 +133,11 @@ def window_values(session: Session, scope: Scope, periods: list[Period], now: da
 
 def _add_response_times(session: Session, scope: Scope, periods: list[Period], segments: Segments,
                         rows: list[dict]) -> None:
-    summed = segments.read(session, ResponseDay, {c: c for c in BUCKET_COLUMNS}, scope, dims=("measure",))
-    measure, counts = summed["measure"].to_numpy(), summed[BUCKET_COLUMNS].to_numpy(dtype=np.int64)
+    piece, keys, counts = segments.read(session, ResponseDay, {c: c for c in BUCKET_COLUMNS}, scope,
+                                        dims=("measure",))
+    measure = np.array([k[0] for k in keys], dtype=object)
     for row, period in zip(rows, periods, strict=True):
-        in_period = segments.pieces(summed, period)
+        in_period = segments.pieces(piece, period)
         for name in RESPONSE_MEASURES:
             histogram = counts[in_period & (measure == name)].sum(axis=0)
             row[f"{name}_warnings"] = int(histogram.sum())

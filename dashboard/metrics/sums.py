@@ -62,6 +62,17 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
     ``segments`` (ascending days) also splits the rows at those days: column
     ``segment`` is the number of them on or before the row's day.
     """
+    names, keys, block = sum_block(session, model, measures, scope, period, by, dims, before, daily, segments)
+    frame = pd.DataFrame(block, columns=list(measures))
+    if not names:
+        return frame
+    return pd.concat([pd.DataFrame(keys, columns=names), frame], axis=1)
+
+
+def sum_block(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
+              by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
+              daily: bool = False, segments: Sequence[date] = ()) -> tuple[list[str], list[tuple], np.ndarray]:
+    """``sums`` without the DataFrame: the key names, each row's keys, the sums (rows × measures, int64)."""
     if by not in BY_LEVELS:
         raise ValueError(f"by: must be one of {BY_LEVELS}")
     table = table_for(model, scope, by)
@@ -93,11 +104,8 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
     rows = session.execute(stmt).all()
     # the sums straight into one int64 block (converting column by column was most of the time)
     n = len(keys)
-    frame = pd.DataFrame(np.array([r[n:] for r in rows], dtype=np.int64).reshape(len(rows), len(columns)),
-                         columns=list(columns))
-    if not keys:
-        return frame
-    return pd.concat([pd.DataFrame([r[:n] for r in rows], columns=[k.name for k in keys]), frame], axis=1)
+    block = np.array([r[n:] for r in rows], dtype=np.int64).reshape(len(rows), len(columns))
+    return [k.name for k in keys], [tuple(r[:n]) for r in rows], block
 
 
 def _sum_of(expression, name: str):
