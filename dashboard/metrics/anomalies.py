@@ -139,13 +139,15 @@ def window_counts(session: Session, scope: Scope, windows: list[Period]) -> pd.D
 
 
 def volume_spikes(session: Session, scope: Scope, now: datetime, hours: int = SPIKE_HOURS,
-                  weeks: int = BASELINE_WEEKS) -> pd.DataFrame:
+                  weeks: int = BASELINE_WEEKS, units: tuple[pd.DataFrame, pd.DataFrame] | None = None
+                  ) -> pd.DataFrame:
     """Every station and county in scope with its recent warnings against its usual level.
 
     Columns: unit_id, code, name_zh, name_en, level, observed, expected,
     ratio (observed ÷ expected, None when expected is 0), p_value, flagged.
+    ``units``: the scope's stations and counties (``_units``) if already read.
     """
-    stations, counties = _units(session, scope)
+    stations, counties = (frame.copy() for frame in units) if units is not None else _units(session, scope)
     window = Period(now - timedelta(hours=hours), now)
     windows = [window] + [Period(window.start - timedelta(days=7 * w), window.end - timedelta(days=7 * w))
                           for w in range(1, weeks + 1)]
@@ -174,14 +176,16 @@ def _rates(session: Session, scope: Scope, period: Period, codes: list[str]) -> 
 
 
 def success_drops(session: Session, scope: Scope, now: datetime, days: int = DROP_RECENT_DAYS,
-                  baseline_days: int = DROP_BASELINE_DAYS) -> pd.DataFrame:
+                  baseline_days: int = DROP_BASELINE_DAYS,
+                  units: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Every station and county in scope with its recent success rate against the weeks before.
 
     Columns: unit_id, code, name_zh, name_en, level, recent_closed,
     recent_dissuaded, recent_rate, baseline_closed, baseline_dissuaded,
     baseline_rate, drop (baseline_rate − recent_rate), z, flagged.
+    ``units``: the scope's stations and counties (``_units``) if already read.
     """
-    stations, counties = _units(session, scope)
+    stations, counties = (frame.copy() for frame in units) if units is not None else _units(session, scope)
     recent = Period.last_days(days, now)
     baseline = Period.of_days(recent.first_day - timedelta(days=baseline_days),
                               recent.first_day - timedelta(days=1))
@@ -220,10 +224,11 @@ def anomaly_flags(session: Session, scope: Scope, now: datetime) -> pd.DataFrame
     """
     if scope.is_empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
-    spikes = volume_spikes(session, scope, now)
+    units = _units(session, scope)
+    spikes = volume_spikes(session, scope, now, units=units)
     spikes = spikes[spikes["flagged"]].sort_values("p_value").assign(kind="volume").rename(
         columns={"ratio": "change", "p_value": "score"})
-    drops = success_drops(session, scope, now)
+    drops = success_drops(session, scope, now, units=units)
     drops = drops[drops["flagged"]].sort_values("z").assign(kind="success").rename(
         columns={"recent_rate": "observed", "baseline_rate": "expected", "drop": "change", "z": "score"})
     parts = [frame[FLAG_COLUMNS] for frame in (spikes, drops) if len(frame)]

@@ -13,8 +13,9 @@ Definitions (``docs/metrics.md``, "Funds"):
   whole minutes from the victim's report (``reported_at``) to the stop
   (``stopped_at``), negative waits counting as 0.
 
-Cohort figures read the raw ``stop_payments`` through their index on
-(station, requested_at): a few hundred rows a day in a large city.
+Cohort figures read the raw ``stop_payments`` through their indexes on
+(station, requested_at) and on requested_at alone (a city's or district's
+cohort): a few thousand rows a day in a large city.
 """
 
 from __future__ import annotations

@@ -155,9 +155,10 @@ def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
     """
     if by is None:
         return kpi_frames(session, scope, [period], now, counts)
-    out = _child_units(session, scope, by)
-    for frame in _sources(session, scope, period, now, by):
-        out = out.merge(frame, on="unit_id", how="left")
+    units = _child_units(session, scope, by)
+    # one row per unit in each source: side by side on unit_id in one step (a merge each was slower)
+    sources = pd.concat([f.set_index("unit_id") for f in _sources(session, scope, period, now, by)], axis=1)
+    out = units.join(sources, on="unit_id")
     return _figures(out, [days_elapsed(period, now)] * len(out), counts)
 
 
