@@ -14,7 +14,11 @@ class Case(Base):
     """A reported fraud case; ``warning_id`` links it to the warning it grew from."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_station_reported", "station_id", "reported_at"),)
+    __table_args__ = (
+        Index("ix_cases_station_reported", "station_id", "reported_at"),
+        # the open cases by age (metrics.cases.open_case_ages) read from the index alone
+        Index("ix_cases_open", "solved_at", "reported_at", "station_id", "county_id", "loss"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)

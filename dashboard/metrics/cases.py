@@ -166,10 +166,16 @@ def open_case_ages(session: Session, scope: Scope, now: datetime) -> pd.DataFram
     """
     cutoffs = [now - timedelta(days=d) for d in AGE_BANDS[1:]]
     band = case(*((Case.reported_at > c, i) for i, c in enumerate(cutoffs)), else_=len(cutoffs))
-    stmt = scope.filter_units(
-        select(band.label("band"), func.count(), func.coalesce(func.sum(Case.loss), 0))
-        .where(_open_at(now)), Case.county_id, Case.station_id).group_by(band)
-    counted = {int(b): (int(n), int(loss)) for b, n, loss in session.execute(stmt).all()}
+    counted: dict[int, tuple[int, int]] = {}
+    # the unsolved, then those solved after ``now``: each arm a range of the index ix_cases_open
+    # (an OR of the two made the databases read every case ever reported)
+    for still_open in (Case.solved_at.is_(None), Case.solved_at > now):
+        stmt = scope.filter_units(
+            select(band.label("band"), func.count(), func.coalesce(func.sum(Case.loss), 0))
+            .where(still_open, Case.reported_at <= now), Case.county_id, Case.station_id).group_by(band)
+        for b, n, loss in session.execute(stmt).all():
+            before = counted.get(int(b), (0, 0))
+            counted[int(b)] = (before[0] + int(n), before[1] + int(loss))
     out = pd.DataFrame({"lower": list(AGE_BANDS), "upper": [d - 1 for d in AGE_BANDS[1:]] + [None]})
     out["cases"] = [counted.get(i, (0, 0))[0] for i in range(len(AGE_BANDS))]
     out["loss"] = [counted.get(i, (0, 0))[1] for i in range(len(AGE_BANDS))]
