@@ -53,3 +53,12 @@ def display_width(text: str) -> int:
 
 def write_json(result: dict, path: str | Path) -> None:
     Path(path).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def emit(lines: list[str], result: dict, json_path: str | None) -> int:
+    """Print a result's table lines and, if asked, write it as JSON; the command's exit code (0)."""
+    for line in lines:
+        print(line)
+    if json_path:
+        write_json(result, json_path)
+    return 0

@@ -93,7 +93,7 @@ def run_bench(args, settings, say) -> dict:
 
 
 def cmd_bench(args, settings) -> int:
-    from dashboard.bench.report import table, write_json
+    from dashboard.bench.report import emit, table
 
     lang = settings["DEFAULT_LANGUAGE"]
     if args.days < 1:
@@ -105,11 +105,7 @@ def cmd_bench(args, settings) -> int:
     if args.reuse and (args.db != "sqlite" or not args.path):
         raise UsageError(t("bench.error.reuse_needs_path", lang))
     result = run_bench(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
-    for line in table(result, lang):
-        print(line)
-    if args.json:
-        write_json(result, args.json)
-    return 0
+    return emit(table(result, lang), result, args.json)
 
 
 def register(sub) -> None:

@@ -183,15 +183,11 @@ def run_loadtest(args, settings, say) -> dict:
 
 def cmd_loadtest(args, settings) -> int:
     from dashboard.bench.load_report import table
-    from dashboard.bench.report import write_json
+    from dashboard.bench.report import emit
 
     lang = settings["DEFAULT_LANGUAGE"]
     result = run_loadtest(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
-    for line in table(result, lang):
-        print(line)
-    if args.json:
-        write_json(result, args.json)
-    return 0
+    return emit(table(result, lang), result, args.json)
 
 
 def register(sub) -> None:
