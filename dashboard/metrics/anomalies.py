@@ -80,7 +80,11 @@ def spike_p_value(observed: int, baseline_total: int, weeks: int = BASELINE_WEEK
     return binomial_upper_tail(observed, observed + baseline_total, 1 / (weeks + 1))
 
 
-def _units(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _units(session: Session, scope: Scope,
+           read: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scope's stations and counties: copies of ``read`` if given (the caller adds columns)."""
+    if read is not None:
+        return read[0].copy(), read[1].copy()
     stations = child_units(session, scope, "station").assign(level="station")
     counties = child_units(session, scope, "county").assign(level="county")
     return stations, counties
@@ -147,7 +151,7 @@ def volume_spikes(session: Session, scope: Scope, now: datetime, hours: int = SP
     ratio (observed ÷ expected, None when expected is 0), p_value, flagged.
     ``units``: the scope's stations and counties (``_units``) if already read.
     """
-    stations, counties = (frame.copy() for frame in units) if units is not None else _units(session, scope)
+    stations, counties = _units(session, scope, units)
     window = Period(now - timedelta(hours=hours), now)
     windows = [window] + [Period(window.start - timedelta(days=7 * w), window.end - timedelta(days=7 * w))
                           for w in range(1, weeks + 1)]
@@ -185,7 +189,7 @@ def success_drops(session: Session, scope: Scope, now: datetime, days: int = DRO
     baseline_rate, drop (baseline_rate − recent_rate), z, flagged.
     ``units``: the scope's stations and counties (``_units``) if already read.
     """
-    stations, counties = (frame.copy() for frame in units) if units is not None else _units(session, scope)
+    stations, counties = _units(session, scope, units)
     recent = Period.last_days(days, now)
     baseline = Period.of_days(recent.first_day - timedelta(days=baseline_days),
                               recent.first_day - timedelta(days=1))

@@ -155,8 +155,13 @@ def cases_by_fraud_type(session: Session, scope: Scope, period: Period,
     return out
 
 
+def _still_open(now: datetime) -> tuple:
+    """Not solved by ``now``: never solved, or solved later; each arm a range of the index ix_cases_open."""
+    return Case.solved_at.is_(None), Case.solved_at > now
+
+
 def _open_at(now: datetime):
-    return (Case.reported_at <= now) & or_(Case.solved_at.is_(None), Case.solved_at > now)
+    return (Case.reported_at <= now) & or_(*_still_open(now))
 
 
 def open_case_ages(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
@@ -167,9 +172,8 @@ def open_case_ages(session: Session, scope: Scope, now: datetime) -> pd.DataFram
     cutoffs = [now - timedelta(days=d) for d in AGE_BANDS[1:]]
     band = case(*((Case.reported_at > c, i) for i, c in enumerate(cutoffs)), else_=len(cutoffs))
     counted: dict[int, tuple[int, int]] = {}
-    # the unsolved, then those solved after ``now``: each arm a range of the index ix_cases_open
-    # (an OR of the two made the databases read every case ever reported)
-    for still_open in (Case.solved_at.is_(None), Case.solved_at > now):
+    # one statement per arm of ``_still_open``: an OR of the two made the databases read every case
+    for still_open in _still_open(now):
         stmt = scope.filter_units(
             select(band.label("band"), func.count(), func.coalesce(func.sum(Case.loss), 0))
             .where(still_open, Case.reported_at <= now), Case.county_id, Case.station_id).group_by(band)
