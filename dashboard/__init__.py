@@ -20,7 +20,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.auth import crypto, startup
     from dashboard.i18n import web as i18n_web
     from dashboard.tasks import worker as task_worker
-    from dashboard.web import auth_views, csrf, dash_app, database, hardening, health, login, shared
+    from dashboard.web import (
+        auth_views,
+        csrf,
+        dash_app,
+        database,
+        hardening,
+        health,
+        login,
+        precinct_shapes,
+        shared,
+    )
 
     settings = load_settings(config)
     startup.refuse_unsafe_settings(settings)
@@ -35,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n_web.init_app(server)
     server.register_blueprint(health.bp)
     server.register_blueprint(auth_views.bp)
+    server.register_blueprint(precinct_shapes.bp)  # the maps' polygons, within the viewer's scope
     api.init_app(server)
     dash_app.init_app(server)
     task_worker.init_app(server)  # the escalation job, when ESCALATION_IN_PROCESS says so

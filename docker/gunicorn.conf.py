@@ -16,3 +16,10 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 preload_app = False  # each worker builds its own app and database pool
+
+
+def post_worker_init(worker):
+    """The worker's app is built: keep its long-lived objects out of the collector's passes."""
+    from dashboard.web.heap import settle
+
+    settle()

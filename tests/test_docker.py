@@ -1,5 +1,6 @@
 """What can be checked of the production image without Docker: files, settings, gunicorn."""
 
+import gc
 import re
 import subprocess
 from pathlib import Path
@@ -59,6 +60,12 @@ def test_gunicorn_config_loads_with_several_workers(monkeypatch):
             config.set(key, value)
     assert config.workers == 4 and config.worker_class_str == "gthread"
     assert config.bind == ["0.0.0.0:8000"]
+    # each worker settles its heap once its app is built (dashboard/web/heap.py)
+    try:
+        config.post_worker_init(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_entrypoint_is_valid_shell_and_migrates_first():

@@ -36,6 +36,7 @@ def run_bench(args, settings, say) -> dict:
     from dashboard.bench.interactions import measure
     from dashboard.db import Database
     from dashboard.demo.users import DEMO_PASSWORD
+    from dashboard.web.heap import settle
 
     lang = settings["DEFAULT_LANGUAGE"]
     daily = args.daily_warnings or SCALES[args.scale]
@@ -65,6 +66,7 @@ def run_bench(args, settings, say) -> dict:
             app = create_app({"DATABASE_URL": bench.url, "INSTANCE_PATH": instance,
                               "INGEST_RATE_LIMIT_PER_MINUTE": 0, "ESCALATION_IN_PROCESS": False})
             clients = {role: login(app, role, DEMO_PASSWORD) for role in DEMO_ROLES}
+            settle()  # as gunicorn's workers do once their app is built (docker/gunicorn.conf.py)
             say(t("bench.progress.interactions", lang, runs=args.runs))
             interactions = measure(app, clients, args.runs)
             say(t("bench.progress.ingest", lang, warnings=f"{args.ingest_warnings:,}"))

@@ -2,10 +2,18 @@
 
 ``map_style="white-bg"`` draws on a plain background: no tiles, fonts or
 sprites are fetched, so the map works on an isolated intranet.
+
+The polygons travel apart from the figure: the figure names them by the
+URL of ``shapes_url`` (served by ``web/precinct_shapes.py`` from this
+server, within the viewer's scope), which carries a digest of the shapes,
+so the browser fetches a unit's shapes once and keeps them until they
+change, and a view's answer does not repeat them on every drill or poll.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable
 
@@ -24,6 +32,20 @@ def _coordinates(geometry: dict) -> Iterable[list[list[float]]]:
     elif geometry["type"] == "MultiPolygon":
         for polygon in geometry["coordinates"]:
             yield from polygon
+
+
+SHAPES_PATH = "/geo/{unit_id}/{level}.geojson"
+
+
+def shapes_digest(geojson: dict) -> str:
+    """A short digest of a FeatureCollection: it changes whenever a shape or a feature id does."""
+    text = json.dumps(geojson, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def shapes_url(unit_id: int, level: str, geojson: dict) -> str:
+    """Where the browser fetches the ``level`` shapes under unit ``unit_id`` (``geojson``: those shapes)."""
+    return SHAPES_PATH.format(unit_id=int(unit_id), level=level) + "?v=" + shapes_digest(geojson)
 
 
 def bounds(features: list[dict]) -> tuple[float, float, float, float]:
@@ -67,10 +89,12 @@ DARK_STYLE = {"version": 8, "sources": {}, "layers": [
 
 def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: str,
                  outlines: dict | None = None, height: int = 620, *, texts: list[str] | None = None,
-                 highlight: dict | None = None, theme: str = "light") -> go.Figure:
+                 highlight: dict | None = None, theme: str = "light", shapes: str | None = None) -> go.Figure:
     """Choropleth of ``values`` (columns unit_id, name_zh, name_en, value) over ``geojson``.
 
-    ``texts`` are the values as shown in the hover (default: the numbers);
+    ``shapes``: the URL of ``geojson`` (``shapes_url``), which the figure
+    then names instead of carrying the polygons; ``geojson`` still gives
+    the map's bounds.  ``texts`` are the values as shown in the hover (default: the numbers);
     when ``values`` has a ``code`` column it is the third item of each
     point's customdata, for click-through.  ``highlight`` (GeoJSON) is drawn
     as a thick outline; ``theme`` "dark" draws on a dark background.
@@ -80,7 +104,7 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
     codes = values["code"].tolist() if "code" in values else [""] * len(values)
     dark = theme == "dark"
     fig = go.Figure(go.Choroplethmap(
-        geojson=geojson, featureidkey="id", locations=values["unit_id"].tolist(),
+        geojson=shapes or geojson, featureidkey="id", locations=values["unit_id"].tolist(),
         z=values["value"].tolist(),
         colorscale=COLOR_SCALE, marker={"line": {"color": "#0b1320" if dark else "#ffffff", "width": 0.8},
                                         "opacity": 0.85},

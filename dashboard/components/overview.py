@@ -20,7 +20,7 @@ from dashboard.components.charts import (
 from dashboard.components.dropdown import dropdown
 from dashboard.components.graph_config import graph_config
 from dashboard.components.kpi_cards import format_value, kpi_cards, kpi_table
-from dashboard.components.maps import precinct_map
+from dashboard.components.maps import precinct_map, shapes_url
 from dashboard.i18n import t
 from dashboard.i18n.numbers import format_count
 from dashboard.metrics.kpis import KPI_BY_KEY, KPIS
@@ -122,7 +122,8 @@ def _value_texts(data: OverviewData, state: ViewState, lang: str) -> list[str]:
 def map_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
     units = data.map_units.assign(value=data.map_units["value"].fillna(0).astype(float))
     figure = precinct_map(data.geojson, units, _metric_label(state, lang), lang, height=560,
-                          texts=_value_texts(data, state, lang), highlight=data.highlight)
+                          texts=_value_texts(data, state, lang), highlight=data.highlight,
+                          shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson))
     hint = t("overview.map_hint_station" if data.map_level == "station" else "overview.map_hint", lang)
     return _panel(t(f"overview.map.{data.map_level}", lang),
                   dcc.Graph(id="overview-map", figure=figure, config=graph_config(GRAPH_CONFIG, lang, scrollZoom=True)),

@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from dashboard.components.charts import hourly_figure, outcome_figure, ranking_figure, trend_figure
 from dashboard.components.kpi_cards import format_change, format_value
-from dashboard.components.maps import precinct_map
+from dashboard.components.maps import precinct_map, shapes_url
 from dashboard.components.overview import live_counters
 from dashboard.i18n import t
 from dashboard.metrics.kpis import KPI_BY_KEY
@@ -66,7 +66,8 @@ def _map(data: OverviewData, lang: str, height: int) -> dcc.Graph:
     units = data.map_units.assign(value=data.map_units["received"].astype(float))
     texts = [format_value(kpi.kind, v, lang) for v in data.map_units["received"]]
     figure = precinct_map(data.geojson, units, t("kpi.received", lang), lang, height=height, texts=texts,
-                          highlight=data.highlight, theme="dark")
+                          highlight=data.highlight, theme="dark",
+                          shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson))
     return dcc.Graph(id="wall-map", figure=figure, config=STATIC)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Date, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.domain.base import Base, LocalDateTime
@@ -150,6 +150,8 @@ class WarningHour(Base):
     """Warnings by station and hour of receipt (the hour's start, local time): the live view."""
 
     __tablename__ = "agg_warnings_hour"
+    # by hour first: the live panel and the anomaly windows read hours of every station in scope
+    __table_args__ = (Index("ix_agg_warnings_hour_hour", "hour", "station_id", "county_id", "received"),)
 
     station_id: Mapped[int] = _key("The warning's station")
     hour: Mapped[datetime] = mapped_column(LocalDateTime, primary_key=True)

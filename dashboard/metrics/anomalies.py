@@ -106,9 +106,9 @@ def _hour_floor(moment: datetime) -> datetime:
 def window_counts(session: Session, scope: Scope, windows: list[Period]) -> pd.DataFrame:
     """Warnings received in each window per station: columns station_id, window (index), warnings.
 
-    Whole hours come from ``agg_warnings_hour`` and the minutes at each
-    window's edges from the raw warnings (through their time index): one
-    query of each for all the windows, counted by the database.
+    Whole hours come from ``agg_warnings_hour`` (through its index by hour)
+    and the minutes at each window's edges from the raw warnings (through
+    their time index): one query for all the windows, counted by the database.
     """
     hours, edges = [], []
     for index, (start, end) in enumerate((w.start, w.end) for w in windows):
@@ -120,23 +120,17 @@ def window_counts(session: Session, scope: Scope, windows: list[Period]) -> pd.D
             continue
         hours.append((index, first, last))
         edges += [(index, a, b) for a, b in ((start, first), (last, end)) if a < b]
-    parts = []
-    if hours:
-        starts = [(i, a + timedelta(hours=h)) for i, a, b in hours
-                  for h in range(int((b - a).total_seconds()) // 3600)]
-        window = case(*((WarningHour.hour == h, i) for i, h in starts), else_=-1).label("window")
-        stmt = select(WarningHour.station_id, window, func.sum(WarningHour.received)).where(
-            scope.unit_condition(WarningHour.station_id),
-            WarningHour.hour.in_([h for _, h in starts])).group_by(WarningHour.station_id, window)
-        parts += session.execute(stmt).all()
-    if edges:
-        # one plain time range per arm, so that each reads the time index
-        # (a single OR of the ranges made SQLite scan the whole table)
-        arms = [scope.filter_units(
-            select(Warning.station_id, literal(i, Integer).label("window"), func.count().label("warnings")).where(
-                Warning.received_at >= to_local_naive(a), Warning.received_at < to_local_naive(b)),
-            Warning.county_id, Warning.station_id).group_by(Warning.station_id) for i, a, b in edges]
-        parts += session.execute(union_all(*arms)).all()
+    # one plain time range per arm, so that each reads an index by time (a
+    # single OR of the ranges, or a CASE over every hour, made SQLite scan the table)
+    arms = [select(WarningHour.station_id, literal(i, Integer).label("window"),
+                   func.sum(WarningHour.received).label("warnings")).where(
+        scope.unit_condition(WarningHour.station_id), WarningHour.hour >= a, WarningHour.hour < b,
+    ).group_by(WarningHour.station_id) for i, a, b in hours]
+    arms += [scope.filter_units(
+        select(Warning.station_id, literal(i, Integer).label("window"), func.count().label("warnings")).where(
+            Warning.received_at >= to_local_naive(a), Warning.received_at < to_local_naive(b)),
+        Warning.county_id, Warning.station_id).group_by(Warning.station_id) for i, a, b in edges]
+    parts = session.execute(union_all(*arms)).all() if arms else []
     frame = pd.DataFrame([tuple(r) for r in parts], columns=["station_id", "window", "warnings"])
     frame = frame.astype({"warnings": "int64"})
     return frame[frame["window"] >= 0].groupby(["station_id", "window"], as_index=False)["warnings"].sum()

@@ -38,6 +38,7 @@ class OverviewData:
     map_level: str                # level of the units on the map and in the ranking
     map_units: pd.DataFrame       # kpi_frame by map_level, plus "value" (the chosen metric)
     geojson: dict
+    map_unit_id: int              # the unit whose map_level units the map draws (its shapes' URL)
     highlight: dict | None        # the station's own polygon in a station view
     trend: pd.DataFrame
     trend_kpi: str
@@ -85,7 +86,8 @@ def overview_data(session: Session, scope: Scope, view: UnitView, period: Period
     return OverviewData(
         unit=view.unit, chain=breadcrumb(session, scope, view.unit), period=period,
         kpis=kpi_comparison(session, view.scope, period, now),
-        map_level=level, map_units=units, geojson=geojson, highlight=highlight,
+        map_level=level, map_units=units, geojson=geojson, map_unit_id=map_scope.unit_id,
+        highlight=highlight,
         trend=daily_trend(session, view.scope, window, trend_kpi), trend_kpi=trend_kpi,
         trend_period=window,
         fraud_types=fraud_types(session, view.scope, period),

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.graph_config import graph_config
-from dashboard.components.maps import precinct_map
+from dashboard.components.maps import precinct_map, shapes_url
 from dashboard.i18n import current_language, name_of, t
 from dashboard.i18n.numbers import format_count
 from dashboard.metrics.geography import precincts
@@ -31,8 +31,9 @@ def layout(**_kwargs):
     stations = warnings_by_unit(session, scope, period, "station").rename(columns={"warnings": "value"})
     districts = warnings_by_unit(session, scope, period, "county")
     label = t("metric.warnings", lang)
-    figure = precinct_map(precincts(session, scope, "station"), stations, label, lang,
-                          outlines=precincts(session, scope, "county"))
+    shapes = precincts(session, scope, "station")
+    figure = precinct_map(shapes, stations, label, lang, outlines=precincts(session, scope, "county"),
+                          shapes=shapes_url(scope.unit_id, "station", shapes))
     rows = [
         html.Tr([html.Td(name_of(row, lang)), html.Td(format_count(row["warnings"], lang),
                                                       className="text-end")])

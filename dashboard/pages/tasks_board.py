@@ -22,7 +22,7 @@ from dashboard.auth.records import NotFound
 from dashboard.commands.tasks import TaskInvalid
 from dashboard.components.dropdown import dropdown
 from dashboard.components.graph_config import graph_config
-from dashboard.components.maps import precinct_map
+from dashboard.components.maps import precinct_map, shapes_url
 from dashboard.domain import OrgUnit
 from dashboard.i18n import current_language, name_of, t
 from dashboard.metrics.geography import precincts
@@ -89,8 +89,9 @@ def _table(frame, kinds, priorities, at, lang):
 def _map(session, scope, at, lang) -> go.Figure:
     level = "county" if scope.level == "city" else "station"
     values = open_by_precinct(session, scope, at, level)
-    figure = precinct_map(precincts(session, scope, level), values, t("tasks.map.open", lang), lang,
-                          height=420)
+    shapes = precincts(session, scope, level)
+    figure = precinct_map(shapes, values, t("tasks.map.open", lang), lang, height=420,
+                          shapes=shapes_url(scope.unit_id, level, shapes))
     figure.update_traces(zmin=0, zmax=max(1, int(values["value"].max()) if len(values) else 1),
                          selector={"type": "choroplethmap"})
     red = values[(values["overdue"] + values["escalated"] > 0) & values["centroid_lon"].notna()]

@@ -21,8 +21,10 @@ def test_map_draws_precinct_polygons_offline(live_server, page, page_record):
         " return gd && gd._fullData && gd._fullData.length === 2 &&"
         " document.querySelector('#precincts-map canvas'); }")
     page.wait_for_timeout(1500)  # MapLibre paints after the style loads
+    # the figure names its polygons by URL; plotly.js fetched them from this server
     features = page.evaluate(
-        "() => document.querySelector('#precincts-map .js-plotly-plot')._fullData[0].geojson.features.length")
+        "() => { const url = document.querySelector('#precincts-map .js-plotly-plot')._fullData[0].geojson;"
+        " return window.PlotlyGeoAssets[url].features.length; }")
     assert features == 48
     drawn = orange_pixels(page.locator("#precincts-map").screenshot())
     blank = orange_pixels(page.locator("#precincts-title").screenshot())
