@@ -126,7 +126,8 @@ def stop_payment_rows(sp: StopPayment) -> list[Row]:
 def case_rows(c: Case) -> list[Row]:
     """A case's rows: on its day of report, and on its day of solving once solved."""
     rows = _rows(CaseDay, (c.station_id, day(c.reported_at), c.county_id), reported=1,
-                 reported_loss=c.loss, reported_solved=c.solved_at is not None)
+                 reported_loss=c.loss, reported_solved=c.solved_at is not None,
+                 reported_solved_loss=c.loss if c.solved_at is not None else 0)
     if c.solved_at is not None:
         rows += _rows(CaseDay, (c.station_id, day(c.solved_at), c.county_id), solved=1,
                       suspects_arrested=c.suspects_arrested)

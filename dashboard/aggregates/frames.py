@@ -139,7 +139,8 @@ class AggregateFrames:
         solved = c["solved_at"].notna()
         self._add(CaseDay, pd.DataFrame({
             "station_id": c["station_id"], "day": _day(c["reported_at"]), "county_id": c["county_id"],
-            "reported": 1, "reported_loss": c["loss"], "reported_solved": solved.astype(np.int64)}),
+            "reported": 1, "reported_loss": c["loss"], "reported_solved": solved.astype(np.int64),
+            "reported_solved_loss": c["loss"].where(solved, 0)}),
             STATION)
         self._add(CaseDay, pd.DataFrame({
             "station_id": c["station_id"][solved], "day": _day(c["solved_at"][solved]),

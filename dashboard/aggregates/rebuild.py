@@ -133,16 +133,18 @@ def _cases_day() -> Select:
         C.c.station_id, day_of(C.c.reported_at).label("day"), C.c.county_id,
         literal(1).label("reported"), C.c.loss.label("reported_loss"),
         _flag(C.c.solved_at.is_not(None)).label("reported_solved"),
+        case((C.c.solved_at.is_not(None), C.c.loss), else_=0).label("reported_solved_loss"),
         literal(0).label("solved"), literal(0).label("suspects"),
     )
     solved = select(
         C.c.station_id, day_of(C.c.solved_at), C.c.county_id,
-        literal(0), literal(0), literal(0), literal(1), C.c.suspects_arrested,
+        literal(0), literal(0), literal(0), literal(0), literal(1), C.c.suspects_arrested,
     ).where(C.c.solved_at.is_not(None))
     rows = union_all(reported, solved).subquery("rows")
     keys = (rows.c.station_id, rows.c.day, rows.c.county_id)
     return select(*keys, *(func.sum(rows.c[name]) for name in (
-        "reported", "reported_loss", "reported_solved", "solved", "suspects"))).group_by(*keys)
+        "reported", "reported_loss", "reported_solved", "reported_solved_loss", "solved",
+        "suspects"))).group_by(*keys)
 
 
 def _publicity_day() -> Select:

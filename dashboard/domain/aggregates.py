@@ -245,6 +245,7 @@ class CaseDay(Base):
     reported: Mapped[int] = _count("Cases reported (reported_at)")
     reported_loss: Mapped[int] = _yuan("Their loss")
     reported_solved: Mapped[int] = _count("Of the cases reported that day, those solved since")
+    reported_solved_loss: Mapped[int] = _yuan("Their loss (of the cases reported that day and solved since)")
     solved: Mapped[int] = _count("Cases solved (solved_at)")
     suspects_arrested: Mapped[int] = _count("Suspects arrested in the cases solved that day")
 

@@ -12,7 +12,7 @@ the whole days since ``reported_at``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 from sqlalchemy import case, func, or_, select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from dashboard.auth.scope import Scope
 from dashboard.domain import Case, OrgUnit
 from dashboard.domain.aggregates import CaseDay
+from dashboard.domain.base import SHANGHAI
 from dashboard.domain.reference import FraudType
 from dashboard.metrics.compare import Windows
 from dashboard.metrics.figures import (
@@ -34,7 +35,7 @@ from dashboard.metrics.figures import (
     with_units,
 )
 from dashboard.metrics.period import Period
-from dashboard.metrics.sums import sums, total
+from dashboard.metrics.sums import sum_block, sums, total
 
 FIGURES: tuple[Figure, ...] = (
     Figure("cases_reported", "count", "down"),
@@ -164,25 +165,54 @@ def _open_at(now: datetime):
     return (Case.reported_at <= now) & or_(*_still_open(now))
 
 
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
+def _band_days(today: date, band: int) -> tuple[date | None, date]:
+    """The days of report of age band ``band`` on ``today``: first (None: open-ended) and last."""
+    last = today - timedelta(days=AGE_BANDS[band])
+    if band + 1 == len(AGE_BANDS):
+        return None, last
+    return today - timedelta(days=AGE_BANDS[band + 1] - 1), last
+
+
 def open_case_ages(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
     """The cases open at ``now`` by age band (``AGE_BANDS``), every band listed.
 
-    Columns: lower, upper (None for the last band), cases, loss, share.
+    Columns: lower, upper (None for the last band), cases, loss, share.  The
+    age is in whole days, from the day of report to ``now``'s day.  The days
+    before today come from ``agg_cases_day``: each day's cases still
+    unsolved (reported − reported_solved, and their losses), however long
+    the history; to them are added the cases solved after ``now`` (none
+    when ``now`` is the present) and today's cases open at ``now``, both
+    read from the raw cases through the index ix_cases_open.
     """
-    cutoffs = [now - timedelta(days=d) for d in AGE_BANDS[1:]]
-    band = case(*((Case.reported_at > c, i) for i, c in enumerate(cutoffs)), else_=len(cutoffs))
-    counted: dict[int, tuple[int, int]] = {}
-    # one statement per arm of ``_still_open``: an OR of the two made the databases read every case
-    for still_open in _still_open(now):
+    today = now.astimezone(SHANGHAI).date()
+    last = len(AGE_BANDS) - 1
+    # the first day of each band but the oldest, oldest first: band = last − (cutoffs on or before the day)
+    cutoffs = [today - timedelta(days=lower - 1) for lower in reversed(AGE_BANDS[1:])]
+    counted = [[0, 0] for _ in AGE_BANDS]
+    yesterday = Period.of_days(today - timedelta(days=1), today - timedelta(days=1))
+    _names, keys, block = sum_block(session, CaseDay, {
+        "cases": lambda t: t.c.reported - t.c.reported_solved,
+        "loss": lambda t: t.c.reported_loss - t.c.reported_solved_loss,
+    }, scope, None, before=yesterday, segments=cutoffs)
+    for (segment,), (cases, loss) in zip(keys, block.tolist(), strict=True):
+        counted[last - int(segment)][0] += cases
+        counted[last - int(segment)][1] += loss
+    band = case(*((Case.reported_at < _midnight(day), last - i) for i, day in enumerate(cutoffs)), else_=0)
+    # each arm a range of ix_cases_open: today's unsolved, and any solved after ``now``
+    for arm in (Case.solved_at.is_(None) & (Case.reported_at >= _midnight(today)), Case.solved_at > now):
         stmt = scope.filter_units(
             select(band.label("band"), func.count(), func.coalesce(func.sum(Case.loss), 0))
-            .where(still_open, Case.reported_at <= now), Case.county_id, Case.station_id).group_by(band)
+            .where(arm, Case.reported_at <= now), Case.county_id, Case.station_id).group_by(band)
         for b, n, loss in session.execute(stmt).all():
-            before = counted.get(int(b), (0, 0))
-            counted[int(b)] = (before[0] + int(n), before[1] + int(loss))
+            counted[int(b)][0] += int(n)
+            counted[int(b)][1] += int(loss)
     out = pd.DataFrame({"lower": list(AGE_BANDS), "upper": [d - 1 for d in AGE_BANDS[1:]] + [None]})
-    out["cases"] = [counted.get(i, (0, 0))[0] for i in range(len(AGE_BANDS))]
-    out["loss"] = [counted.get(i, (0, 0))[1] for i in range(len(AGE_BANDS))]
+    out["cases"] = [c for c, _ in counted]
+    out["loss"] = [loss for _, loss in counted]
     whole = int(out["cases"].sum())
     out["share"] = out["cases"] / whole if whole else 0.0
     return out
@@ -208,15 +238,17 @@ def open_cases(session: Session, scope: Scope, now: datetime, band: int | None =
                FraudType.name_en, station.name_zh, station.name_en, Case.loss, Case.warning_id)
         .join(FraudType, FraudType.code == Case.fraud_type).join(station, station.id == Case.station_id)
         .where(_open_at(now)), Case.county_id, Case.station_id)
-    if band is not None:
-        stmt = stmt.where(Case.reported_at <= now - timedelta(days=AGE_BANDS[band]))
-        if band + 1 < len(AGE_BANDS):
-            stmt = stmt.where(Case.reported_at > now - timedelta(days=AGE_BANDS[band + 1]))
+    today = now.astimezone(SHANGHAI).date()
+    if band is not None:  # the band's days of report, as open_case_ages counts them
+        first, last = _band_days(today, band)
+        stmt = stmt.where(Case.reported_at < _midnight(last + timedelta(days=1)))
+        if first is not None:
+            stmt = stmt.where(Case.reported_at >= _midnight(first))
     rows = session.execute(stmt.order_by(Case.reported_at, Case.id).limit(limit)).all()
     out = pd.DataFrame([tuple(r) for r in rows],
                        columns=["id", "number", "reported_at", "fraud_type", "fraud_type_zh", "fraud_type_en",
                                 "station_zh", "station_en", "loss", "warning_id"])
-    out.insert(3, "age_days", [(now - r).days for r in out["reported_at"]])
+    out.insert(3, "age_days", [(today - r.astimezone(SHANGHAI).date()).days for r in out["reported_at"]])
     return out
 
 

@@ -15,16 +15,20 @@ City 990000: county 990001 (stations s1, s2), county 990002 (station s3).  Now i
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from bisect import bisect_right
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.aggregates import rebuild
 from dashboard.auth.scope import scope_for_unit
+from dashboard.domain import Case, OrgUnit
 from dashboard.domain.base import SHANGHAI
 from dashboard.metrics.cases import (
+    AGE_BANDS,
     FIGURES,
     case_figures,
     cases_by_fraud_type,
@@ -36,6 +40,7 @@ from dashboard.metrics.cases import (
 from dashboard.metrics.compare import comparison_windows
 from dashboard.metrics.figures import compare_figures
 from dashboard.metrics.period import Period
+from tests.conftest import SEED_END
 from tests.factories import build_chain, make_case, make_warning
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
@@ -157,3 +162,29 @@ def test_the_longest_open_cases_link_to_their_warnings(cases):
     assert list(open_cases(session, scope_for_unit(u["city"]), NOW, band=3)["number"]) == ["C6"]
     assert list(open_cases(session, scope_for_unit(u["990001"]), NOW)["number"]) == ["C2"]
     assert open_cases(session, scope_for_unit(u["99000102"]), NOW).empty
+
+
+@pytest.mark.parametrize("back", [timedelta(0), timedelta(days=20, hours=5)])
+def test_open_cases_by_age_agree_with_every_raw_case(seeded_session, back):
+    """The aggregate's days and the raw edges give what counting every case would, now and in the past."""
+    now = SEED_END - back
+    today = now.astimezone(SHANGHAI).date()
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    district = seeded_session.scalar(select(OrgUnit).where(OrgUnit.code == "350203"))
+    for unit in (city, district):
+        expected = [[0, 0] for _ in AGE_BANDS]
+        rows = seeded_session.execute(select(Case.reported_at, Case.solved_at, Case.loss, OrgUnit.path)
+                                      .join(OrgUnit, OrgUnit.id == Case.station_id))
+        for reported_at, solved_at, loss, path in rows:
+            if not path.startswith(unit.path) or reported_at > now or (solved_at is not None and solved_at <= now):
+                continue
+            band = bisect_right(AGE_BANDS, (today - reported_at.astimezone(SHANGHAI).date()).days) - 1
+            expected[band][0] += 1
+            expected[band][1] += loss
+        ages = open_case_ages(seeded_session, scope_for_unit(unit), now)
+        assert ages["cases"].tolist() == [n for n, _ in expected]
+        assert ages["loss"].tolist() == [loss for _, loss in expected]
+        assert ages["cases"].iloc[0] > 0 and ages["cases"].sum() > ages["cases"].iloc[0]
+        for band in range(len(AGE_BANDS)):  # the record list of a band holds that band's cases
+            listed = open_cases(seeded_session, scope_for_unit(unit), now, band, limit=100_000)
+            assert len(listed) == expected[band][0]
