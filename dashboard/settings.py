@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
             "minutes, the open queue) are shared from Redis by every worker before they are "
             "counted again; the panel shows the time they were counted. 0: count on every "
             "refresh.", int),
+    Setting("VIEW_CACHE_SECONDS", 10,
+            "With `REDIS_URL`: how long a drawn overview (one unit, period, metric and language, "
+            "for viewers of the same scope and permissions) is shared from Redis by every worker "
+            "before it is drawn again; its live panel then refreshes on its own. 0: draw every "
+            "view anew.", int),
     Setting("DISCLOSURE_THRESHOLD", 5,
             "Statistics for the press: counts from 1 to this minus one are published as "
             "\"<N\" (with further cells withheld so that totals cannot give them back), and amounts, "

@@ -76,6 +76,13 @@ def _queue(client, ctx) -> None:
         raise CallFailed("queue answered no rows")
 
 
+def _shapes(client, ctx) -> None:
+    """The city map's district polygons, which the browser fetches once and then keeps."""
+    response = client.get(f"/geo/{ctx['city']}/county.geojson")
+    if response.status_code != 200 or len(response.get_json().get("features", [])) != len(ctx["counties"]):
+        raise CallFailed(f"map shapes: HTTP {response.status_code}")
+
+
 def _export(client, ctx) -> None:
     today = now_local().date()
     query = {"unit": ",".join(ctx["counties"]), "from": (today - timedelta(days=365)).isoformat(),
@@ -90,6 +97,7 @@ INTERACTIONS = [
     Interaction("overview_county", "leader", _overview(f"?unit={COUNTY}&period=month")),
     Interaction("overview_station", "leader", _overview(f"?unit={STATION}&period=month")),
     Interaction("drill", "leader", _drill),
+    Interaction("map_shapes", "leader", _shapes),
     Interaction("year", "leader", _overview("?period=year")),
     Interaction("live_poll", "leader", _live),
     Interaction("queue", "commander", _queue),
@@ -140,10 +148,11 @@ def summary(seconds: list[float]) -> dict:
 def measure(app, clients: dict, runs: int) -> list[dict]:
     """Every interaction timed ``runs`` times; a failing one is reported as not measured."""
     engine = app.extensions["database"].engine
-    context = {"counties": [], "dependencies": clients["leader"].get("/_dash-dependencies").get_json()}
+    context = {"counties": [], "city": None, "dependencies": clients["leader"].get("/_dash-dependencies").get_json()}
     with engine.connect() as conn:
         context["counties"] = list(conn.scalars(
             select(OrgUnit.code).where(OrgUnit.level == "county").order_by(OrgUnit.code)))
+        context["city"] = conn.scalar(select(OrgUnit.id).where(OrgUnit.level == "city"))
     log = StatementLog(engine)
     results = []
     try:

@@ -41,7 +41,8 @@ def table(result: dict, lang: str) -> list[str]:
         lines.append(t(f"bench.ingest.{key}", lang, warnings=f"{rate['warnings']:,}",
                        seconds=f"{rate['seconds']:,.2f}", rate=f"{rate['per_second']:,.0f}"))
     memory = result["memory"]
-    lines.append(t("bench.memory", lang, peak=f"{memory['peak_mb']:,.0f}",
+    lines.append(t("bench.memory", lang, serving=f"{memory['serving_peak_mb']:,.0f}",
+                   peak=f"{memory['peak_mb']:,.0f}",
                    generated=f"{memory['after_generation_mb']:,.0f}"))
     return lines
 

@@ -27,6 +27,7 @@ from dashboard.web.access import current_scope, scope_within
 from dashboard.web.database import request_session
 from dashboard.web.guard import permits
 from dashboard.web.live_cache import live_figures
+from dashboard.web.view_cache import shared_view
 from dashboard.web.view_state import ViewState
 
 dash.register_page(__name__, path="/", name="nav.overview", order=5, permission="view_overview",
@@ -44,15 +45,23 @@ def layout(**query):
     view = unit_view(session, scope_within(state.unit) if state.unit else scope)
     if view is None:
         return dbc.Alert(t("overview.no_unit", lang), color="warning", id="overview-empty")
+    state = state.with_(unit=view.unit.code)
+    can_assign = permits(current_user, "manage_tasks")
+    # the same view for every viewer of the same scope and permissions: drawn once, shared a few seconds
+    parts = {"page": "overview", "unit": view.unit.id, "state": state.query(), "lang": lang,
+             "scope": [scope.kind, scope.unit_id], "can_assign": can_assign}
+    return shared_view(parts, lambda: _draw(session, scope, view, state, lang, can_assign))
+
+
+def _draw(session, scope, view, state: ViewState, lang: str, can_assign: bool):
     now = now_local()
     data = overview_data(session, scope, view, state.period(now), now, state.metric, state.per_capita)
     live = live_figures(session, view, now, LIVE_WINDOW_MINUTES)
     return html.Div([
         dcc.Location(id="overview-url", refresh="callback-nav"),
-        dcc.Store(id="overview-state", data=state.with_(unit=view.unit.code).query()),
+        dcc.Store(id="overview-state", data=state.query()),
         dcc.Interval(id="overview-live-tick", interval=current_app.config["LIVE_REFRESH_SECONDS"] * 1000),
-        overview_body(data, live, state.with_(unit=view.unit.code), lang,
-                      can_assign=permits(current_user, "manage_tasks"),
+        overview_body(data, live, state, lang, can_assign=can_assign,
                       alerts=anomaly_section(anomaly_flags(session, view.scope, now), lang, "overview")),
     ], id="overview-page")
 

@@ -48,14 +48,6 @@ def decode(text: str) -> dict:
 
 def live_figures(session: Session, view: UnitView, now: datetime, minutes: int) -> dict:
     """``live_data`` of ``view``'s unit, from the shared cache when another worker just counted it."""
-    store = shared.store()
     seconds = int(current_app.config.get("LIVE_CACHE_SECONDS") or 0)
-    if not store.shared or seconds <= 0:
-        return live_data(session, view.scope, now, minutes)
     key = f"live:v1:{view.unit.id}:{minutes}"  # v1: the format of encode(); bump it on change
-    cached = store.get(key)
-    if cached is not None:
-        return decode(cached)
-    live = live_data(session, view.scope, now, minutes)
-    store.put(key, encode(live), seconds)
-    return live
+    return shared.shared_for(key, seconds, lambda: live_data(session, view.scope, now, minutes), encode, decode)

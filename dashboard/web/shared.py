@@ -26,11 +26,14 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -156,3 +159,21 @@ def init_app(app: Flask) -> None:
 
 def store() -> ProcessStore | RedisStore:
     return current_app.extensions["shared_store"]
+
+
+def shared_for(key: str, seconds: int, make: Callable[[], T], encode: Callable[[T], str],
+               decode: Callable[[str], T]) -> T:
+    """``make()``, or what a worker made under ``key`` in the last ``seconds``: through Redis only.
+
+    Without Redis, or with ``seconds`` 0, ``make()`` runs every time: a copy
+    in each process would let two workers show the same view differently.
+    """
+    where = store()
+    if not where.shared or seconds <= 0:
+        return make()
+    cached = where.get(key)
+    if cached is not None:
+        return decode(cached)
+    value = make()
+    where.put(key, encode(value), seconds)
+    return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import threading
 from datetime import timedelta
 
@@ -161,3 +163,38 @@ def test_live_figures_are_shared_only_through_redis(config, shared_for_a_while, 
     assert first["open"] == open_now
     assert (second["at"] == first["at"]) is shared_for_a_while
     assert second["at"] == (SEED_END if shared_for_a_while else later)
+
+
+def _overview(app, username: str, search: str = "?unit=350203&period=month") -> str:
+    from tests.conftest import login
+    from tests.web.test_overview import render
+
+    client = app.test_client()
+    login(client, username)
+    return json.dumps(render(client, search), sort_keys=True, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("config, shared_for_a_while", [
+    ({}, False),                                          # no Redis: drawn every time
+    ({"REDIS_URL": REDIS_URL, "VIEW_CACHE_SECONDS": 0}, False),
+    ({"REDIS_URL": REDIS_URL, "VIEW_CACHE_SECONDS": 60}, True),
+])
+def test_a_drawn_overview_is_shared_only_through_redis_and_only_alike(
+        config, shared_for_a_while, seeded_database, tmp_path, request, monkeypatch):
+    if "REDIS_URL" in config:
+        config = {**config, "REDIS_KEY_PREFIX": request.getfixturevalue("redis_prefix")}
+    settings = {"DATABASE_URL": seeded_database.url, "INSTANCE_PATH": str(tmp_path), "TESTING": True,
+                "LIVE_CACHE_SECONDS": 0, **config}
+    worker_a, worker_b = create_app(settings), create_app(settings)
+    clock = [SEED_END]
+    page = sys.modules["dashboard.pages.overview"]  # Dash loads the pages by file
+    monkeypatch.setattr(page, "now_local", lambda: clock[0])
+    first = _overview(worker_a, "leader")
+    clock[0] = SEED_END + timedelta(minutes=20)  # the live panel counts at another time
+    second = _overview(worker_b, "leader")
+    assert (second == first) is shared_for_a_while
+    assert ("10:20" in second) is not shared_for_a_while and "10:00" in first
+    # another viewer's scope, another language or another period is drawn for itself
+    commander = _overview(worker_b, "commander")
+    assert commander != second and "厦门市公安局" not in commander  # its breadcrumb starts at the district
+    assert _overview(worker_b, "leader", "?unit=350203&period=week") != second
