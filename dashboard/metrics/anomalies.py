@@ -44,7 +44,7 @@ from dashboard.domain.base import SHANGHAI, to_local_naive
 from dashboard.metrics.figures import child_units
 from dashboard.metrics.kpis import dissuaded_outcomes
 from dashboard.metrics.period import Period
-from dashboard.metrics.sums import sums
+from dashboard.metrics.sums import sum_block
 
 SPIKE_HOURS = 3
 BASELINE_WEEKS = 8
@@ -82,21 +82,32 @@ def spike_p_value(observed: int, baseline_total: int, weeks: int = BASELINE_WEEK
 
 def _units(session: Session, scope: Scope,
            read: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The scope's stations and counties: copies of ``read`` if given (the caller adds columns)."""
+    """The scope's stations and counties (``read``, if the caller has them already)."""
     if read is not None:
-        return read[0].copy(), read[1].copy()
+        return read
     stations = child_units(session, scope, "station").assign(level="station")
     counties = child_units(session, scope, "county").assign(level="county")
     return stations, counties
 
 
-def _with_counties(stations: pd.DataFrame, counties: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Station rows, then one row per county with ``columns`` summed over its stations."""
-    summed = stations.groupby("parent_id")[columns].sum()
-    county_rows = counties.copy()
-    for name in columns:
-        county_rows[name] = [int(summed[name].get(u, 0)) for u in county_rows["unit_id"]]
-    return pd.concat([county_rows, stations], ignore_index=True)
+def _with_counties(stations: pd.DataFrame, counties: pd.DataFrame, values: dict[int, list[int]],
+                   width: int) -> tuple[dict[str, list], np.ndarray]:
+    """The unit columns of the counties, then the stations; and their ``width`` values per row.
+
+    ``values``: by station id (none: zeros); a county's are the sums of its stations'.
+    Plain lists and one array: a frame of 54 rows cost more in pandas steps than in sums.
+    """
+    grid = np.zeros((len(stations), width), dtype=np.int64)
+    for row, unit in enumerate(stations["unit_id"].tolist()):
+        if unit in values:
+            grid[row] = values[unit]
+    county_row = {unit: row for row, unit in enumerate(counties["unit_id"].tolist())}
+    county_grid = np.zeros((len(county_row), width), dtype=np.int64)
+    for row, parent in enumerate(stations["parent_id"].tolist()):
+        if parent in county_row:
+            county_grid[county_row[parent]] += grid[row]
+    units = {name: counties[name].tolist() + stations[name].tolist() for name in UNIT_COLUMNS}
+    return units, np.vstack([county_grid, grid])
 
 
 def _hour_floor(moment: datetime) -> datetime:
@@ -104,7 +115,14 @@ def _hour_floor(moment: datetime) -> datetime:
 
 
 def window_counts(session: Session, scope: Scope, windows: list[Period]) -> pd.DataFrame:
-    """Warnings received in each window per station: columns station_id, window (index), warnings.
+    """Warnings received in each window per station: columns station_id, window (index), warnings."""
+    frame = pd.DataFrame(_window_rows(session, scope, windows), columns=["station_id", "window", "warnings"])
+    frame = frame.astype({"warnings": "int64"})
+    return frame.groupby(["station_id", "window"], as_index=False)["warnings"].sum()
+
+
+def _window_rows(session: Session, scope: Scope, windows: list[Period]) -> list[tuple[int, int, int]]:
+    """(station_id, window, warnings) parts; a station and window may come in two parts (hours, edges).
 
     Whole hours come from ``agg_warnings_hour`` (through its index by hour)
     and the minutes at each window's edges from the raw warnings (through
@@ -131,9 +149,7 @@ def window_counts(session: Session, scope: Scope, windows: list[Period]) -> pd.D
             Warning.received_at >= to_local_naive(a), Warning.received_at < to_local_naive(b)),
         Warning.county_id, Warning.station_id).group_by(Warning.station_id) for i, a, b in edges]
     parts = session.execute(union_all(*arms)).all() if arms else []
-    frame = pd.DataFrame([tuple(r) for r in parts], columns=["station_id", "window", "warnings"])
-    frame = frame.astype({"warnings": "int64"})
-    return frame[frame["window"] >= 0].groupby(["station_id", "window"], as_index=False)["warnings"].sum()
+    return [(int(station), int(window), int(n)) for station, window, n in parts]
 
 
 def volume_spikes(session: Session, scope: Scope, now: datetime, hours: int = SPIKE_HOURS,
@@ -149,28 +165,30 @@ def volume_spikes(session: Session, scope: Scope, now: datetime, hours: int = SP
     window = Period(now - timedelta(hours=hours), now)
     windows = [window] + [Period(window.start - timedelta(days=7 * w), window.end - timedelta(days=7 * w))
                           for w in range(1, weeks + 1)]
-    names = ["observed"] + [f"w{w}" for w in range(1, weeks + 1)]
-    counts = window_counts(session, scope, windows).pivot(index="station_id", columns="window",
-                                                           values="warnings")
-    counts = counts.reindex(index=stations["unit_id"], columns=range(len(names))).fillna(0).astype(int)
-    stations[names] = counts.to_numpy()
-    out = _with_counties(stations, counties, names)
-    baseline = out[names[1:]]
-    out["expected"] = baseline.mean(axis=1)
-    out["ratio"] = [o / e if e else None for o, e in zip(out["observed"], out["expected"], strict=True)]
-    out["p_value"] = [spike_p_value(int(o), int(b), weeks)
-                      for o, b in zip(out["observed"], baseline.sum(axis=1), strict=True)]
-    out["flagged"] = ((out["observed"] >= MIN_SPIKE_WARNINGS)
-                      & (out["observed"] >= SPIKE_RATIO * out["expected"])
-                      & (out["p_value"] <= SPIKE_ALPHA))
-    return out[[*UNIT_COLUMNS, "observed", "expected", "ratio", "p_value", "flagged"]]
+    values: dict[int, np.ndarray] = {}
+    for station, index, warnings in _window_rows(session, scope, windows):
+        values.setdefault(station, np.zeros(len(windows), dtype=np.int64))[index] += warnings
+    units, grid = _with_counties(stations, counties, values, len(windows))
+    observed, baseline = grid[:, 0], grid[:, 1:]
+    expected = baseline.mean(axis=1)
+    p_values = np.array([spike_p_value(o, b, weeks)
+                         for o, b in zip(observed.tolist(), baseline.sum(axis=1).tolist(), strict=True)])
+    return pd.DataFrame({
+        **units, "observed": observed, "expected": expected,
+        "ratio": [o / e if e else None for o, e in zip(observed.tolist(), expected.tolist(), strict=True)],
+        "p_value": p_values,
+        "flagged": ((observed >= MIN_SPIKE_WARNINGS) & (observed >= SPIKE_RATIO * expected)
+                    & (p_values <= SPIKE_ALPHA)),
+    })
 
 
-def _rates(session: Session, scope: Scope, period: Period, codes: list[str]) -> pd.DataFrame:
-    return sums(session, OutcomeDay, {
+def _rates(session: Session, scope: Scope, period: Period, codes: list[str]) -> dict[int, list[int]]:
+    """Closed and dissuaded warnings by station id."""
+    _names, keys, block = sum_block(session, OutcomeDay, {
         "closed": "closed",
         "dissuaded": lambda t: case((t.c.outcome.in_(codes), t.c.closed), else_=0),
     }, scope, period, by="station")
+    return {int(unit): pair for (unit,), pair in zip(keys, block.tolist(), strict=True)}
 
 
 def success_drops(session: Session, scope: Scope, now: datetime, days: int = DROP_RECENT_DAYS,
@@ -188,28 +206,26 @@ def success_drops(session: Session, scope: Scope, now: datetime, days: int = DRO
     baseline = Period.of_days(recent.first_day - timedelta(days=baseline_days),
                               recent.first_day - timedelta(days=1))
     codes = dissuaded_outcomes(session)
-    for prefix, period in (("recent", recent), ("baseline", baseline)):
-        frame = _rates(session, scope, period, codes).set_index("unit_id")
-        for name in ("closed", "dissuaded"):
-            stations[f"{prefix}_{name}"] = stations["unit_id"].map(frame[name]).fillna(0).astype(int)
+    recent_rates, baseline_rates = _rates(session, scope, recent, codes), _rates(session, scope, baseline, codes)
+    values = {unit: recent_rates.get(unit, [0, 0]) + baseline_rates.get(unit, [0, 0])
+              for unit in recent_rates.keys() | baseline_rates.keys()}
+    units, grid = _with_counties(stations, counties, values, 4)
     columns = ["recent_closed", "recent_dissuaded", "baseline_closed", "baseline_dissuaded"]
-    out = _with_counties(stations, counties, columns)
     rows = []
-    for r in out.itertuples():
-        recent_rate = r.recent_dissuaded / r.recent_closed if r.recent_closed else None
-        base_rate = r.baseline_dissuaded / r.baseline_closed if r.baseline_closed else None
+    for recent_closed, recent_dissuaded, base_closed, base_dissuaded in grid.tolist():
+        recent_rate = recent_dissuaded / recent_closed if recent_closed else None
+        base_rate = base_dissuaded / base_closed if base_closed else None
         z = None
         if recent_rate is not None and base_rate is not None:
-            pooled = (r.recent_dissuaded + r.baseline_dissuaded) / (r.recent_closed + r.baseline_closed)
-            spread = sqrt(pooled * (1 - pooled) * (1 / r.recent_closed + 1 / r.baseline_closed))
+            pooled = (recent_dissuaded + base_dissuaded) / (recent_closed + base_closed)
+            spread = sqrt(pooled * (1 - pooled) * (1 / recent_closed + 1 / base_closed))
             z = (recent_rate - base_rate) / spread if spread else None
         drop = base_rate - recent_rate if z is not None else None
-        flagged = (r.recent_closed >= MIN_CLOSED and r.baseline_closed >= MIN_CLOSED and drop is not None
+        flagged = (recent_closed >= MIN_CLOSED and base_closed >= MIN_CLOSED and drop is not None
                    and drop >= MIN_DROP and z <= -DROP_Z)
         rows.append((recent_rate, base_rate, drop, z, bool(flagged)))
-    out[["recent_rate", "baseline_rate", "drop", "z", "flagged"]] = pd.DataFrame(
-        rows, index=out.index, columns=["recent_rate", "baseline_rate", "drop", "z", "flagged"])
-    return out[[*UNIT_COLUMNS, *columns, "recent_rate", "baseline_rate", "drop", "z", "flagged"]]
+    rates = pd.DataFrame(rows, columns=["recent_rate", "baseline_rate", "drop", "z", "flagged"])
+    return pd.concat([pd.DataFrame({**units, **dict(zip(columns, grid.T, strict=True))}), rates], axis=1)
 
 
 def anomaly_flags(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
