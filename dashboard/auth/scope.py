@@ -22,6 +22,7 @@ and caches key on ``scope.cache_key`` so that two counties never share an answer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -78,6 +79,12 @@ class Scope:
 
     def unit_ids_subquery(self) -> Select:
         """``SELECT id FROM org_units`` of every unit in this subtree."""
+        return self._unit_ids
+
+    @cached_property
+    def _unit_ids(self) -> Select:
+        # built once per scope: a view's statements use it dozens of times, and
+        # SQLAlchemy's statements are immutable, so one object serves them all
         return select(OrgUnit.id).where(self.path_condition())
 
     def unit_condition(self, unit_col) -> ColumnElement[bool]:
