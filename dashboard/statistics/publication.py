@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pandas import isna
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -122,7 +123,7 @@ def _figure_value(figure: str, unit: OrgUnit, tag: str, row, cells, protection, 
     if model.is_additive(figure):
         return _cell(protection, cells, (figure, unit.code, tag))
     raw = row[figure]
-    raw = None if raw is None or raw != raw else float(raw)  # NaN: undefined
+    raw = None if isna(raw) else float(raw)  # None, NaN or pandas' NA: undefined
     if figure in model.DERIVED:
         status = _status(protection, (model.DERIVED[figure], unit.code, tag))
     elif figure in model.RATES:
