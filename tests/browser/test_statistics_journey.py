@@ -20,6 +20,7 @@ def test_press_previews_edits_and_downloads_a_csv(anonymous_page, live_server, t
     page.goto(live_server.url + "/statistics")
     page.wait_for_selector("#statistics-preview-body")
     page.wait_for_selector("#statistics-table-figures")
+    page.wait_for_selector("#statistics-chart-units .main-svg")  # plotly draws after the table comes
     assert page.locator("#statistics-chart-units .main-svg").count() >= 1
     page.click("#statistics-preview-button")
     page.wait_for_selector("#statistics-table-figures")
