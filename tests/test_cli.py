@@ -44,3 +44,22 @@ def test_bad_values_name_the_field(sqlite_url, capsys, args, field):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert field in err and "Traceback" not in err
+
+
+def test_a_terminated_command_runs_its_clean_up_and_restores_the_handler():
+    import os
+    import signal
+
+    from dashboard.cli.common import stop_cleanly_on_sigterm
+
+    before = signal.getsignal(signal.SIGTERM)
+    cleaned = []
+    with pytest.raises(SystemExit) as stopped:
+        with stop_cleanly_on_sigterm():
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+            finally:
+                cleaned.append("schema dropped")
+    assert stopped.value.code == 143
+    assert cleaned == ["schema dropped"]
+    assert signal.getsignal(signal.SIGTERM) is before

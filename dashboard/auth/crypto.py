@@ -29,6 +29,7 @@ import os
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import String
@@ -82,7 +83,7 @@ class PersonalDataCipher:
         head = PREFIX.encode("ascii")
         out: list[str | None] = []
         for i, value in enumerate(values):
-            if value is None or value != value:
+            if _missing(value):
                 out.append(None)
                 continue
             nonce = prefix + counters[4 * i : 4 * i + 4]
@@ -222,3 +223,10 @@ def mask_name(name: str | None) -> str:
     if len(name) <= 1:
         return "*" * len(name)
     return name[0] + "*" * (len(name) - 1)
+
+
+def _missing(value) -> bool:
+    """None, NaN or pandas' NA (whose ``!=`` answers NA, not a bool): a value with nothing to seal."""
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and value != value

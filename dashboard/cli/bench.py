@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from dashboard.cli.common import UsageError
+from dashboard.cli.common import UsageError, stop_cleanly_on_sigterm
 from dashboard.i18n import t
 
 DEMO_ROLES = ("leader", "commander", "press")
@@ -108,7 +108,8 @@ def cmd_bench(args, settings) -> int:
         raise UsageError(t("bench.error.ingest", lang))
     if args.reuse and (args.db != "sqlite" or not args.path):
         raise UsageError(t("bench.error.reuse_needs_path", lang))
-    result = run_bench(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
+    with stop_cleanly_on_sigterm():  # a killed bench still drops its PostgreSQL schema
+        result = run_bench(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
     return emit(table(result, lang), result, args.json)
 
 

@@ -1,8 +1,11 @@
-"""What every command module shares: the user-error type and opening the database."""
+"""What every command module shares: the user-error type, opening the database, a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
 import getpass
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from dashboard.db import Database, check_reachable
 
@@ -24,3 +27,22 @@ def cli_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no passwd entry (some containers)
         return "cli"
+
+
+@contextmanager
+def stop_cleanly_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM (``kill``, a CI timeout) raises ``SystemExit(143)``.
+
+    Python's default for SIGTERM ends the process without running ``finally``
+    blocks, which would leave what a long command created (a bench's
+    PostgreSQL schema, a load test's gunicorn) behind.  The previous handler
+    comes back afterwards.
+    """
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dashboard.cli.common import UsageError
+from dashboard.cli.common import UsageError, stop_cleanly_on_sigterm
 from dashboard.i18n import t
 
 MAX_USERS = 1000
@@ -186,7 +186,8 @@ def cmd_loadtest(args, settings) -> int:
     from dashboard.bench.report import emit
 
     lang = settings["DEFAULT_LANGUAGE"]
-    result = run_loadtest(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
+    with stop_cleanly_on_sigterm():  # a killed run still stops its gunicorn and drops what it built
+        result = run_loadtest(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
     return emit(table(result, lang), result, args.json)
 
 

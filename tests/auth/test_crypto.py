@@ -167,3 +167,13 @@ def test_bulk_encrypted_values_read_back_through_the_column_type():
     assert stored[1] is None and stored[2] is None
     column = crypto.EncryptedString(255, purpose="warnings.person_phone")
     assert column.process_result_value(stored[0], None) == "13812345678"
+
+
+def test_bulk_encryption_leaves_pandas_missing_values_empty():
+    import pandas as pd
+
+    column = pd.array(["13812345678", pd.NA], dtype="string")
+    stored = crypto.encrypt_values(list(column), "warnings.person_phone")
+    assert stored[1] is None
+    assert crypto.EncryptedString(255, purpose="warnings.person_phone").process_result_value(
+        stored[0], None) == "13812345678"
