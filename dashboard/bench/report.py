@@ -17,6 +17,8 @@ def table(result: dict, lang: str) -> list[str]:
     gen, setup = result["generation"], result["setup"]
     lines = [t("bench.title", lang, scale=t(f"bench.scale.{setup['scale']}", lang), days=setup["days"],
                daily=f"{setup['daily_warnings']:,.0f}", db=setup["backend"]),
+             t("bench.machine", lang, loop=f"{setup['machine']['loop']:,}",
+               ms=f"{setup['machine']['loop_ms']:,.0f}", cores=setup["machine"]["cores"]),
              t("bench.reused", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}")
              if gen.get("reused") else
              t("bench.generation", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}",

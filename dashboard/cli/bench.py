@@ -34,6 +34,7 @@ def run_bench(args, settings, say) -> dict:
     from dashboard.bench.database import SCALES, existing_history, generate, open_bench_database
     from dashboard.bench.ingest import remove_ingested, through_api, through_file
     from dashboard.bench.interactions import measure
+    from dashboard.bench.machine import reference
     from dashboard.db import Database
     from dashboard.demo.users import DEMO_PASSWORD
     from dashboard.web.heap import settle
@@ -50,6 +51,7 @@ def run_bench(args, settings, say) -> dict:
     except ValueError:
         raise UsageError(t("bench.error.postgres_url", lang)) from None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    machine = reference()  # before generation, on a quiet process
     try:
         if args.reuse:
             try:
@@ -88,7 +90,8 @@ def run_bench(args, settings, say) -> dict:
             bench.engine.dispose()
     return {
         "setup": {"scale": args.scale, "days": days, "daily_warnings": daily, "backend": bench.backend,
-                  "runs": args.runs, "started": started, "python": sys.version.split()[0]},
+                  "runs": args.runs, "started": started, "python": sys.version.split()[0],
+                  "machine": machine},
         "generation": generation,
         "interactions": interactions,
         "ingest": {"batch": 1000, "api": api, "file": file},

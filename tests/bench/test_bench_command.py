@@ -35,6 +35,8 @@ def test_bench_runs_end_to_end_and_reports_every_figure(db, tmp_path, monkeypatc
 
     assert result["setup"] == {**result["setup"], "scale": "xiamen", "days": 3, "daily_warnings": 60,
                                "backend": "sqlite" if db == "sqlite" else "postgresql", "runs": 1}
+    machine = result["setup"]["machine"]  # the machine's own speed, to compare runs across machines
+    assert machine["loop"] == 5_000_000 and machine["loop_ms"] > 0 and machine["cores"] >= 1
     gen = result["generation"]
     assert gen["warnings"] > 0 and gen["tables"]["warnings"] == gen["warnings"]
     assert gen["rows"] >= gen["warnings"] and gen["rows_per_second"] > 0
@@ -62,6 +64,7 @@ def test_bench_runs_end_to_end_and_reports_every_figure(db, tmp_path, monkeypatc
     for item in INTERACTIONS:  # the table names every interaction, in the default language
         assert translate(f"bench.interaction.{item.key}", "zh-CN") in printed
     assert "bench." not in printed  # no message id left untranslated
+    assert f"{machine['loop_ms']:,.0f}" in printed
 
 
 def test_bench_refuses_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
