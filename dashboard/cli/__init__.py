@@ -27,13 +27,14 @@ from dashboard.cli import (
     stats,
     tasks,
     tokens,
+    units,
     users,
 )
 from dashboard.cli.common import UsageError
 from dashboard.db import DatabaseUnreachable
 from dashboard.settings import load_settings
 
-COMMAND_MODULES = [database, users, audit, boundaries, tokens, imports, tasks, backup, simulate,
+COMMAND_MODULES = [database, users, audit, units, boundaries, tokens, imports, tasks, backup, simulate,
                    stats, bench, loadtest]
 
 

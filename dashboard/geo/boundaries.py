@@ -36,7 +36,7 @@ from dashboard.geo.precincts import to_geojson
 
 LEVELS = ("station", "county")
 DEFAULT_TOLERANCE_M2 = 1_000.0
-BOUNDARIES_IMPORTED = "boundaries_imported"  # audit action
+BOUNDARIES_IMPORTED = audit.BOUNDARIES_IMPORTED
 NAME_FIELDS = ("name_zh", "name", "NAME", "名称", "mc", "MC")
 WGS84 = "EPSG:4326"
 

@@ -6,14 +6,14 @@ standing in for ``docker``: what would run in our image runs here with the
 container's environment (from ``compose.yaml`` and the ``docker/.env`` the
 first step writes) against a fresh database of the test (PostgreSQL when
 ``TEST_DATABASE_URL`` is set, else SQLite).  Host paths of the README
-(``/srv/...``) go to the test's folder.  Two things the README's steps
-cannot do yet are done by the test in between, as a bureau would: the units
-(no command loads a bureau's own unit list yet, the README says so; the
-demo's units stand in) and the bureau's precinct file (the demo's stations).
+(``/srv/...``) go to the test's folder.  The files a bureau brings are
+written by the test from the demo city, as the bureau's own would be: its
+unit list (``units.csv``) and its precinct file (the demo's stations).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -29,13 +29,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dashboard import migrate
-from dashboard.auth import crypto
+from dashboard.auth import audit, crypto
 from dashboard.auth.startup import refuse_unsafe_settings
 from dashboard.backup import read_manifest, row_counts
 from dashboard.db import make_engine
 from dashboard.demo.units import build_demo_units
 from dashboard.domain import AuditEntry, OrgUnit, User
 from dashboard.geo.boundaries import BOUNDARIES_IMPORTED
+from dashboard.ingest.reference import load_reference_data
 from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,19 +78,28 @@ def database_url(tmp_path):
     admin.dispose()
 
 
-def units_and_precinct_file(url: str, folder: Path) -> None:
-    """What the README cannot do yet: the bureau's units; and the file the bureau brings."""
-    engine = make_engine(url)
+def bureau_files(folder: Path) -> set[str]:
+    """The bureau's unit list and precinct file, as the README's step 4 expects them (the demo city's)."""
+    engine = make_engine(f"sqlite:///{folder}/bureau.db")
+    migrate.upgrade(engine)
     with Session(engine) as session, session.begin():
+        load_reference_data(session)
         build_demo_units(session)
-        stations = sorted((u for u in session.scalars(select(OrgUnit)) if u.level == "station"),
-                          key=lambda u: u.code)
+        units = sorted(session.scalars(select(OrgUnit)), key=lambda u: u.path)
+        with open(folder / "units.csv", "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["code", "level", "parent_code", "name_zh", "name_en", "population"])
+            for unit in units:
+                writer.writerow([unit.code, unit.level, unit.parent.code if unit.parent else "",
+                                 unit.name_zh, unit.name_en, unit.population or ""])
+        stations = [u for u in units if u.level == "station"]
         frame = gpd.GeoDataFrame({"code": [u.code for u in stations], "name": [u.name_zh for u in stations]},
                                  geometry=[shape(json.loads(u.geometry)) for u in stations], crs="EPSG:4326")
-        for unit in stations:  # the bureau's precincts are news to the database
-            unit.geometry, unit.centroid_lon, unit.centroid_lat = None, None, None
+        codes = {u.code for u in units}
     engine.dispose()
+    (folder / "bureau.db").unlink()
     frame.to_file(folder / "precincts.geojson", driver="GeoJSON", engine="pyogrio")
+    return codes
 
 
 def test_the_readme_deployment_steps_work_in_order(database_url, tmp_path):
@@ -110,6 +120,8 @@ def test_the_readme_deployment_steps_work_in_order(database_url, tmp_path):
 
     steps = readme_steps()
     assert any("create-user" in s for s in steps) and any("import-boundaries" in s for s in steps)
+    assert any("import-units" in s for s in steps)
+    codes = bureau_files(checkout)
     backups = host / "antifraud-backups"
     for line in steps:
         if any(marker in line for marker in SKIPPED):
@@ -118,8 +130,6 @@ def test_the_readme_deployment_steps_work_in_order(database_url, tmp_path):
         example = re.search(r"antifraud-\d{8}-\d{6}\.tar", command)
         if example:  # the README's example archive name: the archive just written
             command = command.replace(example.group(), max(backups.glob("antifraud-*.tar")).name)
-        if "precincts.geojson" in command and not (checkout / "precincts.geojson").exists():
-            units_and_precinct_file(database_url, checkout)
         done = subprocess.run(["sh", "-c", command], cwd=checkout, env=env, capture_output=True,
                               text=True, input=f"{PASSWORD}\n{PASSWORD}\n", start_new_session=True,
                               timeout=300)
@@ -133,7 +143,7 @@ def test_the_readme_deployment_steps_work_in_order(database_url, tmp_path):
     assert len(crypto.key_from_settings({"ANTIFRAUD_ENV": "production",
                                          "PERSONAL_DATA_KEY": secrets["PERSONAL_DATA_KEY"]})) == 32
 
-    # 2. migrated; 3. the admin; 4. the precincts; 5. a verified backup, restored
+    # 2. migrated; 3. the admin; 4. the units and precincts; 5. a verified backup, restored
     engine = make_engine(database_url)
     try:
         assert migrate.is_current(engine)
@@ -141,6 +151,8 @@ def test_the_readme_deployment_steps_work_in_order(database_url, tmp_path):
             admin = session.scalar(select(User).where(User.username == "admin"))
             assert admin is not None and admin.role == "admin" and admin.unit_id is None
             assert session.scalar(select(AuditEntry.id).where(AuditEntry.action == BOUNDARIES_IMPORTED))
+            assert session.scalar(select(AuditEntry.id).where(AuditEntry.action == audit.UNITS_IMPORTED))
+            assert set(session.scalars(select(OrgUnit.code))) == codes
             assert all(u.geometry for u in session.scalars(select(OrgUnit).where(OrgUnit.level == "station")))
         archives = list(backups.glob("antifraud-*.tar"))
         assert len(archives) == 1 and not list(instance.glob("antifraud-*.tar"))
