@@ -155,8 +155,7 @@ def series_figure(frame: pd.DataFrame, columns: list[tuple[str, str]], kind: str
         trace = go.Bar if bars else go.Scatter
         traces.append(trace(x=x, y=frame[column], name=label, customdata=texts,
                             hovertemplate="%{x}<br>" + label + ": %{customdata}<extra></extra>", **style))
-    fig = go.Figure(traces)
-    return _layout(fig, "light", height, barmode="group", hovermode="x unified",
+    return _layout(traces, "light", height, barmode="group", hovermode="x unified",
                    yaxis={"rangemode": "tozero"}, xaxis={"type": "category"})
 
 
@@ -164,11 +163,11 @@ def band_figure(labels: list[str], values: list[int], kind: str, lang: str, heig
                 customdata: list | None = None) -> go.Figure:
     """Vertical bars of counts by band (the money clock, case ages)."""
     texts = [format_value(kind, v, lang) for v in values]
-    fig = go.Figure(go.Bar(x=labels, y=values, text=texts, textposition="auto",
+    traces = (go.Bar(x=labels, y=values, text=texts, textposition="auto",
                            marker={"color": THEMES["light"]["bar"]},
                            customdata=customdata if customdata is not None else labels,
                            hovertemplate="%{x}: %{text}<extra></extra>"))
-    return _layout(fig, "light", height, showlegend=False, xaxis={"type": "category"},
+    return _layout(traces, "light", height, showlegend=False, xaxis={"type": "category"},
                    yaxis={"rangemode": "tozero"})
 
 

@@ -103,7 +103,7 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
     shown = texts if texts is not None else [f"{v:,}" for v in values["value"].tolist()]
     codes = values["code"].tolist() if "code" in values else [""] * len(values)
     dark = theme == "dark"
-    fig = go.Figure(go.Choroplethmap(
+    traces = [go.Choroplethmap(
         geojson=shapes or geojson, featureidkey="id", locations=values["unit_id"].tolist(),
         z=values["value"].tolist(),
         colorscale=COLOR_SCALE, marker={"line": {"color": "#0b1320" if dark else "#ffffff", "width": 0.8},
@@ -112,17 +112,16 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
         hovertemplate="<b>%{customdata[0]}</b><br>" + metric_label + ": %{customdata[1]}<extra></extra>",
         colorbar={"title": {"text": metric_label}, "thickness": 12,
                   "tickfont": {"color": "#e8edf3" if dark else "#1f2d3d"}},
-    ))
+    )]
     if outlines is not None:
-        fig.add_trace(outline_trace(outlines, color="#e8edf3" if dark else "#1f2d3d"))
+        traces.append(outline_trace(outlines, color="#e8edf3" if dark else "#1f2d3d"))
     if highlight is not None:
-        fig.add_trace(outline_trace(highlight, color="#00a8ff", width=4.0))
+        traces.append(outline_trace(highlight, color="#00a8ff", width=4.0))
     view = fit_view(bounds(geojson["features"]), height=height) if geojson["features"] else {}
-    fig.layout = go.Layout(  # one object: update_layout's validation of nested settings is slow
-        map={"style": DARK_STYLE if dark else "white-bg", **view}, height=height,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, paper_bgcolor="rgba(0,0,0,0)",
-        font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",
-              "color": "#e8edf3" if dark else "#1f2d3d"},
-        uirevision=",".join(str(u) for u in values["unit_id"].tolist()),
-    )
-    return fig
+    # the layout given as the figure is built: setting or updating it afterwards re-validates it
+    return go.Figure(traces, layout={
+        "map": {"style": DARK_STYLE if dark else "white-bg", **view}, "height": height,
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "paper_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",
+                 "color": "#e8edf3" if dark else "#1f2d3d"},
+        "uirevision": ",".join(str(u) for u in values["unit_id"].tolist())})

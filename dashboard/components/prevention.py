@@ -52,7 +52,7 @@ def kinds_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
 def heatmap_figure(frame: pd.DataFrame, lang: str, highlight: str | None) -> go.Figure:
     """Units (rows) by month (columns), coloured by events, reach in the hover text."""
     if frame.empty:
-        return _layout(go.Figure(), "light", 300)
+        return _layout([], "light", 300)
     units = frame.drop_duplicates("unit_id")
     months = sorted(frame["month"].unique())
     names = [name_of(r, lang) + (" ◀" if r["code"] == highlight else "")
@@ -62,11 +62,11 @@ def heatmap_figure(frame: pd.DataFrame, lang: str, highlight: str | None) -> go.
     texts = [[t("prevention.heatmap.cell", lang, events=format_value("count", e, lang),
                 reach=format_value("count", r, lang)) for e, r in zip(erow, rrow, strict=True)]
              for erow, rrow in zip(events.to_numpy(), reach.to_numpy(), strict=True)]
-    fig = go.Figure(go.Heatmap(
+    traces = (go.Heatmap(
         z=events.to_numpy(), x=[m.strftime("%Y-%m") for m in months], y=names, text=texts,
         colorscale="Oranges", hovertemplate="<b>%{y}</b> %{x}<br>%{text}<extra></extra>",
         colorbar={"title": {"text": t("kpi.publicity_events", lang)}}))
-    return _layout(fig, "light", max(300, 24 * len(names) + 80), xaxis={"type": "category"},
+    return _layout(traces, "light", max(300, 24 * len(names) + 80), xaxis={"type": "category"},
                    yaxis={"automargin": True, "autorange": "reversed"})
 
 
