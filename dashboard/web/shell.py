@@ -7,6 +7,8 @@ sit beside a logout button (a form POST carrying the CSRF token).
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -21,6 +23,11 @@ from dashboard.web.database import request_session
 from dashboard.web.guard import home_path, visible_pages
 
 LANGUAGE_LABELS = {"zh-CN": "中文", "en": "English"}
+# screen-reader labels the libraries write in English (assets/library_labels.js swaps them in)
+LIBRARY_LABELS = {"Clear Dates": "library.clear_dates", "First": "library.first", "Previous": "library.previous",
+                  "(current)": "library.current", "Next": "library.next", "Last": "library.last",
+                  "Close alert": "library.close_alert", "Map": "library.map",
+                  "Toggle attribution": "library.toggle_attribution"}
 
 
 def _nav_links(lang: str) -> list:
@@ -77,4 +84,5 @@ def shell_layout() -> html.Div:
         dcc.Location(id="shell-url"),
         navbar,
         dbc.Container(dash.page_container, fluid=True, id="shell-main"),
-    ], lang=lang)
+    ], lang=lang, **{"data-library-labels": json.dumps(
+        {text: t(key, lang) for text, key in LIBRARY_LABELS.items()}, ensure_ascii=False)})

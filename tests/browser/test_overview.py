@@ -102,3 +102,14 @@ def test_wall_rotates_full_screen(live_server, page):
     page.wait_for_function("() => document.querySelector('#wall-unit').innerText === '湖里分局'",
                            timeout=25_000)
     assert page.locator("#wall-position").inner_text() == "2 / 2"
+
+
+def test_library_screen_reader_labels_are_in_the_page_language(live_server, page):
+    """The map's region and its sources toggle are labelled in Chinese, not the map library's English."""
+    page.goto(f"{live_server.url}/?{PERIOD}")
+    wait_for_map(page)
+    page.wait_for_function(
+        "() => document.querySelector('#overview-map [aria-label=\"地图\"]') !== null"
+        " && document.querySelector('#overview-map [aria-label=\"显示或隐藏地图来源\"]') !== null")
+    assert page.locator("#overview-map [aria-label='Map']").count() == 0
+    assert page.locator("#overview-map [aria-label='Toggle attribution']").count() == 0

@@ -4,8 +4,8 @@
 ``<body>`` whose element is rendered (CSS visibility, display and opacity,
 ``checkVisibility``), SVG text included (plotly's axis labels, legends,
 annotations and hover labels), the ``title`` (tooltip) of rendered elements,
-the ``placeholder`` and ``aria-label`` of rendered form fields, buttons and
-links, the chosen option of each ``<select>``, and the document title.
+the ``placeholder`` of rendered form fields, the ``aria-label`` of every shown
+element (the libraries' own included), the chosen option of each ``<select>``, and the document title.
 
 ``Vocabulary(lang, engine)`` is what may legitimately appear in ``lang``:
 
@@ -55,9 +55,11 @@ VISIBLE_TEXTS_JS = """() => {
         if (node.nodeValue.trim() && el && !skip.has(el.tagName) && shown(el)) texts.push(node.nodeValue);
     }
     for (const el of document.body.querySelectorAll('[title]')) if (shown(el)) texts.push(el.title);
-    for (const el of document.body.querySelectorAll('input, textarea, select, button, a')) {
-        if (!shown(el)) continue;
-        for (const name of ['placeholder', 'aria-label']) texts.push(el.getAttribute(name) || '');
+    for (const el of document.body.querySelectorAll('input, textarea')) {
+        if (shown(el)) texts.push(el.getAttribute('placeholder') || '');
+    }
+    for (const el of document.body.querySelectorAll('[aria-label]')) {
+        if (shown(el)) texts.push(el.getAttribute('aria-label'));
     }
     for (const el of document.body.querySelectorAll('select')) {
         if (shown(el) && el.selectedOptions.length) texts.push(el.selectedOptions[0].text);
@@ -65,11 +67,6 @@ VISIBLE_TEXTS_JS = """() => {
     return texts.map(t => t.replace(/\\s+/g, ' ').trim()).filter(t => t);
 }"""
 
-# Screen-reader labels that Dash's date pickers ("Clear Dates"), dbc's pagination and dbc's
-# dismissable alerts ("Close alert") write in English and offer no property to set:
-# tolerated as whole texts, never as parts of others.
-LIBRARY_LABELS = frozenset({"Clear Dates", "First", "Previous", "(current)", "Next", "Last",
-                            "Close alert"})
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 SPACES = re.compile(r"\s+")
 LETTER = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -132,7 +129,7 @@ def database_texts(engine: Engine, lang: str) -> tuple[set[str], set[str]]:
                        TaskEvent.note, Dissuasion.note, AuditEntry.object):
             free.update(SPACES.sub(" ", text).strip()
                         for text in session.scalars(select(column).where(column.is_not(None)).distinct()))
-    return {piece for text in names if text for piece in _pieces(text)}, free | LIBRARY_LABELS
+    return {piece for text in names if text for piece in _pieces(text)}, free
 
 
 class Vocabulary:
