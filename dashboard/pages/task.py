@@ -99,6 +99,6 @@ def take_step(clicks, task_id, version, note, reached, loss, people, reassign_to
         return dash.no_update, dbc.Alert(t("access.denied.title", lang), color="danger")
     session.commit()
     task = _find(task_id)
-    done = dbc.Alert(t("tasks.step.done", lang, action=t(f"task.action.{step}", lang)),
+    done = dbc.Alert(t(f"tasks.step.done.{step}", lang),
                      color="success", dismissable=True, duration=6000, id="task-page-done")
     return task_body(session, task, current_user, now(), lang), done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -143,3 +144,12 @@ def test_the_navbar_badge_counts_tasks_waiting(fresh_client, engine):
     assert answer.get_json()["response"]["shell-tasks-badge"] == {"children": "2",
                                                                    "color": "danger"}
     assert engine_url(engine)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_step_button_has_its_own_confirmation(lang):
+    from dashboard.i18n import translate
+    from dashboard.pages._task_parts import BUTTON_COLORS
+
+    messages = {step: translate(f"tasks.step.done.{step}", lang) for step in BUTTON_COLORS}
+    assert len(set(messages.values())) == len(messages)  # each says what was done, not a shared "Done"
