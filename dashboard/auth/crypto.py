@@ -29,7 +29,6 @@ import os
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import String
@@ -226,7 +225,10 @@ def mask_name(name: str | None) -> str:
 
 
 def _missing(value) -> bool:
-    """None, NaN or pandas' NA (whose ``!=`` answers NA, not a bool): a value with nothing to seal."""
-    if value is None or value is pd.NA:
+    """None, NaN or pandas' NA: a value with nothing to seal (pandas is not imported for it)."""
+    if value is None:
         return True
-    return isinstance(value, float) and value != value
+    try:
+        return bool(value != value)
+    except TypeError:  # pandas' NA: its comparisons answer NA, which has no truth value
+        return True

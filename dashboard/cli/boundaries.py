@@ -9,16 +9,13 @@ field, level).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dashboard.cli.common import UsageError, cli_actor, open_database
-from dashboard.geo.boundaries import (
-    DEFAULT_TOLERANCE_M2,
-    LEVELS,
-    BoundaryFileError,
-    BoundaryReport,
-    apply_boundaries,
-    check_boundaries,
-    read_boundaries,
-)
+from dashboard.geo import DEFAULT_TOLERANCE_M2, LEVELS
+
+if TYPE_CHECKING:
+    from dashboard.geo.boundaries import BoundaryReport
 from dashboard.i18n import t
 
 
@@ -60,6 +57,14 @@ def report_lines(report: BoundaryReport, lang: str) -> list[str]:
 
 
 def cmd_import_boundaries(args, settings) -> int:
+    # geopandas and shapely load here, not for every command (``antifraud --help``)
+    from dashboard.geo.boundaries import (
+        BoundaryFileError,
+        apply_boundaries,
+        check_boundaries,
+        read_boundaries,
+    )
+
     lang = settings["DEFAULT_LANGUAGE"]
     if args.tolerance < 0:
         raise UsageError(t("boundaries.error.tolerance", lang))

@@ -23,11 +23,6 @@ from dashboard.cli.common import UsageError, cli_actor, open_database
 from dashboard.disclosure.suppression import MIN_THRESHOLD
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
-from dashboard.statistics.exports import export_file, record_export
-from dashboard.statistics.headlines import headline_text
-from dashboard.statistics.publication import build_publication
-from dashboard.statistics.request import RequestError, parse_request
-from dashboard.statistics.tokens import StatsTokenError, create_stats_token
 
 CLI_FORMATS = ("csv", "json", "xlsx")
 
@@ -44,6 +39,13 @@ def _root_scope(session, codes: list[str]):
 
 
 def run_stats(args, settings, now: datetime | None = None) -> int:
+    # here, not at the top: they bring pandas, plotly and openpyxl, which every other command
+    # (and ``antifraud --help``) would otherwise wait for
+    from dashboard.statistics.exports import export_file, record_export
+    from dashboard.statistics.headlines import headline_text
+    from dashboard.statistics.publication import build_publication
+    from dashboard.statistics.request import RequestError, parse_request
+
     threshold = int(settings["DISCLOSURE_THRESHOLD"])
     if threshold < MIN_THRESHOLD:
         raise UsageError(f"DISCLOSURE_THRESHOLD: must be at least {MIN_THRESHOLD}")
@@ -82,6 +84,8 @@ def cmd_stats(args, settings) -> int:
 
 
 def cmd_create_stats_token(args, settings) -> int:
+    from dashboard.statistics.tokens import StatsTokenError, create_stats_token
+
     db = open_database(settings)
     try:
         with db.session() as session:

@@ -32,10 +32,9 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.domain import OrgUnit
+from dashboard.geo import DEFAULT_TOLERANCE_M2, LEVELS  # noqa: F401 - named here too
 from dashboard.geo.precincts import to_geojson
 
-LEVELS = ("station", "county")
-DEFAULT_TOLERANCE_M2 = 1_000.0
 BOUNDARIES_IMPORTED = audit.BOUNDARIES_IMPORTED
 NAME_FIELDS = ("name_zh", "name", "NAME", "名称", "mc", "MC")
 WGS84 = "EPSG:4326"
