@@ -12,6 +12,7 @@ API and the file import, and the process's peak memory.  Prints a table;
 from __future__ import annotations
 
 import argparse
+import math
 import resource
 import sys
 import tempfile
@@ -59,8 +60,10 @@ def run_bench(args, settings, say) -> dict:
             except LookupError:
                 raise UsageError(t("bench.error.reuse_empty", lang, path=bench.location)) from None
             days, daily = generation["days"], generation["warnings"] / generation["days"]
+            # the file's own scale: the named one nearest its daily volume (not --scale's default)
+            scale = min(SCALES, key=lambda name: abs(math.log(SCALES[name] / daily)))
         else:
-            days = args.days
+            days, scale = args.days, args.scale
             say(t("bench.progress.generate", lang, days=days, daily=f"{daily:,.0f}", where=bench.location))
             generation = generate(bench, days, daily, progress=say if args.verbose else None)
         after_generation = _peak_mb()
@@ -89,7 +92,7 @@ def run_bench(args, settings, say) -> dict:
         else:
             bench.engine.dispose()
     return {
-        "setup": {"scale": args.scale, "days": days, "daily_warnings": daily, "backend": bench.backend,
+        "setup": {"scale": scale, "days": days, "daily_warnings": daily, "backend": bench.backend,
                   "runs": args.runs, "started": started, "python": sys.version.split()[0],
                   "machine": machine},
         "generation": generation,

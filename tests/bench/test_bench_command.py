@@ -89,7 +89,8 @@ def test_reuse_measures_a_kept_file_without_generating(tmp_path, capsys):
     kept, first, again = tmp_path / "kept.db", tmp_path / "first.json", tmp_path / "again.json"
     small = ["--daily-warnings", "40", "--runs", "1", "--ingest-warnings", "50"]
     assert main(["bench", "--days", "4", "--path", str(kept), *small, "--json", str(first)]) == 0
-    assert main(["bench", "--path", str(kept), "--reuse", "--days", "99", *small, "--json", str(again)]) == 0
+    assert main(["bench", "--path", str(kept), "--reuse", "--days", "99", "--scale", "guangzhou", *small,
+                 "--json", str(again)]) == 0
     generated = json.loads(first.read_text(encoding="utf-8"))["generation"]
     result = json.loads(again.read_text(encoding="utf-8"))
     gen = result["generation"]
@@ -97,6 +98,7 @@ def test_reuse_measures_a_kept_file_without_generating(tmp_path, capsys):
     # the first run's ingested warnings were taken out again: the file is as generated
     assert gen["warnings"] == gen["tables"]["warnings"] == generated["warnings"]
     assert result["setup"]["days"] in (4, 5)  # the file's span of days, not --days
+    assert result["setup"]["scale"] == "xiamen"  # the file's own volume names it, not --scale
     assert all(row["measured"] for row in result["interactions"])
     assert translate("bench.reused", "zh-CN").split("：")[0] in capsys.readouterr().out
     engine = make_engine(f"sqlite:///{kept}")
