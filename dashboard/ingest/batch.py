@@ -25,7 +25,7 @@ import string
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from dashboard.auth import audit
 from dashboard.domain import OrgUnit
@@ -104,9 +104,10 @@ class Context:
         return self._response[risk_level]
 
     def unit(self, code: str) -> OrgUnit | None:
-        if code not in self._units:
-            self._units[code] = self.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
-        return self._units[code]
+        if not self._units:  # every unit once a batch, without its polygon (a query a station was most of a batch)
+            self._units = {u.code: u for u in self.session.scalars(
+                select(OrgUnit).options(defer(OrgUnit.geometry)))}
+        return self._units.get(code)
 
     def station_of_point(self, lon: float, lat: float) -> OrgUnit | None:
         station_id = precinct_index(self.session).locate(lon, lat)

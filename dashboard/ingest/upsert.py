@@ -27,3 +27,40 @@ def same(stored, incoming) -> bool:
             return stored is incoming
         return abs(stored - incoming) < 1e-6
     return stored == incoming
+
+
+def insert_new_rows(session: Session, table, rows: list[dict], keys: tuple[str, ...],
+                    returning: tuple[str, ...]) -> list[tuple]:
+    """``INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING returning``: the rows this call stored.
+
+    On PostgreSQL the rows go in by COPY into a temporary table, then one
+    ``INSERT ... SELECT``: as one multi-row ``VALUES`` statement, a batch of
+    1,000 warnings has 22,000 placeholders, which psycopg parses in Python
+    (about 0.6 s a batch, most of an ingest's time).  Values pass through the
+    columns' own bind processing (encryption, local times) either way.
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name != "postgresql":
+        stmt = dialect_insert(session, table).on_conflict_do_nothing(index_elements=list(keys)).returning(
+            *(table.c[name] for name in returning))
+        return [tuple(row) for row in session.execute(stmt, rows)]
+    dialect = session.get_bind().dialect
+    names = [c.name for c in table.columns if c.name in rows[0]]
+    processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    temp = f"_incoming_{table.name}"
+    column_list = ", ".join(names)
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"CREATE TEMP TABLE {temp} AS SELECT {column_list} FROM {table.name} WITH NO DATA")
+        with cursor.copy(f"COPY {temp} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([process(row.get(name)) if process else row.get(name)
+                                for name, process in zip(names, processors, strict=True)])
+        cursor.execute(f"INSERT INTO {table.name} ({column_list}) SELECT {column_list} FROM {temp} "
+                       f"ON CONFLICT ({', '.join(keys)}) DO NOTHING RETURNING {', '.join(returning)}")
+        stored = [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(f"DROP TABLE {temp}")
+        return stored
+    finally:
+        cursor.close()

@@ -19,7 +19,7 @@ from dashboard.aggregates import apply_inserted, maintained
 from dashboard.domain import Warning
 from dashboard.ingest.batch import Context, RecordResult
 from dashboard.ingest.schemas import WarningIn
-from dashboard.ingest.upsert import dialect_insert, same
+from dashboard.ingest.upsert import insert_new_rows, same
 
 UPDATABLE = {"risk_level", "amount_at_risk", "deadline_at"}
 FILLABLE = {"person_name", "person_phone", "person_id_number", "person_bank_account", "lon", "lat"}
@@ -122,11 +122,10 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
     new = {k: v for k, v in pending.items() if k not in existing}
     inserted: dict[tuple[str, str], int] = {}
     if new:
-        stmt = dialect_insert(session, Warning.__table__).on_conflict_do_nothing(
-            index_elements=["source", "external_id"]
-        ).returning(Warning.id, Warning.source, Warning.external_id)
-        for row in session.execute(stmt, [v for _, v in new.values()]):
-            inserted[(row.source, row.external_id)] = row.id
+        for wid, source, external_id in insert_new_rows(
+                session, Warning.__table__, [v for _, v in new.values()], keys=("source", "external_id"),
+                returning=("id", "source", "external_id")):
+            inserted[(source, external_id)] = wid
         raced = [k for k in new if k not in inserted]  # another process stored them first
         existing.update(_existing(session, raced, lock))
     if inserted:

@@ -5,6 +5,7 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dashboard.auth import crypto
 from dashboard.domain import AuditEntry, Dissuasion, RejectedRecord, StopPayment, Warning
 from dashboard.domain.aggregates import AGGREGATE_MODELS
 from dashboard.ingest.tokens import revoke_token
@@ -148,3 +149,23 @@ def test_openapi_describes_every_ingest_route(api):
     doc = api.get("/api/v1/openapi.json").get_json()
     assert set(doc["paths"]) == {"/api/v1/warnings", "/api/v1/outcomes", "/api/v1/stop-payments"}
     assert "WarningIn" in doc["components"]["schemas"]
+
+
+def test_an_ingested_warning_is_stored_as_the_model_stores_it(api, units):
+    """Personal data sealed and times in Shanghai wall time, whichever way the batch is written."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    utc = (NOW - timedelta(hours=1)).astimezone(UTC).isoformat()  # sent in UTC
+    assert api.post_batch("warnings", [warning(7, received_at=utc)]).get_json()["inserted"] == 1
+    with Session(units) as session:
+        stored = session.scalar(select(Warning))
+        assert stored.person_phone == "13800000007" and stored.person_name == "王芳"
+        assert stored.received_at == NOW - timedelta(hours=1)
+        raw = session.execute(text("SELECT person_phone, person_id_number, received_at FROM warnings")).one()
+    assert raw.person_phone.startswith(crypto.PREFIX) and "13800000007" not in raw.person_phone
+    assert raw.person_id_number.startswith(crypto.PREFIX)
+    received = raw.received_at if isinstance(raw.received_at, datetime) else datetime.fromisoformat(raw.received_at)
+    assert received == stored.received_at.replace(tzinfo=None)  # naive Shanghai wall time on disk
+    assert received.hour == (NOW - timedelta(hours=1)).hour  # NOW is Shanghai time; UTC was sent
