@@ -226,3 +226,16 @@ def logged_in_client(app):
 def client(logged_in_client):
     """A client logged in as the demo leader (the whole city)."""
     return logged_in_client("leader")
+
+
+@pytest.fixture
+def cli_database(tmp_path, monkeypatch) -> Iterator[Engine]:
+    """A migrated SQLite file with the reference lists, named by ``DATABASE_URL`` for the commands."""
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        load_reference_data(session)
+    yield engine
+    engine.dispose()

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from dashboard import migrate
 from dashboard.cli import main
-from dashboard.db import make_engine
 from dashboard.domain import OrgUnit
-from dashboard.ingest.reference import load_reference_data
 
 GOOD = """code,level,parent_code,name_zh,name_en,population
 350200,city,,厦门市公安局,Xiamen Bureau,"5,300,000"
@@ -20,15 +16,8 @@ GOOD = """code,level,parent_code,name_zh,name_en,population
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path}/cli.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with Session(engine) as session, session.begin():
-        load_reference_data(session)
-    yield engine
-    engine.dispose()
+def database(cli_database):
+    return cli_database
 
 
 def units(engine) -> int:

@@ -8,31 +8,23 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from dashboard import migrate
 from dashboard.auth.passwords import verify_password
 from dashboard.cli import main
-from dashboard.db import make_engine
 from dashboard.domain import OrgUnit, User
-from dashboard.ingest.reference import load_reference_data
 
 PASSWORD = "Wuyuan-bay-2026!"
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path}/cli.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
+def database(cli_database):
+    engine = cli_database
     with Session(engine) as session, session.begin():
-        load_reference_data(session)
         city = OrgUnit(code="350200", name_zh="市局", name_en="City", level="city", path="350200")
         session.add(city)
         session.flush()
         session.add(OrgUnit(code="350203", name_zh="思明", name_en="Siming", level="county",
                             path="350200/350203", parent_id=city.id))
-    yield engine
-    engine.dispose()
+    return engine
 
 
 def create(monkeypatch, *args, password=PASSWORD):
