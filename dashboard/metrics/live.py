@@ -19,13 +19,14 @@ from dashboard.domain import Warning
 from dashboard.domain.aggregates import WarningHour
 from dashboard.domain.base import SHANGHAI, to_local_naive
 from dashboard.metrics.period import Period, year_back
-from dashboard.metrics.sums import sums
+from dashboard.metrics.sums import sum_block
 
 
 def _by_hour(session: Session, scope: Scope, day_start: datetime) -> dict[int, int]:
     window = Period(day_start, day_start + timedelta(days=1))
-    frame = sums(session, WarningHour, {"received": "received"}, scope, window, dims=("hour",))
-    return {to_local_naive(h).hour: int(n) for h, n in zip(frame["hour"], frame["received"], strict=True)}
+    # the plain block, not a frame: the live poll runs every few seconds on every open screen
+    _, keys, block = sum_block(session, WarningHour, {"received": "received"}, scope, window, dims=("hour",))
+    return {to_local_naive(key[0]).hour: int(n) for key, n in zip(keys, block[:, 0].tolist(), strict=True)}
 
 
 def hourly_today(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
