@@ -28,9 +28,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.permissions import role_of, roles
-from dashboard.domain.org import OrgUnit
-
-PATH_SEPARATOR = "/"
+from dashboard.domain.org import PATH_SEPARATOR, OrgUnit
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from dashboard.cli.common import UsageError, cli_actor, open_database
 from dashboard.geo import DEFAULT_TOLERANCE_M2, LEVELS
+from dashboard.i18n import t
 
 if TYPE_CHECKING:
     from dashboard.geo.boundaries import BoundaryReport
-from dashboard.i18n import t
 
 
 def _area(value: float) -> str:

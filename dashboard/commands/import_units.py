@@ -78,6 +78,7 @@ class ImportUnits:
     rows: list[tuple[int, dict]]
     source: str = ""
     _checked: list[UnitRow] = field(default_factory=list, repr=False)
+    _stored: dict[str, OrgUnit] = field(default_factory=dict, repr=False)
 
     def validate(self, session: Session) -> None:
         """Raise ``UnitsRefused`` with every problem of the list, in line order."""
@@ -106,11 +107,12 @@ class ImportUnits:
             raise UnitsRefused(sorted(problems, key=lambda p: (p.line, COLUMNS.index(p.field)
                                                                if p.field in COLUMNS else len(COLUMNS))))
         self._checked = sorted(rows, key=lambda r: (levels.index(r.level), r.code))
+        self._stored = stored
 
     def run(self, session: Session) -> ImportResult:
         """Validate, then create and update the units (parents first) and audit, in the caller's transaction."""
         self.validate(session)
-        stored = {u.code: u for u in session.scalars(select(OrgUnit))}
+        stored = self._stored  # read by validate, in this transaction
         result = ImportResult([], [], [])
         for row in self._checked:
             unit = stored.get(row.code)
@@ -118,7 +120,7 @@ class ImportUnits:
                 parent = stored.get(row.parent_code) if row.parent_code else None
                 unit = OrgUnit(code=row.code, level=row.level, parent=parent, name_zh=row.name_zh,
                                name_en=row.name_en, population=row.population,
-                               path=f"{parent.path}/{row.code}" if parent else row.code)
+                               path=OrgUnit.path_of(row.code, parent))
                 session.add(unit)
                 stored[row.code] = unit
                 result.created.append(row.code)

@@ -51,7 +51,7 @@ def build_demo_units(session: Session, seed: int = 7) -> list[OrgUnit]:
         unit = _upsert(
             session, existing,
             code=row["code"], name_zh=row["name_zh"], name_en=row["name_en"], level=row["level"],
-            parent=parent, path=f"{parent.path}/{row['code']}" if parent else row["code"],
+            parent=parent, path=OrgUnit.path_of(row["code"], parent),
             population=int(row["population"]), geometry=to_geojson(geom),
             centroid_lon=geom.representative_point().x, centroid_lat=geom.representative_point().y,
         )
@@ -68,7 +68,7 @@ def build_demo_units(session: Session, seed: int = 7) -> list[OrgUnit]:
             station = _upsert(
                 session, existing,
                 code=code, name_zh=srow["name_zh"], name_en=srow["name_en"], level="station",
-                parent=unit, path=f"{unit.path}/{code}",
+                parent=unit, path=OrgUnit.path_of(code, unit),
                 population=_station_population(int(row["population"]), shares, i - 1),
                 geometry=to_geojson(cell), centroid_lon=point.x, centroid_lat=point.y,
             )

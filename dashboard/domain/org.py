@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.domain.base import Base
 
+PATH_SEPARATOR = "/"
+
 
 class OrgUnit(Base):
     """One unit of the chain.
@@ -32,6 +34,11 @@ class OrgUnit(Base):
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[OrgUnit]] = relationship(back_populates="parent")
+
+    @staticmethod
+    def path_of(code: str, parent: OrgUnit | None) -> str:
+        """The ``path`` of a unit with ``code`` under ``parent`` (its own code at the top)."""
+        return f"{parent.path}{PATH_SEPARATOR}{code}" if parent is not None else code
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang.startswith("zh") else self.name_en

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.domain import OrgUnit
-from dashboard.geo import DEFAULT_TOLERANCE_M2, LEVELS  # noqa: F401 - named here too
+from dashboard.geo import DEFAULT_TOLERANCE_M2, LEVELS
 from dashboard.geo.precincts import to_geojson
 
 BOUNDARIES_IMPORTED = audit.BOUNDARIES_IMPORTED

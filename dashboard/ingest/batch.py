@@ -84,7 +84,7 @@ class Context:
         self.session = session
         self.now = now_local()
         self._codes: dict[str, set[str]] = {}
-        self._units: dict[str, OrgUnit | None] = {}
+        self._units: dict[str, OrgUnit] | None = None
 
     def codes(self, table: str) -> set[str]:
         if table not in self._codes:
@@ -104,7 +104,7 @@ class Context:
         return self._response[risk_level]
 
     def unit(self, code: str) -> OrgUnit | None:
-        if not self._units:  # every unit once a batch, without its polygon (a query a station was most of a batch)
+        if self._units is None:  # every unit once a batch, without its polygon (a query a station was most of a batch)
             self._units = {u.code: u for u in self.session.scalars(
                 select(OrgUnit).options(defer(OrgUnit.geometry)))}
         return self._units.get(code)
