@@ -1,15 +1,25 @@
 """Figure builders for the overview and the wall: trend, breakdowns, ranking, today by hour.
 
 Every builder takes a metrics DataFrame, the language and a theme ("light"
-or "dark" for the wall) and returns a plotly figure; every label and hover
-text goes through ``t()`` and numbers through the i18n formatters.
+or "dark" for the wall) and returns a figure as a plain dict of plotly's JSON
+(``{"data": [...], "layout": {...}}``), which ``dcc.Graph`` takes as it is:
+a ``plotly.graph_objects`` figure (validation, deep copies,
+``to_plotly_json``) cost milliseconds more than the data it draws.  Every
+value in it is JSON-native (``json_values``) and its layout carries the cut
+template (``figure_template.layout_template``), as plotly would have put it.
+Every label and hover text goes through ``t()`` and numbers through the
+i18n formatters.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.graph_objects as go
+import math
+from datetime import date
 
+import numpy as np
+import pandas as pd
+
+from dashboard.components.figure_template import layout_template
 from dashboard.components.kpi_cards import format_value
 from dashboard.i18n import name_of, t
 
@@ -28,13 +38,36 @@ DATE_AXIS = {"hoverformat": "%Y-%m-%d", "tickformatstops": [
 ]}
 
 
-def _layout(data, theme: str, height: int, **extra) -> go.Figure:
-    """A figure of ``data`` (a trace, a list of traces, or a figure) in the theme's layout.
+def _json_value(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, date):  # as plotly writes them: "2026-11-02", "2026-11-02T00:00:00"
+        return value.isoformat()
+    return value
+
+
+def json_values(values) -> list:
+    """``values`` (a Series, an array or a list) as a JSON-native list.
+
+    Numpy numbers become Python's, NaN and NA ``None``, dates ISO strings.
+    """
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return items
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return [None if v != v else v for v in items]
+    return [_json_value(v) for v in items]
+
+
+def _layout(traces: list[dict], theme: str, height: int, **extra) -> dict:
+    """A figure of ``traces`` in the theme's layout, with the cut template.
 
     ``extra`` adds to the layout (``xaxis`` / ``yaxis`` to the grid colours).
-    The layout is given to the figure as it is built: ``update_layout`` with
-    nested settings took about 8 ms a figure in plotly's validation, and
-    setting a ``Layout`` on a built figure about 4 ms; this about 1.5 ms.
     """
     colors = THEMES[theme]
     grid = {"gridcolor": colors["grid"], "zerolinecolor": colors["grid"]}
@@ -42,30 +75,33 @@ def _layout(data, theme: str, height: int, **extra) -> go.Figure:
               "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
               "font": {"family": FONT, "color": colors["text"], "size": colors["size"]},
               "uirevision": "keep", "legend": {"orientation": "h", "y": 1.08, "x": 0}, **extra,
-              "xaxis": {**grid, **extra.get("xaxis", {})}, "yaxis": {**grid, **extra.get("yaxis", {})}}
-    return go.Figure(data.data if isinstance(data, go.Figure) else data, layout=layout)
+              "xaxis": {**grid, **extra.get("xaxis", {})}, "yaxis": {**grid, **extra.get("yaxis", {})},
+              "template": layout_template()}
+    return {"data": traces, "layout": layout}
 
 
 def trend_figure(trend: pd.DataFrame, label: str, kind: str, lang: str, theme: str = "light",
-                 height: int = 300) -> go.Figure:
+                 height: int = 300) -> dict:
     """Daily values (columns day, value, last_year) with last year's line dashed."""
     colors = THEMES[theme]
     texts = lambda col: [format_value(kind, v, lang) for v in trend[col]]  # noqa: E731
-    traces = ([
-        go.Scatter(x=trend["day"], y=trend["last_year"], name=t("chart.last_year", lang), mode="lines",
-                   line={"color": colors["other"], "dash": "dot", "width": 2}, customdata=texts("last_year"),
-                   hovertemplate="%{x|%Y-%m-%d}<br>" + t("chart.last_year", lang)
-                   + ": %{customdata}<extra></extra>"),
-        go.Scatter(x=trend["day"], y=trend["value"], name=t("chart.this_period", lang), mode="lines",
-                   line={"color": colors["main"], "width": 3}, customdata=texts("value"),
-                   hovertemplate="%{x|%Y-%m-%d}<br>" + label + ": %{customdata}<extra></extra>"),
-    ])
+    days = json_values(trend["day"])
+    traces = [
+        {"type": "scatter", "x": days, "y": json_values(trend["last_year"]),
+         "name": t("chart.last_year", lang), "mode": "lines",
+         "line": {"color": colors["other"], "dash": "dot", "width": 2}, "customdata": texts("last_year"),
+         "hovertemplate": "%{x|%Y-%m-%d}<br>" + t("chart.last_year", lang)
+         + ": %{customdata}<extra></extra>"},
+        {"type": "scatter", "x": days, "y": json_values(trend["value"]), "name": t("chart.this_period", lang),
+         "mode": "lines", "line": {"color": colors["main"], "width": 3}, "customdata": texts("value"),
+         "hovertemplate": "%{x|%Y-%m-%d}<br>" + label + ": %{customdata}<extra></extra>"},
+    ]
     return _layout(traces, theme, height, hovermode="x unified", xaxis=DATE_AXIS,
                    yaxis={"rangemode": "tozero", "title": {"text": label}})
 
 
 def bar_figure(frame: pd.DataFrame, value: str, kind: str, lang: str, theme: str = "light",
-               height: int = 320, top: int | None = None) -> go.Figure:
+               height: int = 320, top: int | None = None) -> dict:
     """Horizontal bars of ``frame[value]`` by reference item (code, name_zh, name_en, share), largest on top."""
     colors = THEMES[theme]
     data = frame.sort_values(value, ascending=False)
@@ -74,32 +110,32 @@ def bar_figure(frame: pd.DataFrame, value: str, kind: str, lang: str, theme: str
     data = data.iloc[::-1]
     names = [name_of(r, lang) for r in data[["name_zh", "name_en"]].to_dict("records")]
     shares = [f"{s * 100:.1f}%" for s in data["share"]]
-    traces = (go.Bar(
-        x=data[value], y=names, orientation="h", marker={"color": colors["bar"]},
-        text=shares, textposition="auto",
-        customdata=[[format_value(kind, v, lang), s] for v, s in zip(data[value], shares, strict=True)],
-        hovertemplate="<b>%{y}</b><br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
-    ))
-    return _layout(traces, theme, height, showlegend=False, yaxis={"automargin": True})
+    trace = {
+        "type": "bar", "x": json_values(data[value]), "y": names, "orientation": "h",
+        "marker": {"color": colors["bar"]}, "text": shares, "textposition": "auto",
+        "customdata": [[format_value(kind, v, lang), s] for v, s in zip(data[value], shares, strict=True)],
+        "hovertemplate": "<b>%{y}</b><br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
+    }
+    return _layout([trace], theme, height, showlegend=False, yaxis={"automargin": True})
 
 
-def outcome_figure(frame: pd.DataFrame, lang: str, theme: str = "light", height: int = 320) -> go.Figure:
+def outcome_figure(frame: pd.DataFrame, lang: str, theme: str = "light", height: int = 320) -> dict:
     """The outcome mix as a donut (columns code, name_zh, name_en, closed, dissuaded)."""
     colors = THEMES[theme]
     names = [name_of(r, lang) for r in frame[["name_zh", "name_en"]].to_dict("records")]
     palette = [colors["good"] if d else colors["bad"] for d in frame["dissuaded"]]
     shades = [c if i % 2 == 0 else c + "aa" for i, c in enumerate(palette)]
-    traces = (go.Pie(
-        labels=names, values=frame["closed"], hole=0.55, sort=False, marker={"colors": shades},
-        customdata=[format_value("count", v, lang) for v in frame["closed"]],
-        hovertemplate="<b>%{label}</b><br>%{customdata} (%{percent})<extra></extra>",
-        textinfo="percent",
-    ))
-    return _layout(traces, theme, height, legend={"orientation": "v", "x": 1.0, "y": 0.5})
+    trace = {
+        "type": "pie", "labels": names, "values": json_values(frame["closed"]), "hole": 0.55, "sort": False,
+        "marker": {"colors": shades}, "customdata": [format_value("count", v, lang) for v in frame["closed"]],
+        "hovertemplate": "<b>%{label}</b><br>%{customdata} (%{percent})<extra></extra>",
+        "textinfo": "percent",
+    }
+    return _layout([trace], theme, height, legend={"orientation": "v", "x": 1.0, "y": 0.5})
 
 
 def ranking_figure(units: pd.DataFrame, metric: str, label: str, kind: str, better: str, lang: str,
-                   theme: str = "light", height: int = 320, highlight: str | None = None) -> go.Figure:
+                   theme: str = "light", height: int = 320, highlight: str | None = None) -> dict:
     """Child units ranked on ``metric`` (columns code, name_zh, name_en and the metric), laggards on top.
 
     The bottom quarter on the metric (by its good direction) is red; the
@@ -114,32 +150,34 @@ def ranking_figure(units: pd.DataFrame, metric: str, label: str, kind: str, bett
     bar_colors = [colors["bad"] if i < lag else colors["bar"] for i in range(len(data))]
     data, bar_colors = data.iloc[::-1], bar_colors[::-1]
     names = [name_of(r, lang) for r in data[["name_zh", "name_en"]].to_dict("records")]
-    traces = (go.Bar(
-        x=data[metric], y=names, orientation="h",
-        marker={"color": bar_colors,
-                "line": {"color": [colors["text"] if c == highlight else "rgba(0,0,0,0)" for c in data["code"]],
-                         "width": 2}},
-        text=[format_value(kind, v, lang) for v in data[metric]], textposition="auto",
-        customdata=list(data["code"]),
-        hovertemplate="<b>%{y}</b><br>" + label + ": %{text}<extra></extra>",
-    ))
-    return _layout(traces, theme, max(height, 26 * len(data) + 40), showlegend=False,
+    trace = {
+        "type": "bar", "x": json_values(data[metric]), "y": names, "orientation": "h",
+        "marker": {"color": bar_colors, "line": {
+            "color": [colors["text"] if c == highlight else "rgba(0,0,0,0)" for c in data["code"]],
+            "width": 2}},
+        "text": [format_value(kind, v, lang) for v in data[metric]], "textposition": "auto",
+        "customdata": json_values(data["code"]),
+        "hovertemplate": "<b>%{y}</b><br>" + label + ": %{text}<extra></extra>",
+    }
+    return _layout([trace], theme, max(height, 26 * len(data) + 40), showlegend=False,
                    yaxis={"automargin": True}, xaxis={"title": {"text": label}})
 
 
-def hourly_figure(hourly: pd.DataFrame, lang: str, theme: str = "light", height: int = 260) -> go.Figure:
+def hourly_figure(hourly: pd.DataFrame, lang: str, theme: str = "light", height: int = 260) -> dict:
     """Today's warnings by hour as bars, yesterday and the same day last year as lines."""
     colors = THEMES[theme]
     hours = [f"{h:02d}:00" for h in hourly["hour"]]
     today = [None if pd.isna(v) else int(v) for v in hourly["today"]]
-    traces = ([
-        go.Bar(x=hours, y=today, name=t("chart.today", lang), marker={"color": colors["main"]},
-               hovertemplate="%{x} %{y}<extra>" + t("chart.today", lang) + "</extra>"),
-        go.Scatter(x=hours, y=hourly["yesterday"], name=t("chart.yesterday", lang), mode="lines",
-                   line={"color": colors["other"], "width": 2},
-                   hovertemplate="%{x} %{y}<extra>" + t("chart.yesterday", lang) + "</extra>"),
-        go.Scatter(x=hours, y=hourly["last_year"], name=t("chart.last_year_day", lang), mode="lines",
-                   line={"color": colors["other"], "dash": "dot", "width": 2},
-                   hovertemplate="%{x} %{y}<extra>" + t("chart.last_year_day", lang) + "</extra>"),
-    ])
+    traces = [
+        {"type": "bar", "x": hours, "y": today, "name": t("chart.today", lang),
+         "marker": {"color": colors["main"]},
+         "hovertemplate": "%{x} %{y}<extra>" + t("chart.today", lang) + "</extra>"},
+        {"type": "scatter", "x": hours, "y": json_values(hourly["yesterday"]),
+         "name": t("chart.yesterday", lang), "mode": "lines", "line": {"color": colors["other"], "width": 2},
+         "hovertemplate": "%{x} %{y}<extra>" + t("chart.yesterday", lang) + "</extra>"},
+        {"type": "scatter", "x": hours, "y": json_values(hourly["last_year"]),
+         "name": t("chart.last_year_day", lang), "mode": "lines",
+         "line": {"color": colors["other"], "dash": "dot", "width": 2},
+         "hovertemplate": "%{x} %{y}<extra>" + t("chart.last_year_day", lang) + "</extra>"},
+    ]
     return _layout(traces, theme, height, bargap=0.15, yaxis={"rangemode": "tozero"})

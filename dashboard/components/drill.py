@@ -15,10 +15,9 @@ from datetime import date
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html, no_update
 
-from dashboard.components.charts import THEMES, _layout
+from dashboard.components.charts import THEMES, _layout, json_values
 from dashboard.components.graph_config import graph_config
 from dashboard.components.kpi_cards import format_change, format_value
 from dashboard.i18n import name_of, t
@@ -99,7 +98,7 @@ def hint(text: str) -> html.Span:
     return html.Span(text, className="small text-muted")
 
 
-def graph(graph_id: str, figure: go.Figure) -> dcc.Graph:
+def graph(graph_id: str, figure: dict) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=figure, config=graph_config(GRAPH_CONFIG))
 
 
@@ -144,30 +143,30 @@ def bucket_label(start: date, grain: str) -> str:
 
 
 def series_figure(frame: pd.DataFrame, columns: list[tuple[str, str]], kind: str, lang: str,
-                  grain: str, height: int = 320, bars: bool = True) -> go.Figure:
+                  grain: str, height: int = 320, bars: bool = True) -> dict:
     """Grouped bars (or lines) of ``columns`` ((column, label), ...) by day or month (column ``start``)."""
     x = [bucket_label(s, grain) for s in frame["start"]]
     traces = []
     for i, (column, label) in enumerate(columns):
         texts = [format_value(kind, v, lang) for v in frame[column]]
-        style = {"marker": {"color": SERIES_COLORS[i % len(SERIES_COLORS)]}} if bars else {
-            "line": {"color": SERIES_COLORS[i % len(SERIES_COLORS)], "width": 2}, "mode": "lines+markers"}
-        trace = go.Bar if bars else go.Scatter
-        traces.append(trace(x=x, y=frame[column], name=label, customdata=texts,
-                            hovertemplate="%{x}<br>" + label + ": %{customdata}<extra></extra>", **style))
+        style = {"type": "bar", "marker": {"color": SERIES_COLORS[i % len(SERIES_COLORS)]}} if bars else {
+            "type": "scatter", "line": {"color": SERIES_COLORS[i % len(SERIES_COLORS)], "width": 2},
+            "mode": "lines+markers"}
+        traces.append({"x": x, "y": json_values(frame[column]), "name": label, "customdata": texts,
+                       "hovertemplate": "%{x}<br>" + label + ": %{customdata}<extra></extra>", **style})
     return _layout(traces, "light", height, barmode="group", hovermode="x unified",
                    yaxis={"rangemode": "tozero"}, xaxis={"type": "category"})
 
 
 def band_figure(labels: list[str], values: list[int], kind: str, lang: str, height: int = 300,
-                customdata: list | None = None) -> go.Figure:
+                customdata: list | None = None) -> dict:
     """Vertical bars of counts by band (the money clock, case ages)."""
     texts = [format_value(kind, v, lang) for v in values]
-    traces = (go.Bar(x=labels, y=values, text=texts, textposition="auto",
-                           marker={"color": THEMES["light"]["bar"]},
-                           customdata=customdata if customdata is not None else labels,
-                           hovertemplate="%{x}: %{text}<extra></extra>"))
-    return _layout(traces, "light", height, showlegend=False, xaxis={"type": "category"},
+    trace = {"type": "bar", "x": json_values(labels), "y": json_values(values), "text": texts,
+             "textposition": "auto", "marker": {"color": THEMES["light"]["bar"]},
+             "customdata": json_values(customdata if customdata is not None else labels),
+             "hovertemplate": "%{x}: %{text}<extra></extra>"}
+    return _layout([trace], "light", height, showlegend=False, xaxis={"type": "category"},
                    yaxis={"rangemode": "tozero"})
 
 

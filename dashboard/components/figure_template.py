@@ -7,9 +7,15 @@ about a third of the server time of a view, and 7 KB of each figure's
 JSON.  ``install()`` registers the same settings for the trace types and
 axes used here as the template ``antifraud`` and makes it the default, so
 the figures look as before at a fraction of the cost.
+
+Our figure builders return plain dicts (plotly's JSON), not figure objects,
+so plotly does not insert the template: they put ``layout_template()`` under
+``layout["template"]`` themselves.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -36,3 +42,13 @@ def install() -> None:
     if NAME not in pio.templates:
         pio.templates[NAME] = template()
     pio.templates.default = NAME
+
+
+@cache
+def layout_template() -> dict:
+    """The cut template as plotly's JSON, for ``layout["template"]`` of a dict figure.
+
+    One dict shared by every figure (it is built once): read it, never change it.
+    """
+    install()
+    return pio.templates[NAME].to_plotly_json()

@@ -8,6 +8,9 @@ URL of ``shapes_url`` (served by ``web/precinct_shapes.py`` from this
 server, within the viewer's scope), which carries a digest of the shapes,
 so the browser fetches a unit's shapes once and keeps them until they
 change, and a view's answer does not repeat them on every drill or poll.
+
+``precinct_map`` returns the figure as a plain dict of plotly's JSON, as
+the builders in ``charts`` do.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import math
 from collections.abc import Iterable
 
 import pandas as pd
-import plotly.graph_objects as go
 
+from dashboard.components.charts import json_values
+from dashboard.components.figure_template import layout_template
 from dashboard.i18n import name_of
 
 COLOR_SCALE = [[0.0, "#fff5eb"], [0.35, "#fdae6b"], [0.7, "#e6550d"], [1.0, "#7f2704"]]
@@ -68,8 +72,8 @@ def fit_view(box: tuple[float, float, float, float], width: int = 900, height: i
             "zoom": round(min(zoom_x, zoom_y), 2)}
 
 
-def outline_trace(geojson: dict, color: str = "#1f2d3d", width: float = 2.0) -> go.Scattermap:
-    """The borders of ``geojson``'s polygons as one line trace (e.g. districts over stations)."""
+def outline_trace(geojson: dict, color: str = "#1f2d3d", width: float = 2.0) -> dict:
+    """The borders of ``geojson``'s polygons as one line trace (e.g. districts over stations), a dict."""
     lon: list[float | None] = []
     lat: list[float | None] = []
     for feature in geojson["features"]:
@@ -78,8 +82,8 @@ def outline_trace(geojson: dict, color: str = "#1f2d3d", width: float = 2.0) -> 
             lat.extend(p[1] for p in ring)
             lon.append(None)
             lat.append(None)
-    return go.Scattermap(lon=lon, lat=lat, mode="lines", line={"color": color, "width": width},
-                         hoverinfo="skip", showlegend=False)
+    return {"type": "scattermap", "lon": lon, "lat": lat, "mode": "lines",
+            "line": {"color": color, "width": width}, "hoverinfo": "skip", "showlegend": False}
 
 
 # A MapLibre style with nothing but a background: no tiles, glyphs or sprites to fetch.
@@ -89,8 +93,8 @@ DARK_STYLE = {"version": 8, "sources": {}, "layers": [
 
 def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: str,
                  outlines: dict | None = None, height: int = 620, *, texts: list[str] | None = None,
-                 highlight: dict | None = None, theme: str = "light", shapes: str | None = None) -> go.Figure:
-    """Choropleth of ``values`` (columns unit_id, name_zh, name_en, value) over ``geojson``.
+                 highlight: dict | None = None, theme: str = "light", shapes: str | None = None) -> dict:
+    """Choropleth of ``values`` (columns unit_id, name_zh, name_en, value) over ``geojson``, a dict figure.
 
     ``shapes``: the URL of ``geojson`` (``shapes_url``), which the figure
     then names instead of carrying the polygons; ``geojson`` still gives
@@ -100,28 +104,28 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
     as a thick outline; ``theme`` "dark" draws on a dark background.
     """
     names = [name_of(row, lang) for row in values[["name_zh", "name_en"]].to_dict("records")]
+    numbers = json_values(values["value"])
     shown = texts if texts is not None else [f"{v:,}" for v in values["value"].tolist()]
-    codes = values["code"].tolist() if "code" in values else [""] * len(values)
+    codes = json_values(values["code"]) if "code" in values else [""] * len(values)
+    unit_ids = json_values(values["unit_id"])
     dark = theme == "dark"
-    traces = [go.Choroplethmap(
-        geojson=shapes or geojson, featureidkey="id", locations=values["unit_id"].tolist(),
-        z=values["value"].tolist(),
-        colorscale=COLOR_SCALE, marker={"line": {"color": "#0b1320" if dark else "#ffffff", "width": 0.8},
-                                        "opacity": 0.85},
-        customdata=list(zip(names, shown, codes, strict=True)),
-        hovertemplate="<b>%{customdata[0]}</b><br>" + metric_label + ": %{customdata[1]}<extra></extra>",
-        colorbar={"title": {"text": metric_label}, "thickness": 12,
-                  "tickfont": {"color": "#e8edf3" if dark else "#1f2d3d"}},
-    )]
+    traces = [{
+        "type": "choroplethmap", "geojson": shapes or geojson, "featureidkey": "id", "locations": unit_ids,
+        "z": numbers, "colorscale": COLOR_SCALE,
+        "marker": {"line": {"color": "#0b1320" if dark else "#ffffff", "width": 0.8}, "opacity": 0.85},
+        "customdata": [list(item) for item in zip(names, shown, codes, strict=True)],
+        "hovertemplate": "<b>%{customdata[0]}</b><br>" + metric_label + ": %{customdata[1]}<extra></extra>",
+        "colorbar": {"title": {"text": metric_label}, "thickness": 12,
+                     "tickfont": {"color": "#e8edf3" if dark else "#1f2d3d"}},
+    }]
     if outlines is not None:
         traces.append(outline_trace(outlines, color="#e8edf3" if dark else "#1f2d3d"))
     if highlight is not None:
         traces.append(outline_trace(highlight, color="#00a8ff", width=4.0))
     view = fit_view(bounds(geojson["features"]), height=height) if geojson["features"] else {}
-    # the layout given as the figure is built: setting or updating it afterwards re-validates it
-    return go.Figure(traces, layout={
+    return {"data": traces, "layout": {
         "map": {"style": DARK_STYLE if dark else "white-bg", **view}, "height": height,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "paper_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",
                  "color": "#e8edf3" if dark else "#1f2d3d"},
-        "uirevision": ",".join(str(u) for u in values["unit_id"].tolist())})
+        "uirevision": ",".join(str(u) for u in unit_ids), "template": layout_template()}}

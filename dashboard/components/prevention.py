@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
+from plotly.colors import make_colorscale, sequential
 
-from dashboard.components.charts import _layout, bar_figure, ranking_figure
+from dashboard.components.charts import _layout, bar_figure, json_values, ranking_figure
 from dashboard.components.drill import (
     cell,
     dates_text,
@@ -30,6 +30,8 @@ from dashboard.web.view_state import ViewState
 PATH = "/prevention"
 PREFIX = "prevention"
 CARDS = ["publicity_events", "publicity_reach", "prevention_events_per_1000_warnings"]
+# plotly's "Oranges" as stops: plotly.js knows no such name (plotly.py's figure objects expanded it)
+HEATMAP_SCALE = make_colorscale(sequential.Oranges)
 
 
 def over_time_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
@@ -49,7 +51,7 @@ def kinds_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
                  "prevention-kinds-panel")
 
 
-def heatmap_figure(frame: pd.DataFrame, lang: str, highlight: str | None) -> go.Figure:
+def heatmap_figure(frame: pd.DataFrame, lang: str, highlight: str | None) -> dict:
     """Units (rows) by month (columns), coloured by events, reach in the hover text."""
     if frame.empty:
         return _layout([], "light", 300)
@@ -62,11 +64,12 @@ def heatmap_figure(frame: pd.DataFrame, lang: str, highlight: str | None) -> go.
     texts = [[t("prevention.heatmap.cell", lang, events=format_value("count", e, lang),
                 reach=format_value("count", r, lang)) for e, r in zip(erow, rrow, strict=True)]
              for erow, rrow in zip(events.to_numpy(), reach.to_numpy(), strict=True)]
-    traces = (go.Heatmap(
-        z=events.to_numpy(), x=[m.strftime("%Y-%m") for m in months], y=names, text=texts,
-        colorscale="Oranges", hovertemplate="<b>%{y}</b> %{x}<br>%{text}<extra></extra>",
-        colorbar={"title": {"text": t("kpi.publicity_events", lang)}}))
-    return _layout(traces, "light", max(300, 24 * len(names) + 80), xaxis={"type": "category"},
+    trace = {
+        "type": "heatmap", "z": [json_values(row) for row in events.to_numpy()],
+        "x": [m.strftime("%Y-%m") for m in months], "y": names, "text": texts, "colorscale": HEATMAP_SCALE,
+        "hovertemplate": "<b>%{y}</b> %{x}<br>%{text}<extra></extra>",
+        "colorbar": {"title": {"text": t("kpi.publicity_events", lang)}}}
+    return _layout([trace], "light", max(300, 24 * len(names) + 80), xaxis={"type": "category"},
                    yaxis={"automargin": True, "autorange": "reversed"})
 
 

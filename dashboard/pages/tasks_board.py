@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import current_app
@@ -20,6 +19,7 @@ from flask_login import current_user
 from dashboard.auth.permissions import allowed
 from dashboard.auth.records import NotFound
 from dashboard.commands.tasks import TaskInvalid
+from dashboard.components.charts import json_values
 from dashboard.components.dropdown import dropdown
 from dashboard.components.graph_config import graph_config
 from dashboard.components.maps import precinct_map, shapes_url
@@ -86,24 +86,27 @@ def _table(frame, kinds, priorities, at, lang):
     return dbc.Table([head, body], hover=True, size="sm", id="tasks-board-table")
 
 
-def _map(session, scope, at, lang) -> go.Figure:
+def _map(session, scope, at, lang) -> dict:
     level = "county" if scope.level == "city" else "station"
     values = open_by_precinct(session, scope, at, level)
     shapes = precincts(session, scope, level)
     figure = precinct_map(shapes, values, t("tasks.map.open", lang), lang, height=420,
                           shapes=shapes_url(scope.unit_id, level, shapes))
-    figure.update_traces(zmin=0, zmax=max(1, int(values["value"].max()) if len(values) else 1),
-                         selector={"type": "choroplethmap"})
+    for trace in figure["data"]:
+        if trace["type"] == "choroplethmap":
+            trace.update(zmin=0, zmax=max(1, int(values["value"].max()) if len(values) else 1))
     red = values[(values["overdue"] + values["escalated"] > 0) & values["centroid_lon"].notna()]
     if not red.empty:
         names = [name_of(r, lang) for r in red[["name_zh", "name_en"]].to_dict("records")]
-        figure.add_trace(go.Scattermap(
-            lon=red["centroid_lon"], lat=red["centroid_lat"], mode="markers",
-            marker={"color": "#d62728", "size": 10 + 3 * red["escalated"].clip(upper=8)},
-            customdata=list(zip(names, red["overdue"], red["escalated"], strict=True)),
-            hovertemplate="<b>%{customdata[0]}</b><br>" + t("tasks.map.overdue", lang)
+        figure["data"].append({
+            "type": "scattermap", "mode": "markers",
+            "lon": json_values(red["centroid_lon"]), "lat": json_values(red["centroid_lat"]),
+            "marker": {"color": "#d62728", "size": json_values(10 + 3 * red["escalated"].clip(upper=8))},
+            "customdata": [list(item) for item in zip(names, json_values(red["overdue"]),
+                                                      json_values(red["escalated"]), strict=True)],
+            "hovertemplate": "<b>%{customdata[0]}</b><br>" + t("tasks.map.overdue", lang)
             + ": %{customdata[1]}<br>" + t("tasks.map.escalated", lang)
-            + ": %{customdata[2]}<extra></extra>", showlegend=False))
+            + ": %{customdata[2]}<extra></extra>", "showlegend": False})
     return figure
 
 

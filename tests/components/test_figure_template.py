@@ -19,7 +19,7 @@ def _trend():
 
 def test_figures_carry_the_cut_template_with_plotlys_own_settings():
     assert pio.templates.default == NAME
-    template = _trend().to_plotly_json()["layout"]["template"]
+    template = _trend()["layout"]["template"]
     full = pio.templates["plotly"].to_plotly_json()
     assert set(template["layout"]) == set(LAYOUT_KEYS) & set(full["layout"])
     for key in template["layout"]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.commands.tasks import IssueTask
+from dashboard.components.figure_template import layout_template
 from dashboard.domain import Task, User
 from tests.web.conftest import NOW, engine_url
 from tests.web.dash_requests import find, post_callback, render_page
@@ -61,6 +65,29 @@ def test_the_board_lists_inbox_and_outbox(fresh_client, engine, fresh_app):
     assert find(rows, f"tasks-board-row-{task_id}") is not None
     officer = fresh_client("officer")
     assert find(render_page(officer, "/tasks"), "tasks-board-new") is None  # no manage_tasks
+
+
+def test_the_board_map_is_a_dict_figure_with_open_and_red_units(fresh_app, monkeypatch):
+    from dashboard.pages import tasks_board  # importable once an app has registered its pages
+
+    square = lambda x: [[[x, 24.4], [x + 0.1, 24.4], [x + 0.1, 24.5], [x, 24.4]]]  # noqa: E731
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": i, "geometry": {"type": "Polygon", "coordinates": square(118.0 + i / 10)}}
+        for i in (1, 2)]}
+    values = pd.DataFrame({"unit_id": [1, 2], "name_zh": ["思明分局", "湖里分局"], "name_en": ["Siming", "Huli"],
+                           "centroid_lon": [118.05, 118.15], "centroid_lat": [24.45, 24.45],
+                           "value": [5, 2], "overdue": [2, 0], "escalated": [1, 0]})
+    monkeypatch.setattr(tasks_board, "precincts", lambda *_: shapes)
+    monkeypatch.setattr(tasks_board, "open_by_precinct", lambda *_: values)
+    scope = SimpleNamespace(level="city", unit_id=1)
+    figure = tasks_board._map(None, scope, NOW, "en")
+    assert isinstance(figure, dict) and json.dumps(figure, allow_nan=False)
+    go.Figure(figure)  # plotly's own validation
+    choropleth, red = figure["data"]
+    assert (choropleth["zmin"], choropleth["zmax"]) == (0, 5)
+    assert red["type"] == "scattermap" and red["lon"] == [118.05]
+    assert red["customdata"] == [["Siming", 2, 1]] and red["marker"]["size"] == [13]
+    assert figure["layout"]["template"] is layout_template()
 
 
 def test_the_task_page_offers_only_this_users_steps(fresh_client, engine):
