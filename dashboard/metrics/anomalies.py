@@ -62,22 +62,32 @@ UNIT_COLUMNS = ["unit_id", "code", "name_zh", "name_en", "level"]
 FLAG_COLUMNS = [*UNIT_COLUMNS, "kind", "observed", "expected", "change", "score"]
 
 
-def binomial_upper_tail(k: int, n: int, p: float) -> float:
-    """P(X ≥ k) for X ~ Binomial(n, p), summed in log space (no underflow for large n)."""
+def log_factorials(n: int) -> np.ndarray:
+    """log(i!) for i = 0..n."""
+    return np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, n + 1)))))
+
+
+def binomial_upper_tail(k: int, n: int, p: float, log_factorial: np.ndarray | None = None) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p), summed in log space (no underflow for large n).
+
+    ``log_factorial``: ``log_factorials(m)`` for some m ≥ n, when many tails are asked for at once.
+    """
     if k <= 0:
         return 1.0
     if k > n:
         return 0.0
-    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, n + 1)))))
+    if log_factorial is None or len(log_factorial) <= n:
+        log_factorial = log_factorials(n)
     i = np.arange(k, n + 1)
     logs = log_factorial[n] - log_factorial[i] - log_factorial[n - i] + i * log(p) + (n - i) * log1p(-p)
     peak = logs.max()
     return float(min(1.0, np.exp(peak) * np.exp(logs - peak).sum()))
 
 
-def spike_p_value(observed: int, baseline_total: int, weeks: int = BASELINE_WEEKS) -> float:
+def spike_p_value(observed: int, baseline_total: int, weeks: int = BASELINE_WEEKS,
+                  log_factorial: np.ndarray | None = None) -> float:
     """The chance of ``observed`` or more recent warnings if the rate is the baseline's (module doc)."""
-    return binomial_upper_tail(observed, observed + baseline_total, 1 / (weeks + 1))
+    return binomial_upper_tail(observed, observed + baseline_total, 1 / (weeks + 1), log_factorial)
 
 
 def _units(session: Session, scope: Scope,
@@ -171,8 +181,11 @@ def volume_spikes(session: Session, scope: Scope, now: datetime, hours: int = SP
     units, grid = _with_counties(stations, counties, values, len(windows))
     observed, baseline = grid[:, 0], grid[:, 1:]
     expected = baseline.mean(axis=1)
-    p_values = np.array([spike_p_value(o, b, weeks)
-                         for o, b in zip(observed.tolist(), baseline.sum(axis=1).tolist(), strict=True)])
+    totals = baseline.sum(axis=1)
+    # one table of log factorials for every unit's tail (one each was most of this function's time)
+    log_factorial = log_factorials(int((observed + totals).max(initial=0)))
+    p_values = np.array([spike_p_value(o, b, weeks, log_factorial)
+                         for o, b in zip(observed.tolist(), totals.tolist(), strict=True)])
     return pd.DataFrame({
         **units, "observed": observed, "expected": expected,
         "ratio": [o / e if e else None for o, e in zip(observed.tolist(), expected.tolist(), strict=True)],

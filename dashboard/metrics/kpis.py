@@ -125,15 +125,39 @@ def _child_units(session: Session, scope: Scope, by: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "code", "name_zh", "name_en", "population", "parent_id"])
 
 
-def _sources(session: Session, scope: Scope, period: Period, now: datetime, by: str) -> list[pd.DataFrame]:
-    """The frames, one row per ``by`` unit, that the figures are built from."""
+# the summed columns each figure is made of, where they are not the figure's own key alone
+INPUTS: dict[str, tuple[str, ...]] = {
+    "received_per_day": ("received",),
+    "open_at_end": ("received_before", "closed_before"),
+    "success_rate": ("dissuaded", "closed"),
+    "on_time_rate": ("on_time", "due"),
+    "first_contact_median": ("first_contact_median", "first_contact_warnings"),
+    "first_contact_p90": ("first_contact_p90", "first_contact_warnings"),
+    "door_visit_median": ("door_visit_median", "door_visit_warnings"),
+    "door_visit_p90": ("door_visit_p90", "door_visit_warnings"),
+    "solving_rate": ("reported_solved", "cases_reported"),
+}
+
+
+def inputs_of(keys) -> set[str]:
+    """The summed columns that the figures ``keys`` are made of."""
+    return {column for key in keys for column in INPUTS.get(key, (key,))}
+
+
+def _sources(session: Session, scope: Scope, period: Period, now: datetime, by: str,
+             needed: set[str] | None = None) -> list[pd.DataFrame]:
+    """The frames, one row per ``by`` unit, that the figures are built from (``needed``: those columns only)."""
+    wanted = (lambda *columns: True) if needed is None else (lambda *columns: not needed.isdisjoint(columns))
     frames = [sums(session, model, measures, scope, period, by)
-              for model, measures in source_measures(dissuaded_outcomes(session)).items()]
+              for model, measures in source_measures(dissuaded_outcomes(session)).items() if wanted(*measures)]
     for model, (name, column) in RUNNING_TOTALS.items():
-        frames.append(sums(session, model, {name: column}, scope, None, by, before=period))
-    frames.append(within_deadline(session, scope, period, now, by).drop(columns=["share"]))
-    times = response_times(session, scope, period, by)
-    for measure in RESPONSE_MEASURES:
+        if wanted(name):
+            frames.append(sums(session, model, {name: column}, scope, None, by, before=period))
+    if wanted("on_time", "due"):
+        frames.append(within_deadline(session, scope, period, now, by).drop(columns=["share"]))
+    measures = [m for m in RESPONSE_MEASURES if wanted(f"{m}_median", f"{m}_p90", f"{m}_warnings")]
+    times = response_times(session, scope, period, by) if measures else None
+    for measure in measures:
         part = times[times["measure"] == measure][["unit_id", "median", "p90", "warnings"]]
         frames.append(part.rename(columns={"median": f"{measure}_median", "p90": f"{measure}_p90",
                                            "warnings": f"{measure}_warnings"}))
@@ -144,7 +168,7 @@ COUNTS = ("on_time", "due", "reported_solved", "first_contact_warnings", "door_v
 
 
 def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
-              by: str | None = None, counts: bool = False) -> pd.DataFrame:
+              by: str | None = None, counts: bool = False, only: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every KPI of ``scope`` in ``period`` as seen at ``now``: one row, or one per ``by`` unit.
 
     With ``by`` ("county" or "station") every unit of that level in scope is
@@ -152,14 +176,20 @@ def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
     parent_id.  Columns: the keys of ``KPIS`` (rates 0..1, minutes as
     whole numbers, None where undefined); with ``counts`` also ``COUNTS``,
     the counts behind the rates and waiting times (for disclosure control).
+    ``only`` (keys of ``KPIS``, with ``by``): those figures alone, from
+    only the sums they are made of (the map of one chosen figure).
     """
     if by is None:
         return kpi_frames(session, scope, [period], now, counts)
     units = _child_units(session, scope, by)
+    needed = None if only is None else inputs_of(only)
     # one row per unit in each source: side by side on unit_id in one step (a merge each was slower)
-    sources = pd.concat([f.set_index("unit_id") for f in _sources(session, scope, period, now, by)], axis=1)
-    out = units.join(sources, on="unit_id")
-    return _figures(out, [days_elapsed(period, now)] * len(out), counts)
+    frames = [f.set_index("unit_id") for f in _sources(session, scope, period, now, by, needed)]
+    out = units.join(pd.concat(frames, axis=1), on="unit_id") if frames else units
+    figures = _figures(out, [days_elapsed(period, now)] * len(out), counts)
+    if only is None:
+        return figures
+    return figures[[*units.columns, *only, *(c for c in COUNTS if counts and c in needed)]]
 
 
 def kpi_frames(session: Session, scope: Scope, periods: list[Period], now: datetime,

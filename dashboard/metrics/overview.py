@@ -36,7 +36,7 @@ class OverviewData:
     period: Period
     kpis: pd.DataFrame            # kpi_comparison
     map_level: str                # level of the units on the map and in the ranking
-    map_units: pd.DataFrame       # kpi_frame by map_level, plus "value" (the chosen metric)
+    map_units: pd.DataFrame       # the chosen metric by map_level unit (kpi_frame ``only``), and as "value"
     geojson: dict
     map_unit_id: int              # the unit whose map_level units the map draws (its shapes' URL)
     highlight: dict | None        # the station's own polygon in a station view
@@ -74,7 +74,7 @@ def overview_data(session: Session, scope: Scope, view: UnitView, period: Period
                   metric: str = "received", per_capita: bool = False) -> OverviewData:
     """The overview of ``view`` (a unit the viewer with ``scope`` may see) for ``period`` at ``now``."""
     map_scope, level, highlight_unit = map_view(session, scope, view)
-    units = kpi_frame(session, map_scope, period, now, by=level)
+    units = kpi_frame(session, map_scope, period, now, by=level, only=(metric,))
     units["value"] = metric_values(units, metric, per_capita)
     geojson = precincts(session, map_scope, level)
     highlight = None

@@ -79,6 +79,29 @@ def test_kpis_by_child_unit_equal_the_raw_rows(seeded_session, raw, level, by):
         assert wrong == {}, row["code"]
 
 
+@pytest.mark.parametrize("key", [k.key for k in KPIS])
+def test_one_figure_alone_equals_the_same_figure_among_all(seeded_session, seeded_engine, key):
+    """The map's one chosen figure reads only the sums it is made of, and gives the same values."""
+    scope = scope_for_unit(units(seeded_session)["city"])
+    first, end = PERIODS["a finished month"]
+    period = Period.of_days(first, end - timedelta(days=1))
+    every = kpi_frame(seeded_session, scope, period, SEED_END, by="county")
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(seeded_engine, "before_cursor_execute", count)
+    try:
+        alone = kpi_frame(seeded_session, scope, period, SEED_END, by="county", only=(key,))
+    finally:
+        event.remove(seeded_engine, "before_cursor_execute", count)
+    assert list(alone.columns) == ["unit_id", "code", "name_zh", "name_en", "population", "parent_id", key]
+    assert [same(a, None if pd.isna(b) else b) for a, b in zip(alone[key], every[key], strict=True)] \
+        == [True] * len(every)
+    assert len(statements) <= 4  # the units, the dissuaded outcomes, at most two sums
+
+
 def test_an_empty_scope_sees_nothing(seeded_session):
     from dashboard.auth.scope import NO_SCOPE
 
