@@ -47,3 +47,39 @@ def test_replicas_starting_together_migrate_once(engine):
         thread.join(timeout=120)
     assert errors == []
     assert migrate.is_current(engine)
+
+
+def test_county_twins_are_filled_from_the_station_tables_on_upgrade(engine):
+    """0012 adds county twins of the warnings, funds and cases tables, summed from the stored rows."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    migrate.downgrade(engine, "0011")
+    try:
+        day = date(2026, 11, 3)
+        with engine.begin() as conn:
+            for station, county, received, amount in ((1, 10, 3, 500), (2, 10, 4, 700), (3, 20, 5, 0)):
+                conn.execute(text(
+                    "INSERT INTO agg_warnings_day (station_id, day, county_id, received, amount_at_risk, "
+                    "contacted, contacted_on_time) VALUES (:s, :d, :c, :r, :a, :r, 1)"),
+                    {"s": station, "d": day, "c": county, "r": received, "a": amount})
+            conn.execute(text(
+                "INSERT INTO agg_cases_day (station_id, day, county_id, reported, reported_loss, reported_solved, "
+                "reported_solved_loss, solved, suspects_arrested) VALUES (1, :d, 10, 2, 900, 1, 400, 1, 3)"),
+                {"d": day})
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            warnings = conn.execute(text(
+                "SELECT county_id, received, amount_at_risk, contacted, contacted_on_time "
+                "FROM agg_warnings_county_day ORDER BY county_id")).all()
+            cases = conn.execute(text("SELECT county_id, reported, reported_loss, reported_solved_loss, "
+                                      "suspects_arrested FROM agg_cases_county_day")).all()
+            funds = conn.execute(text("SELECT count(*) FROM agg_funds_county_day")).scalar()
+        assert [tuple(r) for r in warnings] == [(10, 7, 1200, 7, 2), (20, 5, 0, 5, 1)]
+        assert [tuple(r) for r in cases] == [(10, 2, 900, 400, 3)]
+        assert funds == 0
+    finally:
+        with engine.begin() as conn:
+            for table in ("agg_warnings_day", "agg_cases_day", "agg_warnings_county_day", "agg_cases_county_day"):
+                conn.execute(text(f"DELETE FROM {table}"))

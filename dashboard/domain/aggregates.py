@@ -8,11 +8,12 @@ on which the counted event happened; each measure's doc names that event.
 Rows whose measures are all zero are not kept.
 
 Station tables are keyed ``(station_id, day, ...)`` so a station's or a
-county's stations' figures are index range scans.  Tables with a breakdown
-(outcome, fraud type, method, response histogram) also have a county twin
-(``*_county_day``, the same sums without the station) that city and county
-views read: a city-wide year is then a few thousand rows, not hundreds of
-thousands.  Rows a year for 48 stations at 3,000 warnings a day: warnings
+county's stations' figures are index range scans.  Every station table
+also has a county twin (``*_county_day``, the same sums without the
+station) that city and county views read: a city-wide year is then a few
+thousand rows, not hundreds of thousands (at Guangzhou scale, 300 stations
+in 11 districts, a year of ``agg_warnings_day`` alone is 110 k rows, its
+twin 4 k).  Rows a year for 48 stations at 3,000 warnings a day: warnings
 17 k, outcomes 70 k (county 11 k), fraud types 190 k (county 26 k), hours
 300 k (read only for a day at a time), attempts 100 k (county 13 k),
 response histogram 35 k (county 4 k), funds 17 k, cases 17 k, publicity 8 k.
@@ -80,7 +81,14 @@ def _yuan(doc: str) -> Mapped[int]:
     return mapped_column(BigInteger, default=0, doc=doc)
 
 
-class WarningDay(Base):
+class _WarningMeasures:
+    received: Mapped[int] = _count("Warnings received")
+    amount_at_risk: Mapped[int] = _yuan("Sum of amount_at_risk of those warnings")
+    contacted: Mapped[int] = _count("Of those, warnings with a first contact")
+    contacted_on_time: Mapped[int] = _count("Of those, first contact at or before deadline_at")
+
+
+class WarningDay(_WarningMeasures, Base):
     """Warnings by station and day of receipt (``received_at``)."""
 
     __tablename__ = "agg_warnings_day"
@@ -88,10 +96,15 @@ class WarningDay(Base):
     station_id: Mapped[int] = _key("The warning's station")
     day: Mapped[date] = _day()
     county_id: Mapped[int] = _key("The warning's county")
-    received: Mapped[int] = _count("Warnings received")
-    amount_at_risk: Mapped[int] = _yuan("Sum of amount_at_risk of those warnings")
-    contacted: Mapped[int] = _count("Of those, warnings with a first contact")
-    contacted_on_time: Mapped[int] = _count("Of those, first contact at or before deadline_at")
+
+
+class WarningCountyDay(_WarningMeasures, Base):
+    """``WarningDay`` summed over each county's stations."""
+
+    __tablename__ = "agg_warnings_county_day"
+
+    county_id: Mapped[int] = _key("The warning's county")
+    day: Mapped[date] = _day()
 
 
 class _OutcomeMeasures:
@@ -216,14 +229,7 @@ class ResponseCountyDay(Base):
     __table__ = _response_table("agg_response_county_day", "county_id", county=False)
 
 
-class FundsDay(Base):
-    """Stop-payments by station and the day each stage happened."""
-
-    __tablename__ = "agg_funds_day"
-
-    station_id: Mapped[int] = _key("The stop-payment's station")
-    day: Mapped[date] = _day()
-    county_id: Mapped[int] = _key("The stop-payment's county")
+class _FundsMeasures:
     requests: Mapped[int] = _count("Stop-payments requested (requested_at)")
     requested_amount: Mapped[int] = _yuan("Their requested_amount")
     stopped: Mapped[int] = _count("Accounts stopped (stopped_at)")
@@ -234,7 +240,35 @@ class FundsDay(Base):
     returned_amount: Mapped[int] = _yuan("Their returned_amount")
 
 
-class CaseDay(Base):
+class FundsDay(_FundsMeasures, Base):
+    """Stop-payments by station and the day each stage happened."""
+
+    __tablename__ = "agg_funds_day"
+
+    station_id: Mapped[int] = _key("The stop-payment's station")
+    day: Mapped[date] = _day()
+    county_id: Mapped[int] = _key("The stop-payment's county")
+
+
+class FundsCountyDay(_FundsMeasures, Base):
+    """``FundsDay`` summed over each county's stations."""
+
+    __tablename__ = "agg_funds_county_day"
+
+    county_id: Mapped[int] = _key("The stop-payment's county")
+    day: Mapped[date] = _day()
+
+
+class _CaseMeasures:
+    reported: Mapped[int] = _count("Cases reported (reported_at)")
+    reported_loss: Mapped[int] = _yuan("Their loss")
+    reported_solved: Mapped[int] = _count("Of the cases reported that day, those solved since")
+    reported_solved_loss: Mapped[int] = _yuan("Their loss (of the cases reported that day and solved since)")
+    solved: Mapped[int] = _count("Cases solved (solved_at)")
+    suspects_arrested: Mapped[int] = _count("Suspects arrested in the cases solved that day")
+
+
+class CaseDay(_CaseMeasures, Base):
     """Cases by station and the day they were reported or solved."""
 
     __tablename__ = "agg_cases_day"
@@ -242,12 +276,15 @@ class CaseDay(Base):
     station_id: Mapped[int] = _key("The case's station")
     day: Mapped[date] = _day()
     county_id: Mapped[int] = _key("The case's county")
-    reported: Mapped[int] = _count("Cases reported (reported_at)")
-    reported_loss: Mapped[int] = _yuan("Their loss")
-    reported_solved: Mapped[int] = _count("Of the cases reported that day, those solved since")
-    reported_solved_loss: Mapped[int] = _yuan("Their loss (of the cases reported that day and solved since)")
-    solved: Mapped[int] = _count("Cases solved (solved_at)")
-    suspects_arrested: Mapped[int] = _count("Suspects arrested in the cases solved that day")
+
+
+class CaseCountyDay(_CaseMeasures, Base):
+    """``CaseDay`` summed over each county's stations."""
+
+    __tablename__ = "agg_cases_county_day"
+
+    county_id: Mapped[int] = _key("The case's county")
+    day: Mapped[date] = _day()
 
 
 class PublicityDay(Base):
@@ -265,12 +302,13 @@ class PublicityDay(Base):
 
 # station table -> its county twin
 COUNTY_TWINS: dict[type[Base], type[Base]] = {
-    OutcomeDay: OutcomeCountyDay, FraudTypeDay: FraudTypeCountyDay,
-    DissuasionDay: DissuasionCountyDay, ResponseDay: ResponseCountyDay,
+    WarningDay: WarningCountyDay, OutcomeDay: OutcomeCountyDay, FraudTypeDay: FraudTypeCountyDay,
+    DissuasionDay: DissuasionCountyDay, ResponseDay: ResponseCountyDay, FundsDay: FundsCountyDay,
+    CaseDay: CaseCountyDay,
 }
 
 AGGREGATE_MODELS: tuple[type[Base], ...] = (
-    WarningDay, OutcomeDay, OutcomeCountyDay, FraudTypeDay, FraudTypeCountyDay, WarningHour,
-    DissuasionDay, DissuasionCountyDay, ResponseDay, ResponseCountyDay, FundsDay, CaseDay,
-    PublicityDay,
+    WarningDay, WarningCountyDay, OutcomeDay, OutcomeCountyDay, FraudTypeDay, FraudTypeCountyDay,
+    WarningHour, DissuasionDay, DissuasionCountyDay, ResponseDay, ResponseCountyDay, FundsDay,
+    FundsCountyDay, CaseDay, CaseCountyDay, PublicityDay,
 )

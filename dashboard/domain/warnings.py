@@ -35,6 +35,9 @@ class Warning(Base):  # noqa: A001 - the domain word
     __table_args__ = (
         Index("uq_warnings_source_external_id", "source", "external_id", unique=True),
         Index("ix_warnings_station_received", "station_id", "received_at"),
+        # a few minutes of every unit in scope (the live counter, the anomaly windows' edges): the
+        # index alone answers them, without reading each warning's row
+        Index("ix_warnings_received_unit", "received_at", "station_id", "county_id"),
         # the live queue: only open warnings, a few hundred among millions
         Index("ix_warnings_open", "station_id", "deadline_at",
               sqlite_where=text("status <> 'closed'"), postgresql_where=text("status <> 'closed'")),
@@ -43,7 +46,7 @@ class Warning(Base):  # noqa: A001 - the domain word
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(40))
     external_id: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[datetime] = mapped_column(LocalDateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(LocalDateTime)
     fraud_type: Mapped[str] = mapped_column(ForeignKey("fraud_types.code"))
     risk_level: Mapped[str] = mapped_column(ForeignKey("risk_levels.code"))
     channel: Mapped[str] = mapped_column(ForeignKey("channels.code"))
