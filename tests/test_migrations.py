@@ -83,3 +83,29 @@ def test_county_twins_are_filled_from_the_station_tables_on_upgrade(engine):
         with engine.begin() as conn:
             for table in ("agg_warnings_day", "agg_cases_day", "agg_warnings_county_day", "agg_cases_county_day"):
                 conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_month_twins_are_filled_from_the_county_twins_on_upgrade(engine):
+    """0013 adds month twins of the county tables with a breakdown, summed by month from the stored rows."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    migrate.downgrade(engine, "0012")
+    try:
+        with engine.begin() as conn:
+            for day, closed, loss in ((date(2026, 10, 3), 2, 100), (date(2026, 10, 30), 3, 50),
+                                      (date(2026, 11, 1), 1, 7)):
+                conn.execute(text(
+                    "INSERT INTO agg_outcomes_county_day (county_id, day, outcome, closed, amount_at_risk, loss, "
+                    "loss_avoided) VALUES (10, :d, 'dissuaded', :c, 0, :l, 0)"), {"d": day, "c": closed, "l": loss})
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            months = conn.execute(text("SELECT county_id, day, outcome, closed, loss FROM agg_outcomes_county_month "
+                                       "ORDER BY day")).all()
+        assert [(r[0], str(r[1]), r[2], r[3], r[4]) for r in months] == [
+            (10, "2026-10-01", "dissuaded", 5, 150), (10, "2026-11-01", "dissuaded", 1, 7)]
+    finally:
+        with engine.begin() as conn:
+            for table in ("agg_outcomes_county_day", "agg_outcomes_county_month"):
+                conn.execute(text(f"DELETE FROM {table}"))

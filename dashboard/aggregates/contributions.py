@@ -16,6 +16,7 @@ from datetime import date, datetime
 from dashboard.domain import Case, PublicityEvent, StopPayment, Warning
 from dashboard.domain.aggregates import (
     COUNTY_TWINS,
+    MONTH_TWINS,
     CaseDay,
     DissuasionDay,
     FraudTypeDay,
@@ -76,7 +77,10 @@ def _rows(model, key: tuple, **measures: int) -> list[Row]:
     values = tuple((name, int(value or 0)) for name, value in measures.items())
     rows = [Row(model, key, values)]
     if model in COUNTY_TWINS:  # station key (station, day, county, *dims) -> (county, day, *dims)
-        rows.append(Row(COUNTY_TWINS[model], (key[2], key[1], *key[3:]), values))
+        twin = COUNTY_TWINS[model]
+        rows.append(Row(twin, (key[2], key[1], *key[3:]), values))
+        if twin in MONTH_TWINS:  # -> (county, the month's first day, *dims)
+            rows.append(Row(MONTH_TWINS[twin], (key[2], key[1].replace(day=1), *key[3:]), values))
     return rows
 
 

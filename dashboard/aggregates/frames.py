@@ -22,6 +22,7 @@ import pandas as pd
 
 from dashboard.domain.aggregates import (
     COUNTY_TWINS,
+    MONTH_TWINS,
     RESPONSE_BUCKETS,
     CaseDay,
     DissuasionDay,
@@ -154,7 +155,7 @@ class AggregateFrames:
             ["unit_id", "day", "kind", "county_id"])
 
     def frames(self) -> dict[type, pd.DataFrame]:
-        """Every aggregate table's rows (county twins included), columns in table order."""
+        """Every aggregate table's rows (county and month twins included), columns in table order."""
         out: dict[type, pd.DataFrame] = {}
         for model in (WarningDay, OutcomeDay, FraudTypeDay, WarningHour, DissuasionDay,
                       FundsDay, CaseDay, PublicityDay):
@@ -162,6 +163,9 @@ class AggregateFrames:
         out[ResponseDay] = self._table(ResponseDay, [self._histogram()])
         for station_model, twin in COUNTY_TWINS.items():
             out[twin] = self._table(twin, [out[station_model]])
+        for county_model, month in MONTH_TWINS.items():
+            days = out[county_model]
+            out[month] = self._table(month, [days.assign(day=[d.replace(day=1) for d in days["day"]])])
         return out
 
     def _histogram(self) -> pd.DataFrame:

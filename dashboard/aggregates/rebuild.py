@@ -14,10 +14,11 @@ from collections.abc import Callable
 from sqlalchemy import Connection, case, func, insert, literal, select, union_all
 from sqlalchemy.sql import Select
 
-from dashboard.aggregates.sql import day_of, hour_of, seconds_between
+from dashboard.aggregates.sql import day_of, hour_of, month_of, seconds_between
 from dashboard.domain import Case, Dissuasion, PublicityEvent, StopPayment, Warning
 from dashboard.domain.aggregates import (
     COUNTY_TWINS,
+    MONTH_TWINS,
     RESPONSE_BUCKET_STEPS,
     RESPONSE_BUCKETS,
     RESPONSE_LAST_BUCKET,
@@ -163,12 +164,25 @@ def _county_twin(station_model) -> Callable[[], Select]:
     return build
 
 
-# In dependency order: each county twin after its station table.
+def _month_twin(county_model) -> Callable[[], Select]:
+    """The month twin's rows: the county twin summed by the first day of each month."""
+    def build() -> Select:
+        source = county_model.__table__
+        twin = MONTH_TWINS[county_model].__table__
+        keys = [month_of(source.c.day) if c.name == "day" else source.c[c.name]
+                for c in twin.primary_key.columns]
+        measures = [source.c[c.name] for c in twin.columns if not c.primary_key]
+        return select(*keys, *(func.sum(m) for m in measures)).group_by(*keys)
+    return build
+
+
+# In dependency order: each county twin after its station table, each month twin after its county twin.
 SOURCES: list[tuple[type, Callable[[], Select]]] = [
     (WarningDay, _warnings_day), (OutcomeDay, _outcomes_day), (FraudTypeDay, _fraud_types_day),
     (WarningHour, _warnings_hour), (DissuasionDay, _dissuasions_day), (ResponseDay, _response_day),
     (FundsDay, _funds_day), (CaseDay, _cases_day), (PublicityDay, _publicity_day),
     *((twin, _county_twin(station)) for station, twin in COUNTY_TWINS.items()),
+    *((month, _month_twin(county)) for county, month in MONTH_TWINS.items()),
 ]
 
 

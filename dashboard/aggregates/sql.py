@@ -1,4 +1,4 @@
-"""Time arithmetic that compiles to each database: local day, local hour, seconds between.
+"""Time arithmetic that compiles to each database: local day, hour and month, seconds between.
 
 Times are stored as naive Asia/Shanghai wall time (text ``YYYY-MM-DD HH:MM:SS``
 on SQLite, ``timestamp without time zone`` on PostgreSQL), so the local day
@@ -27,6 +27,23 @@ def _day_default(element, compiler, **kw):
 @compiles(day_of, "sqlite")
 def _day_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)})"
+
+
+class month_of(FunctionElement):  # noqa: N801
+    """The first day of the month of a date column."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_default(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
 class hour_of(FunctionElement):  # noqa: N801

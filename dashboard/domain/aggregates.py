@@ -13,7 +13,10 @@ also has a county twin (``*_county_day``, the same sums without the
 station) that city and county views read: a city-wide year is then a few
 thousand rows, not hundreds of thousands (at Guangzhou scale, 300 stations
 in 11 districts, a year of ``agg_warnings_day`` alone is 110 k rows, its
-twin 4 k).  Rows a year for 48 stations at 3,000 warnings a day: warnings
+twin 4 k).  The county twins with a breakdown (outcome, fraud type,
+method, the waiting-time histograms of 131 columns) have a month twin too
+(``*_county_month``, keyed by the month's first day): a year of them is
+then 12 rows a county and item instead of 365.  Rows a year for 48 stations at 3,000 warnings a day: warnings
 17 k, outcomes 70 k (county 11 k), fraud types 190 k (county 26 k), hours
 300 k (read only for a day at a time), attempts 100 k (county 13 k),
 response histogram 35 k (county 4 k), funds 17 k, cases 17 k, publicity 8 k.
@@ -134,6 +137,15 @@ class OutcomeCountyDay(_OutcomeMeasures, Base):
     day: Mapped[date] = _day()
 
 
+class OutcomeCountyMonth(_OutcomeMeasures, Base):
+    """``OutcomeCountyDay`` summed by month: ``day`` is the first day of the month."""
+
+    __tablename__ = "agg_outcomes_county_month"
+
+    county_id: Mapped[int] = _key("The warning's county")
+    day: Mapped[date] = _day()
+
+
 class _FraudTypeMeasures:
     fraud_type: Mapped[str] = _code("The warning's fraud type")
     received: Mapped[int] = _count("Warnings received (received_at)")
@@ -154,6 +166,15 @@ class FraudTypeCountyDay(_FraudTypeMeasures, Base):
     """``FraudTypeDay`` summed over each county's stations."""
 
     __tablename__ = "agg_fraud_types_county_day"
+
+    county_id: Mapped[int] = _key("The warning's county")
+    day: Mapped[date] = _day()
+
+
+class FraudTypeCountyMonth(_FraudTypeMeasures, Base):
+    """``FraudTypeCountyDay`` summed by month: ``day`` is the first day of the month."""
+
+    __tablename__ = "agg_fraud_types_county_month"
 
     county_id: Mapped[int] = _key("The warning's county")
     day: Mapped[date] = _day()
@@ -198,6 +219,15 @@ class DissuasionCountyDay(_DissuasionMeasures, Base):
     day: Mapped[date] = _day()
 
 
+class DissuasionCountyMonth(_DissuasionMeasures, Base):
+    """``DissuasionCountyDay`` summed by month: ``day`` is the first day of the month."""
+
+    __tablename__ = "agg_dissuasions_county_month"
+
+    county_id: Mapped[int] = _key("The warning's county")
+    day: Mapped[date] = _day()
+
+
 def _response_table(name: str, unit: str, county: bool) -> Table:
     units = [Column("county_id", Integer, primary_key=True, autoincrement=False)] if county else []
     return Table(
@@ -227,6 +257,12 @@ class ResponseCountyDay(Base):
     """``ResponseDay`` summed over each county's stations."""
 
     __table__ = _response_table("agg_response_county_day", "county_id", county=False)
+
+
+class ResponseCountyMonth(Base):
+    """``ResponseCountyDay`` summed by month: ``day`` is the first day of the month."""
+
+    __table__ = _response_table("agg_response_county_month", "county_id", county=False)
 
 
 class _FundsMeasures:
@@ -307,8 +343,15 @@ COUNTY_TWINS: dict[type[Base], type[Base]] = {
     CaseDay: CaseCountyDay,
 }
 
+# county twin -> its month twin (keyed by the month's first day), for reads of many whole months
+MONTH_TWINS: dict[type[Base], type[Base]] = {
+    OutcomeCountyDay: OutcomeCountyMonth, FraudTypeCountyDay: FraudTypeCountyMonth,
+    DissuasionCountyDay: DissuasionCountyMonth, ResponseCountyDay: ResponseCountyMonth,
+}
+
 AGGREGATE_MODELS: tuple[type[Base], ...] = (
-    WarningDay, WarningCountyDay, OutcomeDay, OutcomeCountyDay, FraudTypeDay, FraudTypeCountyDay,
-    WarningHour, DissuasionDay, DissuasionCountyDay, ResponseDay, ResponseCountyDay, FundsDay,
-    FundsCountyDay, CaseDay, CaseCountyDay, PublicityDay,
+    WarningDay, WarningCountyDay, OutcomeDay, OutcomeCountyDay, OutcomeCountyMonth, FraudTypeDay,
+    FraudTypeCountyDay, FraudTypeCountyMonth, WarningHour, DissuasionDay, DissuasionCountyDay,
+    DissuasionCountyMonth, ResponseDay, ResponseCountyDay, ResponseCountyMonth, FundsDay, FundsCountyDay,
+    CaseDay, CaseCountyDay, PublicityDay,
 )
