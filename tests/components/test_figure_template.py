@@ -33,7 +33,8 @@ def test_figures_carry_the_cut_template_with_plotlys_own_settings():
 def test_settle_freezes_what_is_alive_and_the_collector_still_runs():
     try:
         frozen = settle()
-        assert frozen == gc.get_freeze_count() > 10_000
+        # what settle reports is what is frozen (less any frozen object freed since, e.g. a temporary)
+        assert frozen > 10_000 and frozen - 10 <= gc.get_freeze_count() <= frozen
         garbage = []
         garbage.append(garbage)  # a cycle made after settling is still collected
         del garbage
