@@ -88,9 +88,8 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
         arms = []
         for whole, first, end in parts:
             source = MONTH_TABLES[table] if whole else table
-            stmt, keys, _ = _grouped(source, measures, scope, by, dims, daily, segments)
+            stmt, names = _grouped(source, measures, scope, by, dims, daily, segments)
             arms.append(stmt.where(source.c.day >= first, source.c.day < end))
-        names = [k.name for k in keys]
         if len(arms) > 1:
             sub = union_all(*arms).subquery("parts")
             outer = [sub.c[name] for name in names]
@@ -99,7 +98,7 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
         else:
             stmt = arms[0]
     else:
-        stmt, keys, _ = _grouped(table, measures, scope, by, dims, daily, segments)
+        stmt, names = _grouped(table, measures, scope, by, dims, daily, segments)
         time_col = table.c.hour if table.name == WarningHour.__tablename__ else table.c.day
         if period is not None:
             if table.name != WarningHour.__tablename__:
@@ -109,7 +108,6 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
                 stmt = stmt.where(time_col >= period.start, time_col < period.end)
         if before is not None:
             stmt = stmt.where(time_col < before.end_day)
-        names = [k.name for k in keys]
     rows = session.execute(stmt).all()
     # the sums straight into one int64 block (converting column by column was most of the time)
     n = len(names)
@@ -119,7 +117,7 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
 
 def _grouped(table, measures: dict[str, object], scope: Scope, by: str | None, dims: tuple[str, ...],
              daily: bool, segments: Sequence[date]):
-    """The sums of ``table`` in ``scope`` grouped by the keys, before any time condition: (stmt, keys, table)."""
+    """The sums of ``table`` in ``scope`` grouped by the keys, before any time condition: (stmt, key names)."""
     columns = [_sum_of(m(table), name) if callable(m) else _summed(table, m, name) for name, m in measures.items()]
     keys = []
     if by is not None:
@@ -133,7 +131,7 @@ def _grouped(table, measures: dict[str, object], scope: Scope, by: str | None, d
     stmt = select(*keys, *columns).where(scope_condition(table, scope))
     if by is not None and table.name == PublicityDay.__tablename__ and by == "county":
         stmt = stmt.where(table.c.county_id.is_not(None))
-    return (stmt.group_by(*keys) if keys else stmt), keys, table
+    return (stmt.group_by(*keys) if keys else stmt), [k.name for k in keys]
 
 
 def _next_month(day: date) -> date:
