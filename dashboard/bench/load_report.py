@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict
 
 from dashboard.bench.load import KINDS, TARGET_KINDS
-from dashboard.bench.report import display_width
+from dashboard.bench.report import display_width, machine_line
 from dashboard.i18n import t
 
 TARGET_P95_MS = 300.0
@@ -62,6 +62,7 @@ def table(result: dict, lang: str) -> list[str]:
                                         result["target"])
     lines = [t("loadtest.title", lang, users=setup["users"], seconds=f"{setup['seconds']:g}",
                poll=f"{setup['poll_seconds']:g}", url=setup["url"]),
+             machine_line(setup["machine"], lang),
              t(f"loadtest.server.{'own' if setup['workers'] else 'given'}", lang,
                workers=setup["workers"] or 0),
              t("loadtest.database", lang, db=database["url"], warnings=f"{database['warnings']:,}",

@@ -12,13 +12,18 @@ def _ms(value) -> str:
     return f"{value:,.1f}" if value is not None else "-"
 
 
+def machine_line(machine: dict, lang: str) -> str:
+    """The machine's reference (``bench.machine.reference``) as a line of the bench's and load test's tables."""
+    return t("bench.machine", lang, loop=f"{machine['loop']:,}", ms=f"{machine['loop_ms']:,.0f}",
+             cores=machine["cores"])
+
+
 def table(result: dict, lang: str) -> list[str]:
     """The lines to print for ``result`` (see ``dashboard.cli.bench``)."""
     gen, setup = result["generation"], result["setup"]
     lines = [t("bench.title", lang, scale=t(f"bench.scale.{setup['scale']}", lang), days=setup["days"],
                daily=f"{setup['daily_warnings']:,.0f}", db=setup["backend"]),
-             t("bench.machine", lang, loop=f"{setup['machine']['loop']:,}",
-               ms=f"{setup['machine']['loop_ms']:,.0f}", cores=setup["machine"]["cores"]),
+             machine_line(setup["machine"], lang),
              t("bench.reused", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}")
              if gen.get("reused") else
              t("bench.generation", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}",

@@ -144,6 +144,7 @@ def run_loadtest(args, settings, say) -> dict:
     from dashboard.bench.dash_protocol import CallFailed, ServerSession
     from dashboard.bench.load import USERNAMES, LoginRefused, login, run_load
     from dashboard.bench.load_report import summarise
+    from dashboard.bench.machine import reference
     from dashboard.db import safe_url
     from dashboard.demo.simulator import wait_until_up
     from dashboard.demo.users import DEMO_PASSWORD
@@ -155,6 +156,7 @@ def run_loadtest(args, settings, say) -> dict:
             raise UsageError(t("loadtest.error.unreachable", lang, url=args.url))
         url = _database(args, settings, lang, stack, say)
         plan = _plan(url, lang)
+        machine = reference()  # before the server starts, on a quiet process
         if args.url is not None:
             base = args.url.rstrip("/")
         else:
@@ -175,7 +177,7 @@ def run_loadtest(args, settings, say) -> dict:
     setup = {"users": args.users, "seconds": seconds, "poll_seconds": args.poll_seconds,
              "workers": None if args.url else args.workers, "url": base, "started": started,
              "scale": args.scale, "seed": args.seed, "python": sys.version.split()[0],
-             "redis": bool(settings.get("REDIS_URL")) and args.url is None}
+             "redis": bool(settings.get("REDIS_URL")) and args.url is None, "machine": machine}
     database = {"url": safe_url(url), "warnings": plan.warnings,
                 "first": plan.history[0], "last": plan.history[1]}
     return summarise(run, setup, database)

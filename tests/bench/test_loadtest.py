@@ -53,6 +53,9 @@ def test_a_short_run_drives_every_kind_of_request_without_error(seeded_database,
         assert translate(f"loadtest.kind.{kind}", "zh-CN") in printed
     assert translate(f"loadtest.verdict.{'met' if target['met'] else 'missed'}", "zh-CN") in printed
     assert "loadtest." not in printed  # no message id left untranslated
+    machine = result["setup"]["machine"]  # the machine's own speed, as the bench prints it
+    assert machine["loop"] == 5_000_000 and machine["loop_ms"] > 0 and machine["cores"] >= 1
+    assert f"{machine['loop_ms']:,.0f}" in printed
 
 
 @pytest.mark.parametrize(("args", "named"), [
