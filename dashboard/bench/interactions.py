@@ -25,6 +25,7 @@ from dashboard.domain.base import now_local
 
 CITY, COUNTY, STATION = "350200", "350203", "35020301"
 LIVE = "..overview-live-counters.children...overview-live-hourly.figure.."
+FLAGS = "overview-anomalies.children"
 QUEUE = "..queue-rows.children...queue-summary.children...queue-pages.max_value...queue-pages.active_page.."
 
 
@@ -57,6 +58,15 @@ def live_poll(client, dependencies: list, unit: str) -> None:
     answer = post(client, callback_body(dependencies, LIVE, values, "overview-live-tick.n_intervals"))
     if "overview-live-counters" not in (answer.get("response") or {}):
         raise CallFailed("live poll answered no counters")
+
+
+def anomaly_flags(client, dependencies: list, unit: str) -> None:
+    """The overview's anomaly flags for ``unit``: the callback the browser sends as a view arrives."""
+    values = {"overview-anomalies-tick.n_intervals": 0, "overview-state.data": {"unit": unit, "period": "month"}}
+    body = callback_body(dependencies, FLAGS, values, "overview-anomalies-tick.n_intervals")
+    answer = post(client, {**body, "changedPropIds": []})  # a first call: nothing changed
+    if "overview-anomalies" not in (answer.get("response") or {}):
+        raise CallFailed("anomaly flags answered nothing")
 
 
 def _drill(client, ctx) -> None:
@@ -100,6 +110,7 @@ INTERACTIONS = [
     Interaction("map_shapes", "leader", _shapes),
     Interaction("year", "leader", _overview("?period=year")),
     Interaction("live_poll", "leader", _live),
+    Interaction("anomaly_flags", "leader", lambda client, ctx: anomaly_flags(client, ctx["dependencies"], CITY)),
     Interaction("queue", "commander", _queue),
     Interaction("funds", "leader", lambda client, ctx: render(client, "/funds", "?period=month")),
     Interaction("cases", "leader", lambda client, ctx: render(client, "/cases", "?period=month")),

@@ -6,7 +6,9 @@ form (every third user as the county commander, the others as the bureau
 leader), loads the page as a browser does (the shell, Dash's layout and
 callback list) and draws the overview of its scope.  Then, until the run
 ends, every ``poll_seconds`` it sends the live panel's interval callback and
-the page router's request for the view it is on; once between two polls, at
+the page router's request for the view it is on; after each view the
+router draws, it sends the anomaly flags' callback, as the browser does when
+a view arrives; once between two polls, at
 a random moment, it drills: a click on a unit of the map (the navigate
 callback, then the router draws the answered URL; always the first time),
 or, on a station or now and then, a jump to a random district or station of its scope (the
@@ -26,14 +28,14 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.bench.dash_protocol import CallFailed, ServerSession, csrf_field, render
-from dashboard.bench.interactions import live_poll, map_click
+from dashboard.bench.interactions import anomaly_flags, live_poll, map_click
 from dashboard.domain import OrgUnit, User, Warning
 
 ROLES = ("leader", "leader", "commander")  # user n logs in as ROLES[n % 3]
 USERNAMES = tuple(sorted(set(ROLES)))
 # the kinds of request, in the order of the report; the target counts the dashboard's own
-KINDS = ("login", "page_load", "overview", "live_poll", "map_click", "drill")
-TARGET_KINDS = ("overview", "live_poll", "map_click", "drill")
+KINDS = ("login", "page_load", "overview", "live_poll", "anomaly_flags", "map_click", "drill")
+TARGET_KINDS = ("overview", "live_poll", "anomaly_flags", "map_click", "drill")
 REQUEST_TIMEOUT = 30.0
 
 
@@ -214,11 +216,17 @@ class SimulatedUser(threading.Thread):
         self.timed("page_load", lambda: _ok(session.get("/")))
         self.timed("page_load", lambda: _ok(session.get("/_dash-layout")))
         self.dependencies = self.timed("page_load", lambda: _ok(session.get("/_dash-dependencies")).json())
-        self.timed("overview", lambda: render(session, "/", self.search))
+        self.draw_view(session, "overview", self.search, self.unit)
+
+    def draw_view(self, session: ServerSession, kind: str, search: str, unit: str) -> None:
+        """The router draws the view of ``unit`` (``search``), the user is on it; then its anomaly flags."""
+        self.timed(kind, lambda: render(session, "/", search))
+        self.unit, self.search = unit, search
+        self.timed("anomaly_flags", lambda: anomaly_flags(session, self.dependencies, unit))
 
     def poll_view(self, session: ServerSession) -> None:
         self.timed("live_poll", lambda: live_poll(session, self.dependencies, self.unit))
-        self.timed("overview", lambda: render(session, "/", self.search))
+        self.draw_view(session, "overview", self.search, self.unit)
 
     def drill(self, session: ServerSession) -> None:
         below = self.plan.children.get(self.unit, [])
@@ -229,8 +237,7 @@ class SimulatedUser(threading.Thread):
             others = [code for code in self.plan.scopes[self.username] if code != self.unit]
             target = self.rng.choice(others or [self.unit])
             search = f"?unit={target}&period=month"
-        self.timed("drill", lambda: render(session, "/", search))
-        self.unit, self.search = target, search
+        self.draw_view(session, "drill", search, target)
 
 
 def run_load(base: str, password: str, plan: LoadPlan, users: int, seconds: float,

@@ -1,10 +1,13 @@
 """Anomaly flags for the overview and the queue: units whose warnings surge or whose dissuasion fails more.
 
 Input is ``dashboard.metrics.anomalies.anomaly_flags``.  ``anomaly_section``
-draws the flags (or one quiet line saying none were found) and an interval
-that the page's own callback uses to redraw them every
-``REFRESH_SECONDS``; ``anomaly_items`` is what that callback returns.  Each
-unit links to ``href(code)`` (the overview of that unit by default).
+is the place of the flags and an interval; the page's own callback fills it
+as soon as the page arrives (its first call) and redraws it every
+``REFRESH_SECONDS``; ``anomaly_items`` is what that callback returns (the
+flags, or one quiet line saying none were found).  The flags depend on the
+scope and the clock, not on the period in view, so the view itself is drawn
+without waiting for them.  Each unit links to ``href(code)`` (the overview
+of that unit by default).
 """
 
 from __future__ import annotations
@@ -63,10 +66,13 @@ def anomaly_items(flags: pd.DataFrame, lang: str, href: Callable[[str], str] = o
                      color="danger", className="py-2 mb-0")
 
 
-def anomaly_section(flags: pd.DataFrame, lang: str, id_prefix: str,
-                    href: Callable[[str], str] = overview_href) -> html.Div:
-    """The flags, redrawn by the page every ``REFRESH_SECONDS`` (ids ``<prefix>-anomalies[-tick]``)."""
+def anomaly_section(id_prefix: str) -> html.Div:
+    """The flags' place, filled by the page's callback on arrival and every ``REFRESH_SECONDS``.
+
+    Ids ``<prefix>-anomalies`` (the flags) and ``<prefix>-anomalies-tick``
+    (the interval, the callback's input: its first call comes with the page).
+    """
     return html.Div([
         dcc.Interval(id=f"{id_prefix}-anomalies-tick", interval=REFRESH_SECONDS * 1000),
-        html.Div(anomaly_items(flags, lang, href), id=f"{id_prefix}-anomalies"),
+        html.Div(id=f"{id_prefix}-anomalies"),
     ], className="mb-3")

@@ -4,7 +4,9 @@ The page is a function of its URL (``dashboard.web.view_state``): clicking a
 district or station on the map or in the ranking, the breadcrumb, and the
 period picker all change the URL, and Dash's page router draws the view
 anew, in one request.  Only the live panel refreshes on its own, every
-``LIVE_REFRESH_SECONDS``, and only its counters and chart change.
+``LIVE_REFRESH_SECONDS``, and only its counters and chart change; the
+anomaly flags come in a request of their own as the view arrives, and
+again every few minutes.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def _draw(session, scope, view, state: ViewState, lang: str, can_assign: bool):
         dcc.Store(id="overview-state", data=state.query()),
         dcc.Interval(id="overview-live-tick", interval=current_app.config["LIVE_REFRESH_SECONDS"] * 1000),
         overview_body(data, live, state, lang, can_assign=can_assign,
-                      alerts=anomaly_section(anomaly_flags(session, view.scope, now), lang, "overview")),
+                      alerts=anomaly_section("overview")),
     ], id="overview-page")
 
 
@@ -128,10 +130,14 @@ def refresh_live(_tick, current):
     Output("overview-anomalies", "children"),
     Input("overview-anomalies-tick", "n_intervals"),
     State("overview-state", "data"),
-    prevent_initial_call=True,
 )
 def refresh_anomalies(_tick, current):
-    """The anomaly flags of the unit in view, if still in scope (see ``metrics.anomalies``)."""
+    """The anomaly flags of the unit in view, if still in scope (``metrics.anomalies``).
+
+    Called when the view arrives (the flags are not part of its drawing:
+    they depend on the scope and the clock, not on the period) and then
+    every ``components.anomalies.REFRESH_SECONDS``.
+    """
     session = request_session()
     view = unit_view(session, current_scope(), (current or {}).get("unit"))
     if view is None:

@@ -91,7 +91,7 @@ def layout(unit=None, risk=None, type=None, status=None, **_kwargs):  # noqa: A0
     refresh_ms = int(current_app.config["LIVE_REFRESH_SECONDS"]) * 1000
     return html.Div([
         html.H4(t("queue.title", lang), id="queue-title"),
-        anomaly_section(_anomalies(unit if unit in unit_codes else None), lang, "queue", _queue_href),
+        anomaly_section("queue"),
         html.Div([
             _select("queue-risk", options["risk"], _choices(risk, names["risk"]), lang),
             _select("queue-type", options["type"], _choices(type, names["fraud_type"]), lang),
@@ -177,10 +177,9 @@ def _anomalies(unit: str | None):
     Output("queue-anomalies", "children"),
     Input("queue-anomalies-tick", "n_intervals"),
     State("queue-unit", "value"),
-    prevent_initial_call=True,
 )
 @requires(PERMISSION)
 def refresh_anomalies(_tick, unit):
-    """Redraw the anomaly flags of the unit picked in the filter (or of the user's scope)."""
+    """The anomaly flags of the unit picked in the filter (or of the user's scope): on arrival, then every tick."""
     return anomaly_items(_anomalies(unit if isinstance(unit, str) and unit else None),
                          current_language(), _queue_href)

@@ -140,14 +140,28 @@ def test_navigation_leads_to_new_urls(reports_client):
     assert fire("cases", "cases-ages.clickData", band, ages) == "?unit=350200&period=month&age=31"
 
 
-def test_the_overview_shows_the_anomaly_section(client):
-    page = render_page(client, "/")
-    assert find(page, "overview-anomalies") is not None
-    assert find(page, "overview-anomalies-tick") is not None
-    response = post_callback(client, "overview-anomalies.children",
-                             [{"id": "overview-anomalies-tick", "property": "n_intervals", "value": 1}],
-                             [{"id": "overview-state", "property": "data", "value": {"unit": "350203"}}])
-    assert response.status_code == 200
+def first_flags(client, prefix: str, state: dict) -> str:
+    """The anomaly flags the page's callback answers when the page arrives (its initial call)."""
+    response = post_callback(client, f"{prefix}-anomalies.children",
+                             [{"id": f"{prefix}-anomalies-tick", "property": "n_intervals", "value": 0}],
+                             [{"id": i, "property": p, "value": v} for (i, p), v in state.items()], changed=[])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return text(response.get_json()["response"][f"{prefix}-anomalies"]["children"])
+
+
+@pytest.mark.parametrize("prefix, path, role, state", [
+    ("overview", "/", "leader", {("overview-state", "data"): {"unit": "350203"}}),
+    ("queue", "/queue", "commander", {("queue-unit", "value"): None}),
+])
+def test_the_anomaly_flags_come_by_their_own_callback_as_the_page_arrives(logged_in_client, prefix, path,
+                                                                           role, state):
+    client = logged_in_client(role)
+    page = render_page(client, path)
+    assert find(page, f"{prefix}-anomalies-tick") is not None
+    assert find(page, f"{prefix}-anomalies")["props"].get("children") is None  # not drawn with the view
+    wiring = {d["output"]: d for d in client.get("/_dash-dependencies").get_json()}
+    assert wiring[f"{prefix}-anomalies.children"]["prevent_initial_call"] is False
+    assert first_flags(client, prefix, state)  # the flags, or the line saying there are none
 
 
 def test_a_surge_at_a_station_is_flagged_on_the_overview(engine, fresh_client):
@@ -159,8 +173,7 @@ def test_a_surge_at_a_station_is_flagged_on_the_overview(engine, fresh_client):
         session.flush()
         apply_inserted(session, *planted)
         session.commit()
-    page = render_page(fresh_client("leader"), "/")
-    flags = text(find(page, "overview-anomalies"))
+    flags = first_flags(fresh_client("leader"), "overview", {("overview-state", "data"): {"unit": "350200"}})
     assert "单位35020301" in flags and "预警激增" in flags
     assert "单位35020302" not in flags
 
@@ -174,12 +187,11 @@ def test_a_surge_is_flagged_on_the_queue_with_a_link_to_the_units_queue(engine, 
         session.flush()
         apply_inserted(session, *planted)
         session.commit()
-    page = render_page(fresh_client("commander"), "/queue")
-    flags = text(find(page, "queue-anomalies"))
+    flags = first_flags(fresh_client("commander"), "queue", {("queue-unit", "value"): None})
     assert "单位35020302" in flags and '"/queue?unit=35020302"' in flags
     assert "单位35020501" not in flags  # another county: not the commander's
-    other = render_page(fresh_client("commander2"), "/queue")
-    assert "单位35020302" not in text(find(other, "queue-anomalies"))
+    other = first_flags(fresh_client("commander2"), "queue", {("queue-unit", "value"): None})
+    assert "单位35020302" not in other
 
 
 def test_pages_in_english_and_the_publicity_rule(reports_client):
