@@ -109,3 +109,61 @@ def test_month_twins_are_filled_from_the_county_twins_on_upgrade(engine):
         with engine.begin() as conn:
             for table in ("agg_outcomes_county_day", "agg_outcomes_county_month"):
                 conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_stop_payment_cohorts_are_filled_from_the_stop_payments_on_upgrade(engine):
+    """0014 adds the cohort amounts and the stop_payment waits, equal to what the rebuild makes of the rows."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select, text
+    from sqlalchemy.orm import Session
+
+    from dashboard.aggregates import rebuild
+    from dashboard.domain import StopPayment
+    from dashboard.domain.aggregates import (
+        FundsCountyDay,
+        FundsDay,
+        ResponseCountyDay,
+        ResponseCountyMonth,
+        ResponseDay,
+    )
+    from dashboard.domain.base import SHANGHAI
+    from tests.factories import build_chain
+
+    tables = [m.__table__ for m in (FundsDay, FundsCountyDay, ResponseDay, ResponseCountyDay, ResponseCountyMonth)]
+
+    def stored() -> dict:
+        with engine.connect() as conn:
+            return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in tables}
+
+    with Session(engine) as session:
+        u = build_chain(session)
+        start = datetime(2026, 10, 30, 22, 0, tzinfo=SHANGHAI)
+        for i, (station, wait_minutes) in enumerate([("99000101", 7), ("99000101", 95), ("99000102", None),
+                                                     ("99000201", 2000), ("99000201", -3), ("99000101", 30)]):
+            unit = u[station]
+            reported = start + timedelta(hours=9 * i)
+            stopped = None if wait_minutes is None else reported + timedelta(minutes=wait_minutes, seconds=20)
+            session.add(StopPayment(
+                county_id=unit.parent_id, station_id=unit.id, account=f"62220200000000000{i}", bank="测试银行",
+                reported_at=reported, requested_at=reported + timedelta(minutes=5), requested_amount=1000 * (i + 1),
+                stopped_at=stopped, stopped_amount=0 if stopped is None else 700 * (i + 1),
+                frozen_at=None, frozen_amount=0, returned_at=None if i % 2 else stopped,
+                returned_amount=0 if i % 2 or stopped is None else 300))
+        session.flush()
+        rebuild(session.connection())
+        session.commit()
+    expected = stored()
+    assert any(r[2] == "stop_payment" for r in expected["agg_response_county_month"])
+    assert any(r[-2] for r in expected["agg_funds_county_day"])  # some cohort amount stopped
+    try:
+        migrate.downgrade(engine, "0013")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM agg_response_day WHERE measure = 'stop_payment'")
+                                ).scalar() == 0
+        migrate.upgrade(engine)
+        assert stored() == expected
+    finally:
+        with engine.begin() as conn:
+            for table in ("stop_payments", *(t.name for t in tables)):
+                conn.execute(text(f"DELETE FROM {table}"))

@@ -116,9 +116,16 @@ def warning_rows(w: Warning, attempts: Sequence[Attempt],
 
 
 def stop_payment_rows(sp: StopPayment) -> list[Row]:
-    """A stop-payment's rows: one per stage that has happened, on that stage's day."""
-    rows = _rows(FundsDay, (sp.station_id, day(sp.requested_at), sp.county_id), requests=1,
-                 requested_amount=sp.requested_amount)
+    """A stop-payment's rows: one per stage that has happened, on that stage's day.
+
+    On the day of request also its cohort amounts and, once stopped, its wait
+    from report to stop (``ResponseDay``, measure ``stop_payment``).
+    """
+    requested = (sp.station_id, day(sp.requested_at), sp.county_id)
+    rows = _rows(FundsDay, requested, requests=1, requested_amount=sp.requested_amount,
+                 cohort_stopped_amount=sp.stopped_amount, cohort_returned_amount=sp.returned_amount)
+    if sp.stopped_at is not None:
+        rows += _rows(ResponseDay, (*requested, "stop_payment"), **{wait_bucket(sp.stopped_at, sp.reported_at): 1})
     for stage in ("stopped", "frozen", "returned"):
         at = getattr(sp, f"{stage}_at")
         if at is not None:

@@ -127,14 +127,24 @@ class AggregateFrames:
                 [*STATION, "measure", "bucket"])
 
     def add_stop_payments(self, sp: pd.DataFrame) -> None:
-        stages = [("requests", "requested_amount", sp["requested_at"], sp["requested_amount"])]
-        stages += [(stage, f"{stage}_amount", sp[f"{stage}_at"], sp[f"{stage}_amount"])
-                   for stage in ("stopped", "frozen", "returned")]
-        for count, amount, at, value in stages:
+        requested = _day(sp["requested_at"])
+        self._add(FundsDay, pd.DataFrame({
+            "station_id": sp["station_id"], "day": requested, "county_id": sp["county_id"], "requests": 1,
+            "requested_amount": sp["requested_amount"], "cohort_stopped_amount": sp["stopped_amount"],
+            "cohort_returned_amount": sp["returned_amount"]}), STATION)
+        for stage in ("stopped", "frozen", "returned"):
+            at = sp[f"{stage}_at"]
             done = at.notna()
             self._add(FundsDay, pd.DataFrame({
                 "station_id": sp["station_id"][done], "day": _day(at[done]),
-                "county_id": sp["county_id"][done], count: 1, amount: value[done]}), STATION)
+                "county_id": sp["county_id"][done], stage: 1,
+                f"{stage}_amount": sp[f"{stage}_amount"][done]}), STATION)
+        stopped = sp[sp["stopped_at"].notna()]
+        self._add("waits", pd.DataFrame({
+            "station_id": stopped["station_id"].to_numpy(), "day": requested[sp["stopped_at"].notna().to_numpy()],
+            "county_id": stopped["county_id"].to_numpy(), "measure": "stop_payment",
+            "bucket": wait_buckets(stopped["stopped_at"], stopped["reported_at"]), "n": 1}),
+            [*STATION, "measure", "bucket"])
 
     def add_cases(self, c: pd.DataFrame) -> None:
         solved = c["solved_at"].notna()

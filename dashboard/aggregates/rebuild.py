@@ -94,11 +94,11 @@ def _dissuasions_day() -> Select:
 
 
 def _response_day() -> Select:
-    def waits(measure: str, at, source=W):
+    def waits(measure: str, at, source=W, table=W, start=W.c.received_at, counted_on=W.c.received_at):
         return select(
-            W.c.station_id, day_of(W.c.received_at).label("day"), W.c.county_id,
+            table.c.station_id, day_of(counted_on).label("day"), table.c.county_id,
             literal(measure).label("measure"),
-            bucket_of_seconds(seconds_between(at, W.c.received_at)).label("bucket"),
+            bucket_of_seconds(seconds_between(at, start)).label("bucket"),
         ).select_from(source)
 
     door = select(D.c.warning_id, func.min(D.c.started_at).label("at")).where(
@@ -106,27 +106,31 @@ def _response_day() -> Select:
     rows = union_all(
         waits("first_contact", W.c.first_contact_at).where(W.c.first_contact_at.is_not(None)),
         waits("door_visit", door.c.at, W.join(door, door.c.warning_id == W.c.id)),
+        waits("stop_payment", SP.c.stopped_at, SP, SP, SP.c.reported_at, SP.c.requested_at).where(
+            SP.c.stopped_at.is_not(None)),
     ).subquery("waits")
     keys = (rows.c.station_id, rows.c.day, rows.c.county_id, rows.c.measure)
     return select(*keys, *(func.sum(_flag(rows.c.bucket == b)) for b in RESPONSE_BUCKETS)).group_by(*keys)
 
 
 def _funds_day() -> Select:
-    def stage(time_col, position: int, amount_col, where=None) -> Select:
-        measures = [literal(0)] * 8
+    def stage(time_col, position: int, amount_col, where=None, cohort=False) -> Select:
+        measures = [literal(0)] * 10
         measures[position], measures[position + 1] = literal(1), amount_col
+        if cohort:  # the cohort amounts, on the day of request
+            measures[8], measures[9] = SP.c.stopped_amount, SP.c.returned_amount
         stmt = select(SP.c.station_id, day_of(time_col).label("day"), SP.c.county_id,
                       *(m.label(f"m{i}") for i, m in enumerate(measures)))
         return stmt if where is None else stmt.where(where)
 
     stages = union_all(
-        stage(SP.c.requested_at, 0, SP.c.requested_amount),
+        stage(SP.c.requested_at, 0, SP.c.requested_amount, cohort=True),
         stage(SP.c.stopped_at, 2, SP.c.stopped_amount, SP.c.stopped_at.is_not(None)),
         stage(SP.c.frozen_at, 4, SP.c.frozen_amount, SP.c.frozen_at.is_not(None)),
         stage(SP.c.returned_at, 6, SP.c.returned_amount, SP.c.returned_at.is_not(None)),
     ).subquery("stages")
     keys = (stages.c.station_id, stages.c.day, stages.c.county_id)
-    return select(*keys, *(func.sum(stages.c[f"m{i}"]) for i in range(8))).group_by(*keys)
+    return select(*keys, *(func.sum(stages.c[f"m{i}"]) for i in range(10))).group_by(*keys)
 
 
 def _cases_day() -> Select:

@@ -21,8 +21,9 @@ then 12 rows a county and item instead of 365.  Rows a year for 48 stations at 3
 300 k (read only for a day at a time), attempts 100 k (county 13 k),
 response histogram 35 k (county 4 k), funds 17 k, cases 17 k, publicity 8 k.
 
-Waiting times (to first contact, to the first door visit) cannot be summed
-as medians, so they are stored as histograms: one column per minute bucket
+Waiting times (to first contact, to the first door visit, from a victim's
+report to the stop of the payment) cannot be summed as medians, so they are
+stored as histograms: one column per minute bucket
 (``RESPONSE_BUCKETS``), summed over any period and unit, and the percentiles
 read from the sums.
 """
@@ -36,7 +37,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.domain.base import Base, LocalDateTime
 
-RESPONSE_MEASURES = ("first_contact", "door_visit")
+# the waits counted: a warning's (on its day of receipt), and a stop-payment's (on its day of request)
+RESPONSE_MEASURES = ("first_contact", "door_visit", "stop_payment")
 # The histogram buckets of waiting times: (first bucket start, width) of each
 # stretch, in minutes: whole minutes up to an hour, then 5 minutes to 3 h,
 # 15 minutes to 6 h, hours to a day, and one last bucket for a day or more.
@@ -237,13 +239,15 @@ def _response_table(name: str, unit: str, county: bool) -> Table:
         *units,
         Column("measure", String(20), primary_key=True,
                doc="first_contact: received_at to first_contact_at; door_visit: received_at "
-                   "to the start of the first door-visit attempt"),
+                   "to the start of the first door-visit attempt (both on the warning's day of "
+                   "receipt); stop_payment: a stopped stop-payment's reported_at to stopped_at "
+                   "(on its day of request, requested_at)"),
         *(Column(bucket_column(b), Integer, nullable=False, default=0) for b in RESPONSE_BUCKETS),
     )
 
 
 class ResponseDay(Base):
-    """Histogram of waits by station, day of receipt and measure.
+    """Histogram of waits by station, day and measure (``RESPONSE_MEASURES``; the day: see ``measure``).
 
     Column ``m<N>`` counts warnings whose wait, in whole minutes (rounded
     down; negatives count as 0), lies in the bucket starting at N minutes
@@ -274,10 +278,18 @@ class _FundsMeasures:
     frozen_amount: Mapped[int] = _yuan("Their frozen_amount")
     returned: Mapped[int] = _count("Returns to victims (returned_at)")
     returned_amount: Mapped[int] = _yuan("Their returned_amount")
+    # the cohort of the day the stop-payments were requested: what was stopped and returned of them, ever
+    cohort_stopped_amount: Mapped[int] = _yuan("stopped_amount of those requested (requested_at)")
+    cohort_returned_amount: Mapped[int] = _yuan("returned_amount of those requested (requested_at)")
 
 
 class FundsDay(_FundsMeasures, Base):
-    """Stop-payments by station and the day each stage happened."""
+    """Stop-payments by station and the day each stage happened.
+
+    The cohort columns count on the day of request what was (by now) stopped
+    and returned of the stop-payments requested that day, as ``requests``
+    and ``requested_amount`` do.
+    """
 
     __tablename__ = "agg_funds_day"
 

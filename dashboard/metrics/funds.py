@@ -11,28 +11,29 @@ Definitions (``docs/metrics.md``, "Funds"):
   ``funds_returned_share`` the shares of it stopped and returned by now;
 - the money clock: for the cohort's stop-payments that were stopped, the
   whole minutes from the victim's report (``reported_at``) to the stop
-  (``stopped_at``), negative waits counting as 0.
+  (``stopped_at``), negative waits counting as 0, counted in the waiting-time
+  histogram's buckets (``agg_response_day``, measure ``stop_payment``, on the
+  day of request); its median and p90 are read from the histogram as the
+  response times' are (exact to the minute below an hour).
 
-Cohort figures read the raw ``stop_payments`` through their indexes on
-(station, requested_at) and on requested_at alone (a city's or district's
-cohort): a few thousand rows a day in a large city.
+Every figure but the largest stop-payments (record-level) comes from the
+aggregate tables: the cohort's sums are columns of ``agg_funds_day`` counted
+on the day of request.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from math import ceil
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.aggregates.sql import seconds_between
 from dashboard.auth.crypto import mask_bank_account
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit, StopPayment
-from dashboard.domain.aggregates import FundsDay
+from dashboard.domain.aggregates import RESPONSE_BUCKETS, FundsDay, ResponseDay
 from dashboard.metrics.compare import Windows
 from dashboard.metrics.figures import (
     Figure,
@@ -45,6 +46,7 @@ from dashboard.metrics.figures import (
     with_units,
 )
 from dashboard.metrics.period import Period
+from dashboard.metrics.response import BUCKET_COLUMNS, PERCENTILES, percentile
 from dashboard.metrics.sums import sums, total
 
 FIGURES: tuple[Figure, ...] = (
@@ -60,19 +62,15 @@ FIGURES: tuple[Figure, ...] = (
 )
 STAGES = {"accounts_stopped": "stopped", "amount_stopped": "stopped_amount",
           "amount_frozen": "frozen_amount", "amount_returned": "returned_amount"}
+# the cohort's sums, on its day of request
+COHORT = {"requests": "requests", "funds_reported_loss": "requested_amount",
+          "cohort_stopped": "cohort_stopped_amount", "cohort_returned": "cohort_returned_amount"}
 # the money clock's bars: lower bounds in minutes; the last one is open-ended
 CLOCK_BUCKETS: tuple[int, ...] = (0, 10, 20, 30, 60, 120, 360, 1440)
 WITHIN_MINUTES = 60
 RECENT_DAYS = 30
 SP = StopPayment
-
-
-def nearest_rank(values, numerator: int, denominator: int) -> int | None:
-    """The ⌈n × p⌉-th smallest of ``values`` (None when empty)."""
-    ordered = np.sort(np.asarray(values))
-    if len(ordered) == 0:
-        return None
-    return int(ordered[ceil(len(ordered) * numerator / denominator) - 1])
+BUCKET_LOWER = np.array(RESPONSE_BUCKETS)
 
 
 def _cohort(stmt, scope: Scope, period: Period):
@@ -80,40 +78,25 @@ def _cohort(stmt, scope: Scope, period: Period):
                               SP.county_id, SP.station_id)
 
 
-def stop_minutes(session: Session, scope: Scope, period: Period) -> np.ndarray:
-    """Whole minutes from report to stop of the period's cohort that was stopped (see the module doc)."""
-    stmt = _cohort(select(seconds_between(SP.stopped_at, SP.reported_at)), scope, period)
-    seconds = np.array(session.scalars(stmt.where(SP.stopped_at.is_not(None))).all(), dtype=np.int64)
-    return np.maximum(seconds, 0) // 60
-
-
-def _cohort_sums(session: Session, scope: Scope, period: Period, unit_col=None) -> pd.DataFrame:
-    keys = [unit_col.label("unit_id")] if unit_col is not None else []
-    stmt = _cohort(select(*keys, func.count().label("requests"),
-                          func.coalesce(func.sum(SP.requested_amount), 0).label("funds_reported_loss"),
-                          func.coalesce(func.sum(SP.stopped_amount), 0).label("cohort_stopped"),
-                          func.coalesce(func.sum(SP.returned_amount), 0).label("cohort_returned")),
-                   scope, period)
-    if keys:
-        stmt = stmt.group_by(*keys)
-    frame = pd.DataFrame(session.execute(stmt).all(),
-                         columns=[*(k.name for k in keys), "requests", "funds_reported_loss",
-                                  "cohort_stopped", "cohort_returned"])
-    return frame.astype({c: "int64" for c in frame.columns if c != "unit_id"})
+def stop_clock(session: Session, scope: Scope, period: Period) -> np.ndarray:
+    """The histogram of the period's cohort's waits from report to stop (counts in ``RESPONSE_BUCKETS``)."""
+    frame = sums(session, ResponseDay, {c: c for c in BUCKET_COLUMNS}, scope, period,
+                 only={"measure": "stop_payment"})
+    return frame[BUCKET_COLUMNS].to_numpy(dtype=np.int64).sum(axis=0)
 
 
 def funds_figures(session: Session, scope: Scope, period: Period) -> dict:
     """Every figure of ``FIGURES`` for ``scope`` in ``period`` (rates None when undefined)."""
-    stages = sums(session, FundsDay, STAGES, scope, period)
-    out = {key: total(stages, key) for key in STAGES}
-    cohort = _cohort_sums(session, scope, period).iloc[0]
-    reported = int(cohort["funds_reported_loss"])
+    totals = sums(session, FundsDay, {**STAGES, **COHORT}, scope, period)
+    out = {key: total(totals, key) for key in STAGES}
+    reported = total(totals, "funds_reported_loss")
     out["funds_reported_loss"] = reported
-    out["funds_stopped_share"] = int(cohort["cohort_stopped"]) / reported if reported else None
-    out["funds_returned_share"] = int(cohort["cohort_returned"]) / reported if reported else None
-    minutes = stop_minutes(session, scope, period)
-    out["funds_stop_minutes_median"] = nearest_rank(minutes, 1, 2)
-    out["funds_within_hour_share"] = float((minutes < WITHIN_MINUTES).mean()) if len(minutes) else None
+    out["funds_stopped_share"] = total(totals, "cohort_stopped") / reported if reported else None
+    out["funds_returned_share"] = total(totals, "cohort_returned") / reported if reported else None
+    clock = stop_clock(session, scope, period)
+    n = int(clock.sum())
+    out["funds_stop_minutes_median"] = percentile(clock, PERCENTILES["median"])
+    out["funds_within_hour_share"] = int(clock[BUCKET_LOWER < WITHIN_MINUTES].sum()) / n if n else None
     return out
 
 
@@ -121,19 +104,20 @@ def money_clock(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
     """How many of the cohort's stop-payments were stopped within each band of minutes.
 
     Columns: lower, upper (None for the last, open band), stop_payments,
-    share, cumulative_share.  ``attrs``: count, median, p90 (minutes).
+    share, cumulative_share.  ``attrs``: count, median, p90 (minutes, as the
+    lower bound of their histogram bucket).
     """
-    minutes = stop_minutes(session, scope, period)
-    edges = np.array(CLOCK_BUCKETS)
-    band = np.searchsorted(edges, minutes, side="right") - 1
-    counts = np.bincount(band, minlength=len(edges)) if len(minutes) else np.zeros(len(edges), dtype=int)
+    clock = stop_clock(session, scope, period)
+    band = np.searchsorted(np.array(CLOCK_BUCKETS), BUCKET_LOWER, side="right") - 1
+    counts = np.bincount(band, weights=clock, minlength=len(CLOCK_BUCKETS)).astype(np.int64)
     n = int(counts.sum())
     out = pd.DataFrame({"lower": list(CLOCK_BUCKETS),
                         "upper": [*CLOCK_BUCKETS[1:], None],
-                        "stop_payments": counts.astype("int64")})
+                        "stop_payments": counts})
     out["share"] = out["stop_payments"] / n if n else 0.0
     out["cumulative_share"] = out["stop_payments"].cumsum() / n if n else 0.0
-    out.attrs.update(count=n, median=nearest_rank(minutes, 1, 2), p90=nearest_rank(minutes, 9, 10))
+    out.attrs.update(count=n, median=percentile(clock, PERCENTILES["median"]),
+                     p90=percentile(clock, PERCENTILES["p90"]))
     return out
 
 
@@ -161,9 +145,7 @@ def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
     over the compared windows; None without them or when the base is 0).
     """
     units = child_units(session, scope, level)
-    unit_col = SP.county_id if level == "county" else SP.station_id
-    cohort = _cohort_sums(session, scope, period, unit_col)
-    out = with_units(units, sums(session, FundsDay, STAGES, scope, period, by=level), cohort)
+    out = with_units(units, sums(session, FundsDay, {**STAGES, **COHORT}, scope, period, by=level))
     out["funds_stopped_share"] = ratio(out["cohort_stopped"], out["funds_reported_loss"])
     out["funds_returned_share"] = ratio(out["cohort_returned"], out["funds_reported_loss"])
     out = out.drop(columns=["requests", "cohort_stopped", "cohort_returned"])

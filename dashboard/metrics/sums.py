@@ -55,7 +55,8 @@ def scope_condition(table, scope: Scope):
 
 def sums(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
          by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
-         daily: bool = False, segments: Sequence[date] = ()) -> pd.DataFrame:
+         daily: bool = False, segments: Sequence[date] = (), only: dict[str, str] | None = None
+         ) -> pd.DataFrame:
     """Sums of ``measures`` (name -> column name or a function of the table giving an expression).
 
     Rows: one per ``by`` unit (column ``unit_id``) and per ``dims`` value (and
@@ -64,8 +65,10 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
     that period's end (for running totals such as the open queue).
     ``segments`` (ascending days) also splits the rows at those days: column
     ``segment`` is the number of them on or before the row's day.
+    ``only``: the rows of those values of the table's own dimensions (column -> value).
     """
-    names, keys, block = sum_block(session, model, measures, scope, period, by, dims, before, daily, segments)
+    names, keys, block = sum_block(session, model, measures, scope, period, by, dims, before, daily, segments,
+                                   only)
     frame = pd.DataFrame(block, columns=list(measures))
     if not names:
         return frame
@@ -74,7 +77,8 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
 
 def sum_block(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
               by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
-              daily: bool = False, segments: Sequence[date] = ()) -> tuple[list[str], list[tuple], np.ndarray]:
+              daily: bool = False, segments: Sequence[date] = (), only: dict[str, str] | None = None
+              ) -> tuple[list[str], list[tuple], np.ndarray]:
     """``sums`` without the DataFrame: the key names, each row's keys, the sums (rows × measures, int64)."""
     if by not in BY_LEVELS:
         raise ValueError(f"by: must be one of {BY_LEVELS}")
@@ -88,7 +92,7 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
         arms = []
         for whole, first, end in parts:
             source = MONTH_TABLES[table] if whole else table
-            stmt, names = _grouped(source, measures, scope, by, dims, daily, segments)
+            stmt, names = _grouped(source, measures, scope, by, dims, daily, segments, only)
             arms.append(stmt.where(source.c.day >= first, source.c.day < end))
         if len(arms) > 1:
             sub = union_all(*arms).subquery("parts")
@@ -98,7 +102,7 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
         else:
             stmt = arms[0]
     else:
-        stmt, names = _grouped(table, measures, scope, by, dims, daily, segments)
+        stmt, names = _grouped(table, measures, scope, by, dims, daily, segments, only)
         time_col = table.c.hour if table.name == WarningHour.__tablename__ else table.c.day
         if period is not None:
             if table.name != WarningHour.__tablename__:
@@ -116,7 +120,7 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
 
 
 def _grouped(table, measures: dict[str, object], scope: Scope, by: str | None, dims: tuple[str, ...],
-             daily: bool, segments: Sequence[date]):
+             daily: bool, segments: Sequence[date], only: dict[str, str] | None = None):
     """The sums of ``table`` in ``scope`` grouped by the keys, before any time condition: (stmt, key names)."""
     columns = [_sum_of(m(table), name) if callable(m) else _summed(table, m, name) for name, m in measures.items()]
     keys = []
@@ -128,7 +132,8 @@ def _grouped(table, measures: dict[str, object], scope: Scope, by: str | None, d
     if segments:
         keys.append(case(*((table.c.day < day, i) for i, day in enumerate(segments)),
                          else_=len(segments)).label("segment"))
-    stmt = select(*keys, *columns).where(scope_condition(table, scope))
+    stmt = select(*keys, *columns).where(scope_condition(table, scope),
+                                         *(table.c[name] == value for name, value in (only or {}).items()))
     if by is not None and table.name == PublicityDay.__tablename__ and by == "county":
         stmt = stmt.where(table.c.county_id.is_not(None))
     return (stmt.group_by(*keys) if keys else stmt), [k.name for k in keys]

@@ -13,15 +13,18 @@ City 990000: county 990001 (stations s1, s2), county 990002 (station s3).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.aggregates import rebuild
 from dashboard.auth.scope import scope_for_unit
-from dashboard.domain import StopPayment
+from dashboard.domain import OrgUnit, StopPayment
+from dashboard.domain.aggregates import response_bucket
 from dashboard.domain.base import SHANGHAI
 from dashboard.metrics.compare import comparison_windows
 from dashboard.metrics.figures import compare_figures
@@ -34,6 +37,7 @@ from dashboard.metrics.funds import (
     money_clock,
 )
 from dashboard.metrics.period import Period
+from tests.conftest import SEED_END
 from tests.factories import build_chain
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
@@ -163,3 +167,38 @@ def test_largest_stop_payments_are_masked_and_scoped(funds):
     county = largest_stop_payments(session, scope_for_unit(u["990001"]), NOW)
     assert list(county["stopped_amount"]) == [80_000, 40_000]
     assert len(largest_stop_payments(session, scope_for_unit(u["city"]), NOW, limit=1)) == 1
+
+
+def one_by_one(minutes: list[int], numerator: int, denominator: int) -> int | None:
+    """The ⌈n × p⌉-th smallest, from the list itself."""
+    ordered = sorted(minutes)
+    return ordered[-(-len(ordered) * numerator // denominator) - 1] if ordered else None
+
+
+@pytest.mark.parametrize("level", ["city", "county", "station"])
+def test_the_demo_months_funds_equal_its_stop_payments(seeded_session, level):
+    """The aggregate tables' cohort and money clock against each stop-payment, worked out here."""
+    unit = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == level).order_by(OrgUnit.code))
+    period = Period.of_days(SEED_END.date() - timedelta(days=30), SEED_END.date())
+    column = StopPayment.county_id if level == "county" else StopPayment.station_id
+    rows = seeded_session.execute(select(
+        StopPayment.reported_at, StopPayment.stopped_at, StopPayment.requested_amount,
+        StopPayment.stopped_amount, StopPayment.returned_amount).where(
+        StopPayment.requested_at >= period.start, StopPayment.requested_at < period.end,
+        *([column == unit.id] if level != "city" else []))).all()
+    waits = [max(int((stopped - reported).total_seconds()), 0) // 60
+             for reported, stopped, *_ in rows if stopped is not None]
+    assert len(waits) > (50 if level == "city" else 2)
+    figures = funds_figures(seeded_session, scope_for_unit(unit), period)
+    reported = sum(r[2] for r in rows)
+    assert figures["funds_reported_loss"] == reported
+    assert figures["funds_stopped_share"] == sum(r[3] for r in rows) / reported
+    assert figures["funds_returned_share"] == sum(r[4] for r in rows) / reported
+    assert figures["funds_within_hour_share"] == sum(w < 60 for w in waits) / len(waits)
+    buckets = [response_bucket(w * 60) for w in waits]  # below an hour a bucket is its minute
+    assert figures["funds_stop_minutes_median"] == one_by_one(buckets, 1, 2)
+    clock = money_clock(seeded_session, scope_for_unit(unit), period)
+    assert clock.attrs == {"count": len(waits), "median": one_by_one(buckets, 1, 2),
+                           "p90": one_by_one(buckets, 9, 10)}
+    bands = np.searchsorted(list(clock["lower"]), waits, side="right") - 1
+    assert clock["stop_payments"].tolist() == np.bincount(bands, minlength=len(clock)).tolist()

@@ -94,8 +94,60 @@ def upgrade() -> None:
     # tables must freeze the statements of this revision here.
     from dashboard.aggregates.rebuild import rebuild
 
+    _fill_frozen(op.get_bind())
     # agg_cases_day changed in 0010 (reported_solved_loss), which fills it
-    rebuild(op.get_bind(), [name for name in TABLES if name != "agg_cases_day"])
+    rebuild(op.get_bind(), [name for name in TABLES if name not in ("agg_cases_day", *FROZEN)])
+
+
+FUNDS_MEASURES = ("requests", "requested_amount", "stopped", "stopped_amount", "frozen", "frozen_amount",
+                  "returned", "returned_amount")
+# filled by the statements of this revision: 0014 added to both (cohort columns; the stop_payment measure)
+FROZEN = ("agg_funds_day", "agg_response_day")
+
+
+def _fill_frozen(conn) -> None:
+    """``FROZEN`` as this revision's ``dashboard.aggregates.rebuild`` filled them."""
+    from sqlalchemy import func, insert, literal, select, union_all
+
+    from dashboard.aggregates.rebuild import DOOR_VISIT, SP, D, W, _flag, bucket_of_seconds
+    from dashboard.aggregates.sql import day_of, seconds_between
+
+    def stage(time_col, position: int, amount_col, where=None):
+        measures = [literal(0)] * 8
+        measures[position], measures[position + 1] = literal(1), amount_col
+        stmt = select(SP.c.station_id, day_of(time_col).label("day"), SP.c.county_id,
+                      *(m.label(f"m{i}") for i, m in enumerate(measures)))
+        return stmt if where is None else stmt.where(where)
+
+    stages = union_all(
+        stage(SP.c.requested_at, 0, SP.c.requested_amount),
+        *(stage(SP.c[f"{name}_at"], position, SP.c[f"{name}_amount"], SP.c[f"{name}_at"].is_not(None))
+          for name, position in (("stopped", 2), ("frozen", 4), ("returned", 6))),
+    ).subquery("stages")
+    keys = (stages.c.station_id, stages.c.day, stages.c.county_id)
+    funds = sa.table("agg_funds_day", *(sa.column(c) for c in ("station_id", "day", "county_id",
+                                                                *FUNDS_MEASURES)))
+    conn.execute(insert(funds).from_select([c.name for c in funds.columns], select(
+        *keys, *(func.sum(stages.c[f"m{i}"]) for i in range(8))).group_by(*keys)))
+
+    def waits(measure: str, at, source=W):
+        return select(W.c.station_id, day_of(W.c.received_at).label("day"), W.c.county_id,
+                      literal(measure).label("measure"),
+                      bucket_of_seconds(seconds_between(at, W.c.received_at)).label("bucket")
+                      ).select_from(source)
+
+    door = select(D.c.warning_id, func.min(D.c.started_at).label("at")).where(
+        D.c.method == DOOR_VISIT).group_by(D.c.warning_id).subquery("door")
+    rows = union_all(
+        waits("first_contact", W.c.first_contact_at).where(W.c.first_contact_at.is_not(None)),
+        waits("door_visit", door.c.at, W.join(door, door.c.warning_id == W.c.id)),
+    ).subquery("waits")
+    keys = (rows.c.station_id, rows.c.day, rows.c.county_id, rows.c.measure)
+    buckets = [f"m{b}" for b in RESPONSE_BUCKETS]
+    response = sa.table("agg_response_day", *(sa.column(c) for c in (
+        "station_id", "day", "county_id", "measure", *buckets)))
+    conn.execute(insert(response).from_select([c.name for c in response.columns], select(
+        *keys, *(func.sum(_flag(rows.c.bucket == b)) for b in RESPONSE_BUCKETS)).group_by(*keys)))
 
 
 def downgrade() -> None:
