@@ -24,11 +24,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.permissions import role_of, roles
 from dashboard.domain.org import PATH_SEPARATOR, OrgUnit
+
+LIKE_ESCAPE = "/"
+PATH_PARAM, BELOW_PARAM = "scope_path", "scope_below"
+
+
+def below_pattern(path: str) -> str:
+    """The LIKE pattern (escape ``LIKE_ESCAPE``) of every path strictly below ``path``."""
+    escaped = "".join(LIKE_ESCAPE + c if c in (LIKE_ESCAPE, "%", "_") else c for c in path + PATH_SEPARATOR)
+    return escaped + "%"
+
+
+def _subtree(path_col, path, pattern) -> ColumnElement[bool]:
+    """``path_col`` is ``path`` or matches ``pattern`` (``below_pattern``): the one subtree rule."""
+    return or_(path_col == path, path_col.like(pattern, escape=LIKE_ESCAPE))
+
+
+# The units of a subtree given at execution (``Scope.bound_values``): one statement object for
+# every scope, so that a statement built from it can be kept and sent again (``metrics.sums``).
+BOUND_UNIT_IDS = select(OrgUnit.id).where(
+    _subtree(OrgUnit.path, bindparam(PATH_PARAM, type_=OrgUnit.path.type),
+             bindparam(BELOW_PARAM, type_=OrgUnit.path.type)))
 
 
 @dataclass(frozen=True)
@@ -72,8 +93,13 @@ class Scope:
         """SQL condition: ``path_col`` is this unit's path or lies below it."""
         if self.is_empty:
             return false()
-        below = path_col.startswith(self.unit_path + PATH_SEPARATOR, autoescape=True)
-        return or_(path_col == self.unit_path, below)
+        return _subtree(path_col, self.unit_path, below_pattern(self.unit_path))
+
+    def bound_values(self) -> dict[str, str]:
+        """The values of ``BOUND_UNIT_IDS``' parameters that make it this (non-empty) scope's units."""
+        if self.is_empty:
+            raise ValueError("scope: an empty scope has no units to bind")
+        return {PATH_PARAM: self.unit_path, BELOW_PARAM: below_pattern(self.unit_path)}
 
     def unit_ids_subquery(self) -> Select:
         """``SELECT id FROM org_units`` of every unit in this subtree."""

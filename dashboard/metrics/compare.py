@@ -38,6 +38,10 @@ class Windows:
     last_year: Period | None  # 同比
     hourly: bool = False     # today: compared by the hour, warnings received only
 
+    def __deepcopy__(self, _memo) -> Windows:
+        # immutable: pandas deep-copies a frame's attrs (``attrs["windows"]``) at every step
+        return self
+
 
 def comparison_windows(period: Period, now: datetime) -> Windows:
     """The windows compared for ``period`` seen at ``now`` (see the module docstring)."""

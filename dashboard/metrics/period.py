@@ -46,6 +46,10 @@ class Period:
         if self.kind not in KINDS:
             raise ValueError(f"period: unknown kind {self.kind!r}")
 
+    def __deepcopy__(self, _memo) -> Period:
+        # immutable: pandas deep-copies a frame's attrs (where periods ride along) at every step
+        return self
+
     # --- construction ---------------------------------------------------
     @classmethod
     def last_days(cls, days: int, now: datetime | None = None) -> Period:

@@ -17,10 +17,10 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import bindparam, case, false, func, select, union_all
 from sqlalchemy.orm import Session
 
-from dashboard.auth.scope import Scope
+from dashboard.auth.scope import BOUND_UNIT_IDS, Scope
 from dashboard.domain.aggregates import COUNTY_TWINS, MONTH_TWINS, PublicityDay, WarningHour
 from dashboard.metrics.period import Period
 
@@ -44,13 +44,18 @@ def unit_column(table, by: str | None):
     return table.c.station_id if by == "station" else table.c.county_id
 
 
-def scope_condition(table, scope: Scope):
-    """Rows of ``table`` inside ``scope``: by station, by county for county twins, by unit for publicity."""
+def scope_condition(table):
+    """Rows of ``table`` inside the scope whose units are bound at execution (``Scope.bound_values``).
+
+    By station, by county for county twins, by unit for publicity.
+    """
     if "station_id" in table.c:
-        return scope.unit_condition(table.c.station_id)
-    if table.name == PublicityDay.__tablename__:
-        return scope.unit_condition(table.c.unit_id)
-    return scope.unit_condition(table.c.county_id)
+        column = table.c.station_id
+    elif table.name == PublicityDay.__tablename__:
+        column = table.c.unit_id
+    else:
+        column = table.c.county_id
+    return column.in_(BOUND_UNIT_IDS)
 
 
 def sums(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
@@ -83,45 +88,89 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
     if by not in BY_LEVELS:
         raise ValueError(f"by: must be one of {BY_LEVELS}")
     table = table_for(model, scope, by)
+    hourly = table.name == WarningHour.__tablename__
+    if period is not None and not hourly:
+        period.require_whole_days()
     parts = []
     if table in MONTH_TABLES and period is not None and before is None and not daily:
-        period.require_whole_days()
         parts = month_parts(period.first_day, period.end_day, segments)
-    if any(whole for whole, _, _ in parts):
-        # whole months from the month twin, the days at the ends from the day table: summed again outside
-        arms = []
-        for whole, first, end in parts:
-            source = MONTH_TABLES[table] if whole else table
-            stmt, names = _grouped(source, measures, scope, by, dims, daily, segments, only)
-            arms.append(stmt.where(source.c.day >= first, source.c.day < end))
-        if len(arms) > 1:
-            sub = union_all(*arms).subquery("parts")
-            outer = [sub.c[name] for name in names]
-            stmt = select(*outer, *(_sum_of(sub.c[name], name) for name in measures))
-            stmt = stmt.group_by(*outer) if outer else stmt
-        else:
-            stmt = arms[0]
-    else:
-        stmt, names = _grouped(table, measures, scope, by, dims, daily, segments, only)
-        time_col = table.c.hour if table.name == WarningHour.__tablename__ else table.c.day
-        if period is not None:
-            if table.name != WarningHour.__tablename__:
-                period.require_whole_days()
-                stmt = stmt.where(time_col >= period.first_day, time_col < period.end_day)
-            else:
-                stmt = stmt.where(time_col >= period.start, time_col < period.end)
-        if before is not None:
-            stmt = stmt.where(time_col < before.end_day)
-    rows = session.execute(stmt).all()
+    if not any(whole for whole, _, _ in parts):  # one reading of the table itself
+        parts = [] if period is None else [(False, *((period.start, period.end) if hourly
+                                                      else (period.first_day, period.end_day)))]
+    only = only or {}
+    # the statement's shape: everything but the values, which are sent as parameters
+    shape = (table.name, tuple(measures.items()), by, dims, daily, len(segments), tuple(only),
+             tuple(whole for whole, _, _ in parts), before is not None, scope.is_empty)
+    built = _STATEMENTS.get(shape) if _plain(measures) else None
+    if built is None:
+        built = _statement(table, measures, scope.is_empty, by, dims, daily, len(segments), tuple(only),
+                           [whole for whole, _, _ in parts], before is not None)
+        if _plain(measures):
+            if len(_STATEMENTS) >= STATEMENT_CACHE_SIZE:
+                _STATEMENTS.clear()
+            _STATEMENTS[shape] = built
+    stmt, names = built
+    values = {} if scope.is_empty else scope.bound_values()
+    values.update({f"sums_segment{i}": day for i, day in enumerate(segments)})
+    values.update({f"sums_only_{name}": value for name, value in only.items()})
+    for i, (_, first, end) in enumerate(parts):
+        values.update({f"sums_from{i}": first, f"sums_to{i}": end})
+    if before is not None:
+        values["sums_before"] = before.end_day
+    rows = session.execute(stmt, values).all()
     # the sums straight into one int64 block (converting column by column was most of the time)
     n = len(names)
     block = np.array([r[n:] for r in rows], dtype=np.int64).reshape(len(rows), len(measures))
     return names, [tuple(r[:n]) for r in rows], block
 
 
-def _grouped(table, measures: dict[str, object], scope: Scope, by: str | None, dims: tuple[str, ...],
-             daily: bool, segments: Sequence[date], only: dict[str, str] | None = None):
-    """The sums of ``table`` in ``scope`` grouped by the keys, before any time condition: (stmt, key names)."""
+# Built statements by shape (``sum_block``): a view sends the same few dozen shapes with other
+# values, and building one (a histogram's is 131 sums) cost more than the database's answer.
+# Only shapes whose measures are plain columns are kept: an expression is a new object each time.
+STATEMENT_CACHE_SIZE = 2048
+_STATEMENTS: dict[tuple, tuple] = {}
+
+
+def _plain(measures: dict[str, object]) -> bool:
+    return all(isinstance(m, str) for m in measures.values())
+
+
+def _statement(table, measures: dict[str, object], empty: bool, by: str | None, dims: tuple[str, ...],
+               daily: bool, segments: int, only: tuple[str, ...], arms: list[bool], before: bool):
+    """The statement of a shape, its values left as parameters (``sum_block`` names them): (stmt, key names).
+
+    ``arms``: one per run of days read (whole months from the month twin when
+    True), none when the period is not limited.
+    """
+    def read(source, i: int | None):
+        stmt, names = _grouped(source, measures, empty, by, dims, daily, segments, only)
+        time_col = source.c.hour if source.name == WarningHour.__tablename__ else source.c.day
+        if i is not None:
+            stmt = stmt.where(time_col >= bindparam(f"sums_from{i}", type_=time_col.type),
+                              time_col < bindparam(f"sums_to{i}", type_=time_col.type))
+        if before:
+            stmt = stmt.where(time_col < bindparam("sums_before", type_=time_col.type))
+        return stmt, names
+
+    if not arms:
+        return read(table, None)
+    reads = [read(MONTH_TABLES[table] if whole else table, i) for i, whole in enumerate(arms)]
+    names = reads[0][1]
+    if len(reads) == 1:
+        return reads[0]
+    # whole months from the month twin, the days at the ends from the day table: summed again outside
+    sub = union_all(*(stmt for stmt, _ in reads)).subquery("parts")
+    outer = [sub.c[name] for name in names]
+    stmt = select(*outer, *(_sum_of(sub.c[name], name) for name in measures))
+    return (stmt.group_by(*outer) if outer else stmt), names
+
+
+def _grouped(table, measures: dict[str, object], empty: bool, by: str | None, dims: tuple[str, ...],
+             daily: bool, segments: int, only: tuple[str, ...] = ()):
+    """The sums of ``table`` in the scope (of the parameters) grouped by the keys, no time condition.
+
+    (stmt, key names); ``empty``: the scope sees nothing.
+    """
     columns = [_sum_of(m(table), name) if callable(m) else _summed(table, m, name) for name, m in measures.items()]
     keys = []
     if by is not None:
@@ -130,10 +179,11 @@ def _grouped(table, measures: dict[str, object], scope: Scope, by: str | None, d
     if daily:
         keys.append(table.c.day)
     if segments:
-        keys.append(case(*((table.c.day < day, i) for i, day in enumerate(segments)),
-                         else_=len(segments)).label("segment"))
-    stmt = select(*keys, *columns).where(scope_condition(table, scope),
-                                         *(table.c[name] == value for name, value in (only or {}).items()))
+        keys.append(case(*((table.c.day < bindparam(f"sums_segment{i}", type_=table.c.day.type), i)
+                           for i in range(segments)), else_=segments).label("segment"))
+    stmt = select(*keys, *columns).where(false() if empty else scope_condition(table),
+                                         *(table.c[name] == bindparam(f"sums_only_{name}", type_=table.c[name].type)
+                                           for name in only))
     if by is not None and table.name == PublicityDay.__tablename__ and by == "county":
         stmt = stmt.where(table.c.county_id.is_not(None))
     return (stmt.group_by(*keys) if keys else stmt), [k.name for k in keys]

@@ -1,0 +1,56 @@
+"""One built statement serves every scope and period of its shape: its values are sent as parameters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from dashboard.auth.scope import NO_SCOPE, scope_for_unit
+from dashboard.domain import OrgUnit, Warning
+from dashboard.domain.aggregates import ResponseDay, WarningDay
+from dashboard.metrics import sums as module
+from dashboard.metrics.period import Period
+from dashboard.metrics.response import BUCKET_COLUMNS
+from dashboard.metrics.sums import sums
+from tests.conftest import SEED_END
+
+
+def test_a_kept_statement_answers_for_each_scope_and_period_as_a_new_one(seeded_session):
+    units = seeded_session.scalars(select(OrgUnit).where(OrgUnit.level.in_(("county", "station")))
+                                   .order_by(OrgUnit.code)).all()[:4]
+    last = SEED_END.date() - timedelta(days=1)
+    periods = [Period.of_days(last - timedelta(days=6), last), Period.of_days(last - timedelta(days=40), last)]
+    readings = [(unit, period) for unit in units for period in periods]
+
+    def read(unit, period):
+        return sums(seeded_session, WarningDay, {"received": "received"}, scope_for_unit(unit), period,
+                    by="station", segments=[period.first_day + timedelta(days=3)])
+
+    module._STATEMENTS.clear()
+    kept = [read(unit, period) for unit, period in readings]
+    assert len(module._STATEMENTS) == 1  # by station: the station table, whatever the unit and days
+    for (unit, period), answer in zip(readings, kept, strict=True):
+        module._STATEMENTS.clear()
+        again = read(unit, period)
+        keys = ["unit_id", "segment"]  # no order is asked for: PostgreSQL may answer in another
+        assert answer.sort_values(keys, ignore_index=True).equals(again.sort_values(keys, ignore_index=True))
+        raw = seeded_session.scalar(select(func.count()).select_from(Warning).where(
+            Warning.received_at >= period.start.replace(tzinfo=None),
+            Warning.received_at < period.end.replace(tzinfo=None),
+            (Warning.station_id == unit.id) | (Warning.county_id == unit.id)))
+        assert int(answer["received"].sum()) == raw, unit.code
+
+
+def test_the_empty_scope_and_a_filtered_dimension(seeded_session):
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    last = SEED_END.date() - timedelta(days=1)
+    period = Period.of_days(last - timedelta(days=60), last)
+    measures = {c: c for c in BUCKET_COLUMNS}
+    everything = sums(seeded_session, ResponseDay, measures, scope_for_unit(city), period, dims=("measure",))
+    for measure in ("first_contact", "stop_payment"):
+        one = sums(seeded_session, ResponseDay, measures, scope_for_unit(city), period, only={"measure": measure})
+        assert one[BUCKET_COLUMNS].iloc[0].tolist() == (
+            everything.set_index("measure").loc[measure, BUCKET_COLUMNS].tolist())
+    nothing = sums(seeded_session, ResponseDay, measures, NO_SCOPE, period, only={"measure": "first_contact"})
+    assert int(nothing[BUCKET_COLUMNS].to_numpy().sum()) == 0
