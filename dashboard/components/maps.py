@@ -93,7 +93,8 @@ DARK_STYLE = {"version": 8, "sources": {}, "layers": [
 
 def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: str,
                  outlines: dict | None = None, height: int = 620, *, texts: list[str] | None = None,
-                 highlight: dict | None = None, theme: str = "light", shapes: str | None = None) -> dict:
+                 highlight: dict | None = None, theme: str = "light", shapes: str | None = None,
+                 value_range: tuple[float, float] | None = None) -> dict:
     """Choropleth of ``values`` (columns unit_id, name_zh, name_en, value) over ``geojson``, a dict figure.
 
     ``shapes``: the URL of ``geojson`` (``shapes_url``), which the figure
@@ -102,6 +103,7 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
     when ``values`` has a ``code`` column it is the third item of each
     point's customdata, for click-through.  ``highlight`` (GeoJSON) is drawn
     as a thick outline; ``theme`` "dark" draws on a dark background.
+    ``value_range`` (low, high) fixes the colour scale's ends (default: the values' own).
     """
     names = [name_of(row, lang) for row in values[["name_zh", "name_en"]].to_dict("records")]
     numbers = json_values(values["value"])
@@ -118,6 +120,8 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
         "colorbar": {"title": {"text": metric_label}, "thickness": 12,
                      "tickfont": {"color": "#e8edf3" if dark else "#1f2d3d"}},
     }]
+    if value_range is not None:
+        traces[0].update(zmin=value_range[0], zmax=value_range[1])
     if outlines is not None:
         traces.append(outline_trace(outlines, color="#e8edf3" if dark else "#1f2d3d"))
     if highlight is not None:

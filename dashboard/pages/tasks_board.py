@@ -91,10 +91,8 @@ def _map(session, scope, at, lang) -> dict:
     values = open_by_precinct(session, scope, at, level)
     shapes = precincts(session, scope, level)
     figure = precinct_map(shapes, values, t("tasks.map.open", lang), lang, height=420,
-                          shapes=shapes_url(scope.unit_id, level, shapes))
-    for trace in figure["data"]:
-        if trace["type"] == "choroplethmap":
-            trace.update(zmin=0, zmax=max(1, int(values["value"].max()) if len(values) else 1))
+                          shapes=shapes_url(scope.unit_id, level, shapes),
+                          value_range=(0, max(1, int(values["value"].max()) if len(values) else 1)))
     red = values[(values["overdue"] + values["escalated"] > 0) & values["centroid_lon"].notna()]
     if not red.empty:
         names = [name_of(r, lang) for r in red[["name_zh", "name_en"]].to_dict("records")]
