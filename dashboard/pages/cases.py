@@ -11,20 +11,15 @@ for roles with ``view_records``.
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, no_update
 from flask_login import current_user
 
 from dashboard.components.cases import cases_body
 from dashboard.components.drill import next_search
-from dashboard.i18n import current_language, t
+from dashboard.i18n import t
 from dashboard.metrics.cases import FIGURES, band_of, case_figures, case_sections
-from dashboard.metrics.figures import report_view
-from dashboard.metrics.units import unit_view
-from dashboard.web.access import current_scope, scope_within
-from dashboard.web.database import request_session
+from dashboard.pages._report_parts import ReportRequest, report_page, report_request
 from dashboard.web.guard import permits, requires
-from dashboard.web.login import now
 from dashboard.web.view_state import ViewState
 
 PERMISSION = "view_overview"
@@ -42,24 +37,14 @@ def age_band(value) -> int | None:
 
 
 def layout(**query):
-    lang = current_language()
-    session = request_session()
-    scope = current_scope()
-    state = ViewState.from_query(query)
-    view = unit_view(session, scope_within(state.unit) if state.unit else scope)
-    if view is None:
-        return dbc.Alert(t("overview.no_unit", lang), color="warning", id="cases-empty")
-    at = now()
-    state = state.with_(unit=view.unit.code)
+    request = report_request(query, "cases", FIGURES, case_figures)
+    if not isinstance(request, ReportRequest):
+        return request
     band = age_band(query.get("age"))
-    report = report_view(session, scope, view, state.period(at), at, FIGURES, case_figures)
-    data = case_sections(session, report, at, records=permits(current_user, RECORDS), band=band)
-    stored = state.query() | ({"age": str(query.get("age"))} if band is not None else {})
-    return html.Div([
-        dcc.Location(id="cases-url", refresh="callback-nav"),
-        dcc.Store(id="cases-state", data=stored),
-        cases_body(report, data, state, lang),
-    ], id="cases-page")
+    data = case_sections(request.session, request.report, request.at, records=permits(current_user, RECORDS),
+                         band=band)
+    stored = request.state.query() | ({"age": str(query.get("age"))} if band is not None else {})
+    return report_page("cases", stored, cases_body(request.report, data, request.state, request.lang))
 
 
 @callback(

@@ -12,21 +12,15 @@ stop-payments is record-level and is drawn only for roles with
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx
 from flask_login import current_user
 
 from dashboard.components.drill import next_search
 from dashboard.components.funds import funds_body
-from dashboard.i18n import current_language, t
-from dashboard.metrics.figures import report_view
+from dashboard.i18n import t
 from dashboard.metrics.funds import FIGURES, funds_figures, funds_sections
-from dashboard.metrics.units import unit_view
-from dashboard.web.access import current_scope, scope_within
-from dashboard.web.database import request_session
+from dashboard.pages._report_parts import ReportRequest, report_page, report_request
 from dashboard.web.guard import permits, requires
-from dashboard.web.login import now
-from dashboard.web.view_state import ViewState
 
 PERMISSION = "view_overview"
 RECORDS = "view_records"
@@ -35,22 +29,11 @@ dash.register_page(__name__, path="/funds", name="nav.funds", order=40, permissi
 
 
 def layout(**query):
-    lang = current_language()
-    session = request_session()
-    scope = current_scope()
-    state = ViewState.from_query(query)
-    view = unit_view(session, scope_within(state.unit) if state.unit else scope)
-    if view is None:
-        return dbc.Alert(t("overview.no_unit", lang), color="warning", id="funds-empty")
-    at = now()
-    state = state.with_(unit=view.unit.code)
-    report = report_view(session, scope, view, state.period(at), at, FIGURES, funds_figures)
-    data = funds_sections(session, report, at, records=permits(current_user, RECORDS))
-    return html.Div([
-        dcc.Location(id="funds-url", refresh="callback-nav"),
-        dcc.Store(id="funds-state", data=state.query()),
-        funds_body(report, data, state, lang),
-    ], id="funds-page")
+    request = report_request(query, "funds", FIGURES, funds_figures)
+    if not isinstance(request, ReportRequest):
+        return request
+    data = funds_sections(request.session, request.report, request.at, records=permits(current_user, RECORDS))
+    return report_page("funds", request.state.query(), funds_body(request.report, data, request.state, request.lang))
 
 
 @callback(

@@ -10,20 +10,14 @@ overview.  The rule that flags a station is in
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, ctx
 
 from dashboard.components.drill import next_search
 from dashboard.components.prevention import prevention_body
-from dashboard.i18n import current_language, t
-from dashboard.metrics.figures import report_view
+from dashboard.i18n import t
 from dashboard.metrics.prevention import FIGURES, prevention_figures, prevention_sections
-from dashboard.metrics.units import unit_view
-from dashboard.web.access import current_scope, scope_within
-from dashboard.web.database import request_session
+from dashboard.pages._report_parts import ReportRequest, report_page, report_request
 from dashboard.web.guard import requires
-from dashboard.web.login import now
-from dashboard.web.view_state import ViewState
 
 PERMISSION = "view_overview"
 dash.register_page(__name__, path="/prevention", name="nav.prevention", order=50, permission=PERMISSION,
@@ -31,21 +25,12 @@ dash.register_page(__name__, path="/prevention", name="nav.prevention", order=50
 
 
 def layout(**query):
-    lang = current_language()
-    session = request_session()
-    scope = current_scope()
-    state = ViewState.from_query(query)
-    view = unit_view(session, scope_within(state.unit) if state.unit else scope)
-    if view is None:
-        return dbc.Alert(t("overview.no_unit", lang), color="warning", id="prevention-empty")
-    at = now()
-    state = state.with_(unit=view.unit.code)
-    report = report_view(session, scope, view, state.period(at), at, FIGURES, prevention_figures)
-    return html.Div([
-        dcc.Location(id="prevention-url", refresh="callback-nav"),
-        dcc.Store(id="prevention-state", data=state.query()),
-        prevention_body(report, prevention_sections(session, report), state, lang),
-    ], id="prevention-page")
+    request = report_request(query, "prevention", FIGURES, prevention_figures)
+    if not isinstance(request, ReportRequest):
+        return request
+    return report_page("prevention", request.state.query(),
+                       prevention_body(request.report, prevention_sections(request.session, request.report),
+                                       request.state, request.lang))
 
 
 @callback(
