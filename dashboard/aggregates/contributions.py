@@ -84,6 +84,11 @@ def _rows(model, key: tuple, **measures: int) -> list[Row]:
     return rows
 
 
+# what ``warning_rows`` reads of a warning: enough to load (``load_only``) for its contribution
+WARNING_FIELDS = ("id", "station_id", "county_id", "received_at", "deadline_at", "first_contact_at",
+                  "closed_at", "outcome", "fraud_type", "amount_at_risk", "loss", "loss_avoided")
+
+
 def warning_rows(w: Warning, attempts: Sequence[Attempt],
                  results: dict[str, tuple[bool, bool]]) -> list[Row]:
     """A warning's rows, with its dissuasion ``attempts``; ``results``: code -> (reached, dissuaded)."""

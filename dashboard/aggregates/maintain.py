@@ -26,9 +26,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, delete, event, inspect, select
+from sqlalchemy import and_, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 from dashboard.aggregates.contributions import (
     Attempt,
@@ -80,13 +81,13 @@ def _attempts(session: Session, warning_ids: list[int]) -> dict[int, list[Attemp
 def snapshots(session: Session, objects: Sequence) -> list[Snapshot]:
     """The current contribution of each object (empty for one not yet, or no longer, stored)."""
     session.flush()
-    stored = [o for o in objects if _is_stored(o)]
-    warnings = [o for o in stored if isinstance(o, Warning)]
+    is_stored = [_is_stored(o) for o in objects]
+    warnings = [o for o, kept in zip(objects, is_stored, strict=True) if kept and isinstance(o, Warning)]
     attempts = _attempts(session, [w.id for w in warnings]) if warnings else {}
     results = _results(session) if warnings else {}
     out = []
-    for obj in objects:
-        if not _is_stored(obj):
+    for obj, kept in zip(objects, is_stored, strict=True):
+        if not kept:
             out.append(EMPTY)
         elif isinstance(obj, Warning):
             out.append(Snapshot(tuple(warning_rows(obj, attempts.get(obj.id, []), results))))
@@ -107,8 +108,7 @@ def snapshot(session: Session, obj) -> Snapshot:
 
 
 def _is_stored(obj) -> bool:
-    state = inspect(obj)
-    return state.persistent
+    return instance_state(obj).persistent
 
 
 def _dialect_insert(session: Session):

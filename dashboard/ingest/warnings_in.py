@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from dashboard.aggregates import apply_inserted, maintained
+from dashboard.aggregates.contributions import WARNING_FIELDS
 from dashboard.domain import Warning
 from dashboard.ingest.batch import Context, RecordResult
 from dashboard.ingest.schemas import WarningIn
@@ -128,8 +129,10 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
             inserted[(source, external_id)] = wid
         raced = [k for k in new if k not in inserted]  # another process stored them first
         existing.update(_existing(session, raced, lock))
-    if inserted:
-        apply_inserted(session, *session.scalars(select(Warning).where(Warning.id.in_(inserted.values()))))
+    if inserted:  # read back for their contributions only (not the person, decrypted for nothing)
+        fields = [getattr(Warning, name) for name in WARNING_FIELDS]
+        apply_inserted(session, *session.scalars(
+            select(Warning).options(load_only(*fields)).where(Warning.id.in_(inserted.values()))))
     for key, (index, values) in pending.items():
         if key in inserted:
             results.append(RecordResult(index, "inserted", id=inserted[key]))

@@ -169,3 +169,36 @@ def test_an_ingested_warning_is_stored_as_the_model_stores_it(api, units):
     received = raw.received_at if isinstance(raw.received_at, datetime) else datetime.fromisoformat(raw.received_at)
     assert received == stored.received_at.replace(tzinfo=None)  # naive Shanghai wall time on disk
     assert received.hour == (NOW - timedelta(hours=1)).hour  # NOW is Shanghai time; UTC was sent
+
+
+def test_the_aggregates_an_ingest_keeps_equal_a_rebuild_from_the_rows(api, units):
+    """Warnings read back for their contribution alone (``WARNING_FIELDS``) count as the whole rows do."""
+    from datetime import timedelta
+
+    from dashboard.aggregates import rebuild
+
+    later = NOW + timedelta(minutes=7)
+    batch = [warning(i, received_at=(NOW - timedelta(hours=i)).isoformat(), amount_at_risk=1000 * i,
+                     fraud_type=("investment", "fake_loan")[i % 2], station_code=("35020301", "35020302")[i % 2])
+             for i in range(30)]
+    assert api.post_batch("warnings", batch).get_json()["inserted"] == 30
+    closing = {"source": "upstream", "external_id": "A-1", "warning_external_id": "W-3", "method": "door_visit",
+               "result": "dissuaded", "started_at": later.isoformat(), "outcome": "dissuaded_no_loss",
+               "loss_avoided": 700}
+    assert api.post_batch("outcomes", [closing]).get_json()["inserted"] == 1
+    stop = {"source": "upstream", "external_id": "S-1", "warning_external_id": "W-4",
+            "account": "6222021234567890123", "bank": "中国工商银行", "reported_at": NOW.isoformat(),
+            "requested_at": NOW.isoformat(), "requested_amount": 30000, "stopped_at": later.isoformat(),
+            "stopped_amount": 20000}
+    assert api.post_batch("stop-payments", [stop]).get_json()["inserted"] == 1
+
+    def tables() -> dict:
+        with Session(units) as session:
+            return {m.__table__.name: sorted(tuple(r) for r in session.execute(select(m.__table__)))
+                    for m in AGGREGATE_MODELS}
+
+    kept = tables()
+    assert sum(len(rows) for rows in kept.values()) > 30
+    with Session(units) as session, session.begin():
+        rebuild(session.connection())
+    assert tables() == kept
