@@ -62,10 +62,6 @@ def day(value: datetime) -> date:
     return local(value).date()
 
 
-def hour(value: datetime) -> datetime:
-    return local(value).replace(minute=0, second=0)
-
-
 def wait_bucket(later: datetime, earlier: datetime) -> str:
     """The histogram column of the wait from ``earlier`` to ``later``."""
     seconds = int((local(later) - local(earlier)).total_seconds())
@@ -92,8 +88,8 @@ WARNING_FIELDS = ("id", "station_id", "county_id", "received_at", "deadline_at",
 def warning_rows(w: Warning, attempts: Sequence[Attempt],
                  results: dict[str, tuple[bool, bool]]) -> list[Row]:
     """A warning's rows, with its dissuasion ``attempts``; ``results``: code -> (reached, dissuaded)."""
-    received = day(w.received_at)
-    at_station = (w.station_id, received, w.county_id)
+    received_at = local(w.received_at)  # once: a warning's times are converted here at every write
+    at_station = (w.station_id, received_at.date(), w.county_id)
     amount = w.amount_at_risk or 0
     contact = local(w.first_contact_at)
     rows = [
@@ -101,18 +97,18 @@ def warning_rows(w: Warning, attempts: Sequence[Attempt],
                contacted=contact is not None,
                contacted_on_time=contact is not None and contact <= local(w.deadline_at)),
         *_rows(FraudTypeDay, (*at_station, w.fraud_type), received=1, amount_at_risk=amount),
-        *_rows(WarningHour, (w.station_id, hour(w.received_at), w.county_id), received=1),
+        *_rows(WarningHour, (w.station_id, received_at.replace(minute=0, second=0), w.county_id), received=1),
     ]
     if w.closed_at is not None and w.outcome is not None:
         rows += _rows(OutcomeDay, (w.station_id, day(w.closed_at), w.county_id, w.outcome), closed=1,
                       amount_at_risk=amount, loss=w.loss, loss_avoided=w.loss_avoided)
     if contact is not None:
         rows += _rows(ResponseDay, (*at_station, "first_contact"),
-                      **{wait_bucket(contact, w.received_at): 1})
+                      **{wait_bucket(contact, received_at): 1})
     visits = [local(a.started_at) for a in attempts if a.method == DOOR_VISIT]
     if visits:
         rows += _rows(ResponseDay, (*at_station, "door_visit"),
-                      **{wait_bucket(min(visits), w.received_at): 1})
+                      **{wait_bucket(min(visits), received_at): 1})
     for a in attempts:
         reached, dissuaded = results[a.result]
         rows += _rows(DissuasionDay, (w.station_id, day(a.started_at), w.county_id, a.method),
