@@ -35,8 +35,7 @@ from dashboard.metrics.period import Period
 from dashboard.metrics.response import (
     BUCKET_COLUMNS,
     PERCENTILES,
-    longest_response_minutes,
-    not_yet_due,
+    not_yet_due_counts,
     percentile,
 )
 from dashboard.metrics.sums import sum_block
@@ -124,10 +123,8 @@ def window_values(session: Session, scope: Scope, periods: list[Period], now: da
             for row, period in zip(rows, periods, strict=True):
                 row[name] = int(before[segments.pieces(piece, period, running=True), 0].sum())
     _add_response_times(session, scope, periods, segments, rows)
-    longest = longest_response_minutes(session)
-    for row, period in zip(rows, periods, strict=True):
-        waiting = not_yet_due(session, scope, period, now, None, longest)
-        row["due"] = row["received"] - int(waiting["not_yet_due"].iloc[0])
+    for row, waiting in zip(rows, not_yet_due_counts(session, scope, periods, now), strict=True):
+        row["due"] = row["received"] - waiting
     return pd.DataFrame(rows)
 
 

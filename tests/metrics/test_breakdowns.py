@@ -168,3 +168,25 @@ def test_warnings_by_unit_for_any_period(seeded_session, raw, county, start, end
     w = w[(w["received_at"] >= start) & (w["received_at"] < end)]
     assert got.set_index("unit_id")["warnings"].to_dict() == {
         u: int((w["station_id"] == u).sum()) for u in got["unit_id"]}
+
+
+def test_not_yet_due_of_several_periods_in_one_reading_equals_each_alone(seeded_session):
+    """The period and its compared part both reach into the last hours: counted together as apart."""
+    from datetime import timedelta
+
+    from dashboard.auth.scope import scope_for_unit
+    from dashboard.domain import OrgUnit
+    from dashboard.metrics.period import Period
+    from dashboard.metrics.response import not_yet_due, not_yet_due_counts
+    from tests.conftest import SEED_END
+
+    now = SEED_END - timedelta(hours=2)
+    today = now.date()
+    periods = [Period.of_days(today.replace(day=1), today), Period.of_days(today - timedelta(days=1), today),
+               Period.of_days(today - timedelta(days=400), today - timedelta(days=380)),
+               Period(now - timedelta(hours=3), now - timedelta(hours=1))]
+    for unit in seeded_session.scalars(select(OrgUnit).where(OrgUnit.level.in_(("city", "county")))).all()[:3]:
+        scope = scope_for_unit(unit)
+        alone = [int(not_yet_due(seeded_session, scope, p, now, None)["not_yet_due"].iloc[0]) for p in periods]
+        assert not_yet_due_counts(seeded_session, scope, periods, now) == alone
+        assert alone[2] == 0 and alone[0] >= alone[1] > 0, alone
