@@ -8,9 +8,8 @@ threads = int(os.environ.get("WEB_THREADS", "2"))
 worker_class = "gthread"
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 30
-# longer than a screen's quietest stretch (its polls come every LIVE_REFRESH_SECONDS, 10 s): a
-# connection closed after 5 s idle was now and then reset under a request sent just as it closed
-keepalive = int(os.environ.get("WEB_KEEPALIVE", "30"))
+# a request sent just as its idle connection is closed is reset: browsers send it again
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
 max_requests = 2000  # recycle workers now and then: bounded memory over months
 max_requests_jitter = 200
 accesslog = "-"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 UPDATE = "/_dash-update-component"
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
@@ -26,12 +28,18 @@ class ServerSession(requests.Session):
     """A ``requests`` session against the server at ``base``: ``get("/login")`` and so on.
 
     No redirect is followed and no proxy of the environment is used (the
-    server is on this machine); every request has ``timeout`` seconds.
+    server is on this machine); every request has ``timeout`` seconds.  A
+    request whose kept-alive connection the server closed just as it was
+    sent (reset, no answer) is sent once more on a new connection, as
+    browsers do; its time counts both.
     """
 
     def __init__(self, base: str, timeout: float = 30.0) -> None:
         super().__init__()
         self.base, self.timeout, self.trust_env = base.rstrip("/"), timeout, False
+        again = Retry(total=1, connect=1, read=1, status=0, redirect=0, other=0, allowed_methods=None,
+                      raise_on_status=False)
+        self.mount("http://", HTTPAdapter(max_retries=again))
 
     def request(self, method, url, **kwargs):
         kwargs.setdefault("timeout", self.timeout)
