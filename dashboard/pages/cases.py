@@ -18,7 +18,7 @@ from dashboard.components.cases import cases_body
 from dashboard.components.drill import next_search
 from dashboard.i18n import t
 from dashboard.metrics.cases import FIGURES, band_of, case_figures, case_sections
-from dashboard.pages._report_parts import ReportRequest, report_page, report_request
+from dashboard.pages._view_parts import ReportRequest, report_page, report_request
 from dashboard.web.guard import permits, requires
 from dashboard.web.view_state import ViewState
 

@@ -19,7 +19,7 @@ from dashboard.components.drill import next_search
 from dashboard.components.funds import funds_body
 from dashboard.i18n import t
 from dashboard.metrics.funds import FIGURES, funds_figures, funds_sections
-from dashboard.pages._report_parts import ReportRequest, report_page, report_request
+from dashboard.pages._view_parts import ReportRequest, report_page, report_request
 from dashboard.web.guard import permits, requires
 
 PERMISSION = "view_overview"

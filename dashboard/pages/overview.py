@@ -12,7 +12,6 @@ again every few minutes.
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 from flask_login import current_user
@@ -25,7 +24,8 @@ from dashboard.i18n import current_language, t
 from dashboard.metrics.anomalies import anomaly_flags
 from dashboard.metrics.overview import overview_data
 from dashboard.metrics.units import unit_view
-from dashboard.web.access import current_scope, scope_within
+from dashboard.pages._view_parts import ViewRequest, view_request
+from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
 from dashboard.web.guard import permits
 from dashboard.web.live_cache import live_figures
@@ -39,15 +39,11 @@ LIVE_WINDOW_MINUTES = 30
 
 
 def layout(**query):
-    lang = current_language()
-    session = request_session()
-    scope = current_scope()
-    state = ViewState.from_query(query)
     # a unit from the URL outside the user's scope: nothing, and an access_denied audit row
-    view = unit_view(session, scope_within(state.unit) if state.unit else scope)
-    if view is None:
-        return dbc.Alert(t("overview.no_unit", lang), color="warning", id="overview-empty")
-    state = state.with_(unit=view.unit.code)
+    asked = view_request(query, "overview")
+    if not isinstance(asked, ViewRequest):
+        return asked
+    lang, session, scope, state, view = asked.lang, asked.session, asked.scope, asked.state, asked.view
     can_assign = permits(current_user, "manage_tasks")
     # the same view for every viewer of the same scope and permissions: drawn once, shared a few seconds
     parts = {"page": "overview", "unit": view.unit.id, "state": state.query(), "lang": lang,

@@ -16,7 +16,7 @@ from dashboard.components.drill import next_search
 from dashboard.components.prevention import prevention_body
 from dashboard.i18n import t
 from dashboard.metrics.prevention import FIGURES, prevention_figures, prevention_sections
-from dashboard.pages._report_parts import ReportRequest, report_page, report_request
+from dashboard.pages._view_parts import ReportRequest, report_page, report_request
 from dashboard.web.guard import requires
 
 PERMISSION = "view_overview"
