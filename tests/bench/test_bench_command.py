@@ -97,7 +97,8 @@ def test_reuse_measures_a_kept_file_without_generating(tmp_path, capsys):
     assert gen["reused"] and gen["seconds"] is None
     # the first run's ingested warnings were taken out again: the file is as generated
     assert gen["warnings"] == gen["tables"]["warnings"] == generated["warnings"]
-    assert result["setup"]["days"] in (4, 5)  # the file's span of days, not --days
+    # the file's span of days, not --days (just after midnight in Shanghai today may hold no warning yet)
+    assert result["setup"]["days"] in (3, 4, 5)
     assert result["setup"]["scale"] == "xiamen"  # the file's own volume names it, not --scale
     assert all(row["measured"] for row in result["interactions"])
     assert translate("bench.reused", "zh-CN").split("：")[0] in capsys.readouterr().out
