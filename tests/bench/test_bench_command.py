@@ -51,7 +51,8 @@ def test_bench_runs_end_to_end_and_reports_every_figure(db, tmp_path, monkeypatc
         slowest = row["slowest_statement"]
         assert slowest["sql"].upper().startswith(("SELECT", "WITH"))
         assert 0 <= slowest["median_ms"] <= row["sql"]["p95_ms"]
-        assert row["ratio"] == pytest.approx(row["server"]["median_ms"] / row["sql"]["median_ms"], rel=0.01)
+        # printed to one decimal: within 0.05 of the quotient (a relative 1 % failed for 4.446 → 4.4)
+        assert row["ratio"] == pytest.approx(row["server"]["median_ms"] / row["sql"]["median_ms"], abs=0.051)
 
     for way in ("api", "file"):
         rate = result["ingest"][way]
