@@ -39,7 +39,7 @@ class ServerSession(requests.Session):
         self.base, self.timeout, self.trust_env = base.rstrip("/"), timeout, False
         again = Retry(total=1, connect=1, read=1, status=0, redirect=0, other=0, allowed_methods=None,
                       raise_on_status=False)
-        self.mount("http://", HTTPAdapter(max_retries=again))
+        self.mount(self.base, HTTPAdapter(max_retries=again))  # the server measured, nothing else
 
     def request(self, method, url, **kwargs):
         kwargs.setdefault("timeout", self.timeout)

@@ -101,11 +101,12 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
     # the statement's shape: everything but the values, which are sent as parameters
     shape = (table.name, tuple(measures.items()), by, dims, daily, len(segments), tuple(only),
              tuple(whole for whole, _, _ in parts), before is not None, scope.is_empty)
-    built = _STATEMENTS.get(shape) if _plain(measures) else None
+    plain = _plain(measures)
+    built = _STATEMENTS.get(shape) if plain else None
     if built is None:
         built = _statement(table, measures, scope.is_empty, by, dims, daily, len(segments), tuple(only),
                            [whole for whole, _, _ in parts], before is not None)
-        if _plain(measures):
+        if plain:
             if len(_STATEMENTS) >= STATEMENT_CACHE_SIZE:
                 _STATEMENTS.clear()
             _STATEMENTS[shape] = built
