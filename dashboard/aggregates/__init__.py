@@ -3,7 +3,7 @@
 - ``rebuild(conn)``: recompute every aggregate from the raw rows (the demo
   seed and migrations call it);
 - ``maintained(session, *rows)``, ``snapshot`` / ``apply_changed``,
-  ``apply_inserted``: keep them current inside the transaction of a write.
+  ``apply_inserted``, ``apply_new_warnings`` (an ingest batch): keep them current inside the transaction of a write.
 
 The tables are described in ``dashboard.domain.aggregates``; the metrics
 layer (``dashboard.metrics``) reads only them for anything longer than the
@@ -15,6 +15,7 @@ from dashboard.aggregates.maintain import (
     apply,
     apply_changed,
     apply_inserted,
+    apply_new_warnings,
     apply_warning_changed,
     apply_warning_inserted,
     maintained,
@@ -24,6 +25,7 @@ from dashboard.aggregates.maintain import (
 from dashboard.aggregates.rebuild import rebuild, rebuild_sql
 
 __all__ = [
-    "Snapshot", "apply", "apply_changed", "apply_inserted", "apply_warning_changed",
+    "Snapshot", "apply", "apply_changed", "apply_inserted", "apply_new_warnings",
+    "apply_warning_changed",
     "apply_warning_inserted", "maintained", "snapshot", "snapshots", "rebuild", "rebuild_sql",
 ]

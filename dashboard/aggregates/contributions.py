@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from dashboard.domain import Case, PublicityEvent, StopPayment, Warning
 from dashboard.domain.aggregates import (
@@ -34,9 +35,12 @@ from dashboard.domain.base import to_local_naive
 DOOR_VISIT = "door_visit"
 
 
-@dataclass(frozen=True)
-class Row:
-    """One aggregate row's key and the amounts one raw row adds to its measures."""
+class Row(NamedTuple):
+    """One aggregate row's key and the amounts one raw row adds to its measures.
+
+    A named tuple, not a frozen dataclass: an ingest batch makes six of them a
+    warning, and a dataclass's ``__init__`` was a tenth of the batch.
+    """
 
     model: type
     key: tuple
@@ -152,11 +156,15 @@ def publicity_rows(p: PublicityEvent) -> list[Row]:
     return [Row(row.model, row.key, row.measures, (("county_id", p.county_id),))]
 
 
-def merge(signed_rows: Iterable[tuple[int, Row]]) -> dict[tuple[type, tuple], dict]:
-    """Sum ``(sign, row)`` pairs per aggregate row: ``{(model, key): {"measures": {...}, "extra": {...}}}``."""
+def merge(before: Iterable[Row], after: Iterable[Row]) -> dict[tuple[type, tuple], dict]:
+    """``after`` minus ``before``, summed per aggregate row: ``{(model, key): {"measures": {...}, "extra": {...}}}``."""
     out: dict[tuple[type, tuple], dict] = {}
-    for sign, row in signed_rows:
-        entry = out.setdefault((row.model, row.key), {"measures": {}, "extra": dict(row.extra)})
-        for name, value in row.measures:
-            entry["measures"][name] = entry["measures"].get(name, 0) + sign * value
+    for sign, rows in ((-1, before), (1, after)):
+        for model, key, measures, extra in rows:
+            entry = out.get((model, key))
+            if entry is None:
+                entry = out[(model, key)] = {"measures": {}, "extra": dict(extra)}
+            summed = entry["measures"]
+            for name, value in measures:
+                summed[name] = summed.get(name, 0) + sign * value
     return out

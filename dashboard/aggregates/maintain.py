@@ -22,9 +22,10 @@ commits; the write and its aggregates commit or roll back together.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
 from dashboard.aggregates.contributions import (
+    WARNING_FIELDS,
     Attempt,
     Row,
     case_rows,
@@ -122,8 +124,8 @@ def _dialect_insert(session: Session):
 
 def apply(session: Session, before: Sequence[Snapshot], after: Sequence[Snapshot]) -> None:
     """Move the aggregates from the ``before`` contributions to the ``after`` ones."""
-    merged = merge([(-1, row) for snap in before for row in snap.rows]
-                   + [(1, row) for snap in after for row in snap.rows])
+    merged = merge((row for snap in before for row in snap.rows),
+                   (row for snap in after for row in snap.rows))
     by_model: dict[type, list[tuple[tuple, dict]]] = defaultdict(list)
     for (model, key), entry in merged.items():
         if any(entry["measures"].values()):
@@ -156,6 +158,20 @@ def apply(session: Session, before: Sequence[Snapshot], after: Sequence[Snapshot
 def apply_inserted(session: Session, *objects) -> None:
     """Add newly stored ``objects`` (warnings with their attempts, stop-payments, cases, events)."""
     apply(session, [], snapshots(session, list(objects)))
+
+
+def apply_new_warnings(session: Session, stored: Sequence[Mapping]) -> None:
+    """Add warnings just inserted, given by the column values they were inserted with.
+
+    For an ingest batch: a new warning has no attempts, first contact or
+    outcome yet, so its contribution follows from what was written, without
+    reading thousands of rows back.  Each mapping must hold the
+    ``WARNING_FIELDS`` that an insert sets; the others are empty.
+    """
+    unset = {name: None for name in WARNING_FIELDS}
+    after = [Snapshot(tuple(warning_rows(SimpleNamespace(**{**unset, **values}), (), {})))
+             for values in stored]
+    apply(session, [], after)
 
 
 def apply_changed(session: Session, before: Snapshot | Sequence[Snapshot], *objects) -> None:

@@ -34,7 +34,10 @@ class Base(DeclarativeBase):
 
 def to_local_naive(value: datetime) -> datetime:
     """Shanghai wall time without tzinfo; naive input is taken as Shanghai already."""
-    if value.tzinfo is not None:
+    zone = value.tzinfo
+    if zone is SHANGHAI:  # already Shanghai wall time, the usual case: no conversion
+        return value.replace(tzinfo=None)
+    if zone is not None:
         value = value.astimezone(SHANGHAI).replace(tzinfo=None)
     return value
 

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -24,6 +25,9 @@ from pydantic import (
     model_validator,
 )
 
+from dashboard.domain.base import SHANGHAI
+
+ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -53,6 +57,8 @@ def _yuan(value):
 
 
 Yuan = Annotated[int, BeforeValidator(_yuan)]
+# any offset is accepted; converted once here, so storing and bucketing need no more conversions
+ShanghaiTime = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(SHANGHAI))]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
                                         pattern=r"^[a-z0-9_]+$")]
 UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32,
@@ -66,7 +72,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 def valid_id_number(value: str) -> bool:
     """An 18-character resident ID number whose GB 11643 check character is right."""
-    if not re.fullmatch(r"\d{17}[\dXx]", value):
+    if not ID_PATTERN.fullmatch(value):
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11] == value[17].upper()
@@ -117,7 +123,7 @@ class Person(Strict):
 class WarningIn(Strict):
     source: Source
     external_id: ExternalId
-    received_at: AwareDatetime
+    received_at: ShanghaiTime
     fraud_type: Code
     risk_level: Code
     channel: Code
@@ -147,11 +153,11 @@ class OutcomeIn(Strict):
     method: Code
     result: Code
     officer: Annotated[str, StringConstraints(max_length=80)] | None = None
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
+    started_at: ShanghaiTime
+    ended_at: ShanghaiTime | None = None
     note: Text | None = None
     outcome: Code | None = None
-    closed_at: AwareDatetime | None = None
+    closed_at: ShanghaiTime | None = None
     loss: Yuan = 0
     loss_avoided: Yuan = 0
 
@@ -175,14 +181,14 @@ class StopPaymentIn(Strict):
     station_code: UnitCode | None = None
     account: Annotated[str, StringConstraints(pattern=r"^\d{10,30}$")]
     bank: Annotated[str, StringConstraints(min_length=1, max_length=80)]
-    reported_at: AwareDatetime
-    requested_at: AwareDatetime
+    reported_at: ShanghaiTime
+    requested_at: ShanghaiTime
     requested_amount: Yuan
-    stopped_at: AwareDatetime | None = None
+    stopped_at: ShanghaiTime | None = None
     stopped_amount: Yuan = 0
-    frozen_at: AwareDatetime | None = None
+    frozen_at: ShanghaiTime | None = None
     frozen_amount: Yuan = 0
-    returned_at: AwareDatetime | None = None
+    returned_at: ShanghaiTime | None = None
     returned_amount: Yuan = 0
 
     @model_validator(mode="after")

@@ -13,10 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
-from dashboard.aggregates import apply_inserted, maintained
-from dashboard.aggregates.contributions import WARNING_FIELDS
+from dashboard.aggregates import apply_new_warnings, maintained
 from dashboard.domain import Warning
 from dashboard.ingest.batch import Context, RecordResult
 from dashboard.ingest.schemas import WarningIn
@@ -129,10 +128,8 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
             inserted[(source, external_id)] = wid
         raced = [k for k in new if k not in inserted]  # another process stored them first
         existing.update(_existing(session, raced, lock))
-    if inserted:  # read back for their contributions only (not the person, decrypted for nothing)
-        fields = [getattr(Warning, name) for name in WARNING_FIELDS]
-        apply_inserted(session, *session.scalars(
-            select(Warning).options(load_only(*fields)).where(Warning.id.in_(inserted.values()))))
+    # their contributions from what was written: a new warning has no attempts or outcome yet
+    apply_new_warnings(session, [values for key, (_, values) in new.items() if key in inserted])
     for key, (index, values) in pending.items():
         if key in inserted:
             results.append(RecordResult(index, "inserted", id=inserted[key]))

@@ -172,13 +172,18 @@ def test_an_ingested_warning_is_stored_as_the_model_stores_it(api, units):
 
 
 def test_the_aggregates_an_ingest_keeps_equal_a_rebuild_from_the_rows(api, units):
-    """Warnings read back for their contribution alone (``WARNING_FIELDS``) count as the whole rows do."""
-    from datetime import timedelta
+    """New warnings counted from the values they were inserted with count as the stored rows do.
+
+    Half the times are sent in UTC, so the day and hour buckets rest on the conversion to Shanghai.
+    """
+    from datetime import UTC, timedelta
 
     from dashboard.aggregates import rebuild
 
     later = NOW + timedelta(minutes=7)
-    batch = [warning(i, received_at=(NOW - timedelta(hours=i)).isoformat(), amount_at_risk=1000 * i,
+    sent = [NOW - timedelta(hours=i) for i in range(30)]
+    batch = [warning(i, received_at=(sent[i] if i % 2 else sent[i].astimezone(UTC)).isoformat(),
+                     amount_at_risk=1000 * i,
                      fraud_type=("investment", "fake_loan")[i % 2], station_code=("35020301", "35020302")[i % 2])
              for i in range(30)]
     assert api.post_batch("warnings", batch).get_json()["inserted"] == 30
