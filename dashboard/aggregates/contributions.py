@@ -74,13 +74,14 @@ def wait_bucket(later: datetime, earlier: datetime) -> str:
 
 def _rows(model, key: tuple, **measures: int) -> list[Row]:
     """The row of a station table and, if it has one, its county twin's row."""
-    values = tuple((name, int(value or 0)) for name, value in measures.items())
+    values = tuple([(name, int(value or 0)) for name, value in measures.items()])
     rows = [Row(model, key, values)]
-    if model in COUNTY_TWINS:  # station key (station, day, county, *dims) -> (county, day, *dims)
-        twin = COUNTY_TWINS[model]
+    twin = COUNTY_TWINS.get(model)
+    if twin is not None:  # station key (station, day, county, *dims) -> (county, day, *dims)
         rows.append(Row(twin, (key[2], key[1], *key[3:]), values))
-        if twin in MONTH_TWINS:  # -> (county, the month's first day, *dims)
-            rows.append(Row(MONTH_TWINS[twin], (key[2], key[1].replace(day=1), *key[3:]), values))
+        month = MONTH_TWINS.get(twin)
+        if month is not None:  # -> (county, the month's first day, *dims)
+            rows.append(Row(month, (key[2], key[1].replace(day=1), *key[3:]), values))
     return rows
 
 

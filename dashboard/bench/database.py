@@ -99,6 +99,9 @@ def generate(bench: BenchDatabase, days: int, daily_warnings: float, progress=No
     standard error.
     """
     spawn = multiprocessing.get_context("spawn")
+    # no idle connection of this process on the file: SQLite's loader could not switch it from
+    # WAL to a rollback journal, and the log would grow to the whole history (3 years: ~45 GB)
+    bench.engine.dispose()
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
         counts = pool.submit(_seed, bench.url, days, now_local(), daily_warnings, progress is not None).result()
