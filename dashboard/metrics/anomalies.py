@@ -34,7 +34,7 @@ from math import log, log1p, sqrt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, case, func, literal, select, union_all
+from sqlalchemy import Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
@@ -44,7 +44,7 @@ from dashboard.domain.base import SHANGHAI, to_local_naive
 from dashboard.metrics.figures import child_units
 from dashboard.metrics.kpis import dissuaded_outcomes
 from dashboard.metrics.period import Period
-from dashboard.metrics.sums import sum_block
+from dashboard.metrics.sums import Among, sum_block
 
 SPIKE_HOURS = 3
 BASELINE_WEEKS = 8
@@ -199,7 +199,7 @@ def _rates(session: Session, scope: Scope, period: Period, codes: list[str]) -> 
     """Closed and dissuaded warnings by station id."""
     _names, keys, block = sum_block(session, OutcomeDay, {
         "closed": "closed",
-        "dissuaded": lambda t: case((t.c.outcome.in_(codes), t.c.closed), else_=0),
+        "dissuaded": Among("closed", "outcome", tuple(codes)),
     }, scope, period, by="station")
     return {int(unit): pair for (unit,), pair in zip(keys, block.tolist(), strict=True)}
 

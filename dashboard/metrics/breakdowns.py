@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
@@ -25,7 +25,7 @@ from dashboard.domain.aggregates import (
 from dashboard.domain.reference import DissuasionMethod, FraudType, Outcome
 from dashboard.metrics.kpis import dissuaded_outcomes
 from dashboard.metrics.period import Period, year_back
-from dashboard.metrics.sums import sums
+from dashboard.metrics.sums import Among, sums
 
 
 def _with_names(session: Session, model, frame: pd.DataFrame, dim: str, value: str) -> pd.DataFrame:
@@ -104,7 +104,7 @@ DAILY_SOURCES = {
 def _daily(session: Session, scope: Scope, period: Period, kpi: str) -> pd.Series:
     if kpi == "dissuaded":
         codes = dissuaded_outcomes(session)
-        model, measure = OutcomeDay, (lambda t: case((t.c.outcome.in_(codes), t.c.closed), else_=0))
+        model, measure = OutcomeDay, Among("closed", "outcome", tuple(codes))
     else:
         model, measure = DAILY_SOURCES[kpi]
     frame = sums(session, model, {"value": measure}, scope, period, daily=True)

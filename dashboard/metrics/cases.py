@@ -35,7 +35,7 @@ from dashboard.metrics.figures import (
     with_units,
 )
 from dashboard.metrics.period import Period
-from dashboard.metrics.sums import sum_block, sums, total
+from dashboard.metrics.sums import Difference, sum_block, sums, total
 
 FIGURES: tuple[Figure, ...] = (
     Figure("cases_reported", "count", "down"),
@@ -195,8 +195,8 @@ def open_case_ages(session: Session, scope: Scope, now: datetime) -> pd.DataFram
     counted = [[0, 0] for _ in AGE_BANDS]
     yesterday = Period.of_days(today - timedelta(days=1), today - timedelta(days=1))
     _names, keys, block = sum_block(session, CaseDay, {
-        "cases": lambda t: t.c.reported - t.c.reported_solved,
-        "loss": lambda t: t.c.reported_loss - t.c.reported_solved_loss,
+        "cases": Difference("reported", "reported_solved"),
+        "loss": Difference("reported_loss", "reported_solved_loss"),
     }, scope, None, before=yesterday, segments=cutoffs)
     for (segment,), (cases, loss) in zip(keys, block.tolist(), strict=True):
         counted[last - int(segment)][0] += cases

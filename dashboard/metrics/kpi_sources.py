@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
@@ -38,7 +37,7 @@ from dashboard.metrics.response import (
     not_yet_due_counts,
     percentile,
 )
-from dashboard.metrics.sums import sum_block
+from dashboard.metrics.sums import Among, sum_block
 
 RESPONSE_MEASURES = ("first_contact", "door_visit")
 # the running totals: (table, column name in the KPI frame, the table's measure it sums)
@@ -50,7 +49,7 @@ def source_measures(dissuaded: list[str]) -> dict[type, dict[str, object]]:
     return {
         WarningDay: {"received": "received", "amount_at_risk": "amount_at_risk"},
         OutcomeDay: {"closed": "closed", "loss": "loss", "loss_avoided": "loss_avoided",
-                     "dissuaded": lambda t: case((t.c.outcome.in_(dissuaded), t.c.closed), else_=0)},
+                     "dissuaded": Among("closed", "outcome", tuple(dissuaded))},
         DissuasionDay: {"attempts": "attempts"},
         FundsDay: {"accounts_stopped": "stopped", "amount_stopped": "stopped_amount",
                    "amount_frozen": "frozen_amount", "amount_returned": "returned_amount"},

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope, scope_for_unit
@@ -31,7 +31,7 @@ from dashboard.domain.reference import Outcome
 from dashboard.metrics.breakdowns import DAILY_SOURCES, _daily
 from dashboard.metrics.kpis import kpi_frame
 from dashboard.metrics.period import Period
-from dashboard.metrics.sums import sums
+from dashboard.metrics.sums import Among, sums
 
 COMPONENTS = ("on_time", "due", "reported_solved", "loss_cases", "frozen", "returned",
               "contacted", "door_visits")
@@ -49,8 +49,7 @@ def _by(level: str) -> str | None:
 def _components(session: Session, scope: Scope, period: Period, by: str | None) -> list[pd.DataFrame]:
     lost = defrauded_outcomes(session)
     return [
-        sums(session, OutcomeDay, {"loss_cases": lambda t: case((t.c.outcome.in_(lost), t.c.closed),
-                                                                 else_=0)}, scope, period, by),
+        sums(session, OutcomeDay, {"loss_cases": Among("closed", "outcome", tuple(lost))}, scope, period, by),
         sums(session, FundsDay, {"frozen": "frozen", "returned": "returned"}, scope, period, by),
     ]
 

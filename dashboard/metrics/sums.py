@@ -12,6 +12,7 @@ ends from the day table (``month_parts``).  No raw table is read here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
@@ -58,11 +59,37 @@ def scope_condition(table):
     return column.in_(BOUND_UNIT_IDS)
 
 
+@dataclass(frozen=True)
+class Among:
+    """A measure: the column ``measure`` on rows whose ``dimension`` is one of ``values``, else 0.
+
+    Equal specs are equal (unlike lambdas), so their statements are kept too.
+    """
+
+    measure: str
+    dimension: str
+    values: tuple[str, ...]
+
+    def __call__(self, table):
+        return case((table.c[self.dimension].in_(self.values), table.c[self.measure]), else_=0)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A measure: the column ``measure`` less the column ``less``."""
+
+    measure: str
+    less: str
+
+    def __call__(self, table):
+        return table.c[self.measure] - table.c[self.less]
+
+
 def sums(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
          by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
          daily: bool = False, segments: Sequence[date] = (), only: dict[str, str] | None = None
          ) -> pd.DataFrame:
-    """Sums of ``measures`` (name -> column name or a function of the table giving an expression).
+    """Sums of ``measures`` (name -> a column name, an ``Among`` or ``Difference``, or a function of the table).
 
     Rows: one per ``by`` unit (column ``unit_id``) and per ``dims`` value (and
     per ``day`` if ``daily``); without ``by`` and ``dims`` a single row.
@@ -101,12 +128,12 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
     # the statement's shape: everything but the values, which are sent as parameters
     shape = (table.name, tuple(measures.items()), by, dims, daily, len(segments), tuple(only),
              tuple(whole for whole, _, _ in parts), before is not None, scope.is_empty)
-    plain = _plain(measures)
-    built = _STATEMENTS.get(shape) if plain else None
+    kept = _kept(measures)
+    built = _STATEMENTS.get(shape) if kept else None
     if built is None:
         built = _statement(table, measures, scope.is_empty, by, dims, daily, len(segments), tuple(only),
                            [whole for whole, _, _ in parts], before is not None)
-        if plain:
+        if kept:
             if len(_STATEMENTS) >= STATEMENT_CACHE_SIZE:
                 _STATEMENTS.clear()
             _STATEMENTS[shape] = built
@@ -127,13 +154,14 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
 
 # Built statements by shape (``sum_block``): a view sends the same few dozen shapes with other
 # values, and building one (a histogram's is 131 sums) cost more than the database's answer.
-# Only shapes whose measures are plain columns are kept: an expression is a new object each time.
+# Only shapes whose measures are columns or specs are kept: a lambda is a new object each time.
 STATEMENT_CACHE_SIZE = 2048
 _STATEMENTS: dict[tuple, tuple] = {}
+KEPT_MEASURES = (str, Among, Difference)
 
 
-def _plain(measures: dict[str, object]) -> bool:
-    return all(isinstance(m, str) for m in measures.values())
+def _kept(measures: dict[str, object]) -> bool:
+    return all(isinstance(m, KEPT_MEASURES) for m in measures.values())
 
 
 def _statement(table, measures: dict[str, object], empty: bool, by: str | None, dims: tuple[str, ...],

@@ -54,3 +54,31 @@ def test_the_empty_scope_and_a_filtered_dimension(seeded_session):
             everything.set_index("measure").loc[measure, BUCKET_COLUMNS].tolist())
     nothing = sums(seeded_session, ResponseDay, measures, NO_SCOPE, period, only={"measure": "first_contact"})
     assert int(nothing[BUCKET_COLUMNS].to_numpy().sum()) == 0
+
+
+def test_measure_specs_are_kept_by_their_values_and_sum_as_their_expressions(seeded_session):
+    """``Among`` and ``Difference`` are kept like plain columns; other values make other statements."""
+    from sqlalchemy import case
+
+    from dashboard.domain.aggregates import CaseDay, OutcomeDay
+    from dashboard.metrics.sums import Among, Difference
+
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    last = SEED_END.date() - timedelta(days=1)
+    period = Period.of_days(last - timedelta(days=60), last)
+    scope = scope_for_unit(city)
+    outcomes = sorted(set(seeded_session.scalars(select(OutcomeDay.outcome))))
+    assert len(outcomes) >= 2
+    module._STATEMENTS.clear()
+    for codes in (tuple(outcomes[:1]), tuple(outcomes[1:]), tuple(outcomes[:1])):
+        spec = sums(seeded_session, OutcomeDay, {"n": Among("closed", "outcome", codes)}, scope, period, by="county")
+        bare = sums(seeded_session, OutcomeDay, {"n": lambda t, c=codes: case((t.c.outcome.in_(c), t.c.closed),
+                                                                               else_=0)}, scope, period, by="county")
+        by_unit = dict(zip(spec["unit_id"], spec["n"], strict=True))
+        assert by_unit == dict(zip(bare["unit_id"], bare["n"], strict=True))
+        assert sum(by_unit.values()) > 0
+    assert len(module._STATEMENTS) == 2  # the third reading took the first's statement
+    open_cases = sums(seeded_session, CaseDay, {"n": Difference("reported", "reported_solved")}, scope, period)
+    both = sums(seeded_session, CaseDay, {"reported": "reported", "solved": "reported_solved"}, scope, period)
+    assert int(open_cases["n"].iloc[0]) == int(both["reported"].iloc[0] - both["solved"].iloc[0])
+    assert len(module._STATEMENTS) == 4
