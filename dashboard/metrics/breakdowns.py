@@ -24,8 +24,8 @@ from dashboard.domain.aggregates import (
 )
 from dashboard.domain.reference import DissuasionMethod, FraudType, Outcome
 from dashboard.metrics.kpis import dissuaded_outcomes
-from dashboard.metrics.period import Period, year_back
-from dashboard.metrics.sums import Among, sums
+from dashboard.metrics.period import Period, disjoint, year_back
+from dashboard.metrics.sums import Among, sum_block, sums
 
 
 def _with_names(session: Session, model, frame: pd.DataFrame, dim: str, value: str) -> pd.DataFrame:
@@ -101,14 +101,18 @@ DAILY_SOURCES = {
 }
 
 
-def _daily(session: Session, scope: Scope, period: Period, kpi: str) -> pd.Series:
+def _daily(session: Session, scope: Scope, periods: list[Period], kpi: str) -> dict:
+    """The KPI's value by day over ``periods`` (apart: one statement; overlapping: one each)."""
     if kpi == "dissuaded":
         codes = dissuaded_outcomes(session)
         model, measure = OutcomeDay, Among("closed", "outcome", tuple(codes))
     else:
         model, measure = DAILY_SOURCES[kpi]
-    frame = sums(session, model, {"value": measure}, scope, period, daily=True)
-    return frame.set_index("day")["value"]
+    values: dict = {}
+    for read in ([periods] if disjoint(periods) else [[p] for p in periods]):
+        _, keys, block = sum_block(session, model, {"value": measure}, scope, read, daily=True)
+        values.update(zip((key[0] for key in keys), block[:, 0].tolist(), strict=True))
+    return values
 
 
 def daily_trend(session: Session, scope: Scope, period: Period, kpi: str = "received") -> pd.DataFrame:
@@ -121,10 +125,9 @@ def daily_trend(session: Session, scope: Scope, period: Period, kpi: str = "rece
     if kpi not in DAILY_SOURCES and kpi != "dissuaded":
         raise ValueError(f"daily_trend: {kpi!r} does not add up by day")
     days = [period.first_day + timedelta(days=i) for i in range(period.days)]
-    current = _daily(session, scope, period, kpi)
-    before = _daily(session, scope, period.last_year(), kpi)
+    by_day = _daily(session, scope, [period, period.last_year()], kpi)  # a day's value, whichever period read it
     out = pd.DataFrame({"day": days})
-    out["value"] = [int(current.get(d, 0)) for d in days]
-    out["last_year"] = [None if (d.month, d.day) == (2, 29) else int(before.get(year_back(d), 0))
+    out["value"] = [int(by_day.get(d, 0)) for d in days]
+    out["last_year"] = [None if (d.month, d.day) == (2, 29) else int(by_day.get(year_back(d), 0))
                         for d in days]
     return out

@@ -4,9 +4,10 @@
 (``kpis.kpi_frame`` reads them per child unit).  ``window_values`` reads them
 for the scope's own unit and several periods at once, as the 同比 / 环比
 comparison needs (the period, its compared part, the period before, the same
-days last year): a statement per table and run of adjacent days (this month
-and last; last year's), summed by the pieces of time that every period's
-first and end day cut (a few rows), added up per period here.  Running
+days last year): one statement per table, reading each run of adjacent days
+(this month and last; last year's) as an arm of a ``UNION ALL``, summed by
+the pieces of time that every period's first and end day cut (a few rows),
+added up per period here.  Running
 totals (``received_before``, ``closed_before``) take every piece before each
 period's end, one column read from the table's first day.  A statement per
 table and period (four times as many) was most of an overview's time.
@@ -81,16 +82,12 @@ class Segments:
 
     def read(self, session: Session, model, measures: dict, scope: Scope,
              dims: tuple[str, ...] = ()) -> tuple[np.ndarray, list[tuple], np.ndarray]:
-        """The sums of ``measures`` by piece (and ``dims``) over the periods' days (a statement per range).
+        """The sums of ``measures`` by piece (and ``dims``) over the periods' days, in one statement.
 
         Each row's piece, its ``dims`` values, and the sums (rows × measures).
         """
-        keys, blocks = [], []
-        for days in self.ranges:
-            _, part, block = sum_block(session, model, measures, scope, days, dims=dims, segments=self.bounds)
-            keys += part
-            blocks.append(block)
-        return self.piece_of(keys), keys, np.concatenate(blocks)
+        _, keys, block = sum_block(session, model, measures, scope, self.ranges, dims=dims, segments=self.bounds)
+        return self.piece_of(keys), keys, block
 
     @staticmethod
     def piece_of(keys: list[tuple]) -> np.ndarray:

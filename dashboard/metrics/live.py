@@ -22,13 +22,6 @@ from dashboard.metrics.period import Period, year_back
 from dashboard.metrics.sums import sum_block
 
 
-def _by_hour(session: Session, scope: Scope, day_start: datetime) -> dict[int, int]:
-    window = Period(day_start, day_start + timedelta(days=1))
-    # the plain block, not a frame: the live poll runs every few seconds on every open screen
-    _, keys, block = sum_block(session, WarningHour, {"received": "received"}, scope, window, dims=("hour",))
-    return {to_local_naive(key[0]).hour: int(n) for key, n in zip(keys, block[:, 0].tolist(), strict=True)}
-
-
 def hourly_today(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
     """Warnings received in each hour of today, yesterday and the same date last year.
 
@@ -38,15 +31,20 @@ def hourly_today(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
     """
     now = now.astimezone(SHANGHAI)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    year_ago = datetime.combine(year_back(today.date()), today.time(), SHANGHAI)
-    series = {name: _by_hour(session, scope, start) for name, start in (
-        ("today", today), ("yesterday", today - timedelta(days=1)), ("last_year", year_ago))}
+    starts = {"today": today, "yesterday": today - timedelta(days=1),
+              "last_year": datetime.combine(year_back(today.date()), today.time(), SHANGHAI)}
+    # the three days in one statement, as a plain block: the live poll runs every few seconds on every open screen
+    _, keys, block = sum_block(session, WarningHour, {"received": "received"}, scope,
+                               [Period(start, start + timedelta(days=1)) for start in starts.values()], dims=("hour",))
+    by_hour = {to_local_naive(key[0]): int(n) for key, n in zip(keys, block[:, 0].tolist(), strict=True)}
+    series = {name: [by_hour.get(to_local_naive(start) + timedelta(hours=h), 0) for h in range(24)]
+              for name, start in starts.items()}
     hours = list(range(24))
     out = pd.DataFrame({"hour": hours})
-    out["today"] = pd.array([series["today"].get(h, 0) if h <= now.hour else None for h in hours],
+    out["today"] = pd.array([n if h <= now.hour else None for h, n in zip(hours, series["today"], strict=True)],
                             dtype="Int64")
-    out["yesterday"] = [series["yesterday"].get(h, 0) for h in hours]
-    out["last_year"] = [series["last_year"].get(h, 0) for h in hours]
+    out["yesterday"] = series["yesterday"]
+    out["last_year"] = series["last_year"]
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 from dashboard.domain.base import SHANGHAI, now_local
 
@@ -132,3 +133,9 @@ class Period:
         first = year_back(self.first_day)
         end = year_back(self.end_day)
         return Period(_midnight(first), _midnight(max(end, first + timedelta(days=1))), self.kind)
+
+
+def disjoint(periods) -> bool:
+    """No two of ``periods`` share a moment (summed together, none is counted twice)."""
+    ordered = sorted(periods, key=lambda p: p.start)
+    return all(earlier.end <= later.start for earlier, later in pairwise(ordered))

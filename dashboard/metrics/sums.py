@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import BOUND_UNIT_IDS, Scope
 from dashboard.domain.aggregates import COUNTY_TWINS, MONTH_TWINS, PublicityDay, WarningHour
-from dashboard.metrics.period import Period
+from dashboard.metrics.period import Period, disjoint
 
 BY_LEVELS = (None, "county", "station")
 WHOLE_COUNTY_LEVELS = ("city", "county")
@@ -85,7 +85,8 @@ class Difference:
         return table.c[self.measure] - table.c[self.less]
 
 
-def sums(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
+def sums(session: Session, model, measures: dict[str, object], scope: Scope,
+         period: Period | Sequence[Period] | None,
          by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
          daily: bool = False, segments: Sequence[date] = (), only: dict[str, str] | None = None
          ) -> pd.DataFrame:
@@ -93,8 +94,9 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
 
     Rows: one per ``by`` unit (column ``unit_id``) and per ``dims`` value (and
     per ``day`` if ``daily``); without ``by`` and ``dims`` a single row.
-    ``period`` limits the days; ``before`` instead takes every day before
-    that period's end (for running totals such as the open queue).
+    ``period`` limits the days (several disjoint periods: their days, in one
+    statement); ``before`` instead takes every day before that period's end
+    (for running totals such as the open queue).
     ``segments`` (ascending days) also splits the rows at those days: column
     ``segment`` is the number of them on or before the row's day.
     ``only``: the rows of those values of the table's own dimensions (column -> value).
@@ -107,7 +109,8 @@ def sums(session: Session, model, measures: dict[str, object], scope: Scope, per
     return pd.concat([pd.DataFrame(keys, columns=names), frame], axis=1)
 
 
-def sum_block(session: Session, model, measures: dict[str, object], scope: Scope, period: Period | None,
+def sum_block(session: Session, model, measures: dict[str, object], scope: Scope,
+              period: Period | Sequence[Period] | None,
               by: str | None = None, dims: tuple[str, ...] = (), before: Period | None = None,
               daily: bool = False, segments: Sequence[date] = (), only: dict[str, str] | None = None
               ) -> tuple[list[str], list[tuple], np.ndarray]:
@@ -115,15 +118,8 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
     if by not in BY_LEVELS:
         raise ValueError(f"by: must be one of {BY_LEVELS}")
     table = table_for(model, scope, by)
-    hourly = table.name == WarningHour.__tablename__
-    if period is not None and not hourly:
-        period.require_whole_days()
-    parts = []
-    if table in MONTH_TABLES and period is not None and before is None and not daily:
-        parts = month_parts(period.first_day, period.end_day, segments)
-    if not any(whole for whole, _, _ in parts):  # one reading of the table itself
-        parts = [] if period is None else [(False, *((period.start, period.end) if hourly
-                                                      else (period.first_day, period.end_day)))]
+    parts = _parts(table, [] if period is None else [period] if isinstance(period, Period) else period,
+                   segments, monthly=before is None and not daily)
     only = only or {}
     # the statement's shape: everything but the values, which are sent as parameters
     shape = (table.name, tuple(measures.items()), by, dims, daily, len(segments), tuple(only),
@@ -150,6 +146,23 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
     n = len(names)
     block = np.array([r[n:] for r in rows], dtype=np.int64).reshape(len(rows), len(measures))
     return names, [tuple(r[:n]) for r in rows], block
+
+
+def _parts(table, periods: Sequence[Period], segments: Sequence[date], monthly: bool
+           ) -> list[tuple[bool, object, object]]:
+    """The runs of time read, ``(from the month twin, from, to)``: none when the days are not limited."""
+    hourly = table.name == WarningHour.__tablename__
+    if not disjoint(periods):
+        raise ValueError("period: several periods must not overlap (their days would be counted twice)")
+    parts = []
+    for period in periods:
+        if not hourly:
+            period.require_whole_days()
+        runs = month_parts(period.first_day, period.end_day, segments) if table in MONTH_TABLES and monthly else []
+        if not any(whole for whole, _, _ in runs):  # one reading of the table itself
+            runs = [(False, *((period.start, period.end) if hourly else (period.first_day, period.end_day)))]
+        parts += runs
+    return parts
 
 
 # Built statements by shape (``sum_block``): a view sends the same few dozen shapes with other

@@ -81,6 +81,17 @@ def test_daily_trend_has_last_years_line(seeded_session, raw, county):
     assert dissuaded["value"].sum() == len(closed)
 
 
+def test_a_trend_longer_than_a_year_overlaps_its_last_year_and_counts_each_day_once(seeded_session, raw, county):
+    long = Period.of_days(date(2025, 9, 1), date(2026, 10, 31))  # its last year reaches into it
+    trend = daily_trend(seeded_session, scope_for_unit(county), long)
+    by_day = in_county(raw, raw.warnings, county)["received_at"].dt.date.value_counts()
+    assert trend["value"].tolist() == [int(by_day.get(d, 0)) for d in trend["day"]]
+    assert sum(trend["value"]) > 0
+    assert trend["last_year"].tolist() == [
+        None if (d.month, d.day) == (2, 29) else int(by_day.get(d.replace(year=d.year - 1), 0))
+        for d in trend["day"]]
+
+
 def test_live_figures(seeded_session, raw, county):
     scope = scope_for_unit(county)
     w = in_county(raw, raw.warnings, county)
@@ -91,7 +102,10 @@ def test_live_figures(seeded_session, raw, county):
         int((today["received_at"].dt.hour == h).sum()) for h in range(now.hour + 1)]
     assert hourly["today"].isna().sum() == 23 - now.hour
     yesterday = w[w["received_at"].dt.date == now.date() - timedelta(days=1)]
-    assert hourly["yesterday"].sum() == len(yesterday)
+    assert hourly["yesterday"].tolist() == [int((yesterday["received_at"].dt.hour == h).sum()) for h in range(24)]
+    assert hourly["yesterday"].sum() == len(yesterday) > 0
+    last_year = w[w["received_at"].dt.date == now.date().replace(year=now.year - 1)]
+    assert hourly["last_year"].tolist() == [int((last_year["received_at"].dt.hour == h).sum()) for h in range(24)]
     recent = received_recently(seeded_session, scope, SEED_END, 60)
     assert recent == int(((w["received_at"] > now - timedelta(minutes=60)) & (w["received_at"] <= now)).sum())
     queue = open_queue(seeded_session, scope, SEED_END)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from dashboard.auth.scope import NO_SCOPE, scope_for_unit
@@ -82,3 +83,25 @@ def test_measure_specs_are_kept_by_their_values_and_sum_as_their_expressions(see
     both = sums(seeded_session, CaseDay, {"reported": "reported", "solved": "reported_solved"}, scope, period)
     assert int(open_cases["n"].iloc[0]) == int(both["reported"].iloc[0] - both["solved"].iloc[0])
     assert len(module._STATEMENTS) == 4
+
+
+def test_several_periods_in_one_statement_sum_as_each_alone_and_must_not_overlap(seeded_session):
+    import pytest
+
+    from dashboard.domain.aggregates import OutcomeDay
+
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    last = SEED_END.date() - timedelta(days=1)
+    periods = [Period.of_days(last - timedelta(days=400), last - timedelta(days=330)),  # whole months inside
+               Period.of_days(last - timedelta(days=20), last)]
+    cuts = [periods[0].first_day + timedelta(days=9), periods[1].first_day + timedelta(days=5)]
+    for model in (WarningDay, OutcomeDay):  # the outcomes' county table has a month twin
+        measure = {"n": "received" if model is WarningDay else "closed"}
+        together = sums(seeded_session, model, measure, scope_for_unit(city), periods, by="county", segments=cuts)
+        alone = pd.concat([sums(seeded_session, model, measure, scope_for_unit(city), p, by="county", segments=cuts)
+                           for p in periods]).groupby(["unit_id", "segment"])["n"].sum()
+        assert together.set_index(["unit_id", "segment"])["n"].sort_index().to_dict() == alone.to_dict()
+        assert alone.sum() > 0
+    overlapping = [periods[1], Period.of_days(last - timedelta(days=3), last)]
+    with pytest.raises(ValueError, match="period"):
+        sums(seeded_session, WarningDay, {"n": "received"}, scope_for_unit(city), overlapping)
