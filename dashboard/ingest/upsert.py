@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import any_, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,17 @@ def dialect_insert(session: Session, table):
     """``INSERT`` with ``on_conflict_do_nothing`` for this session's database."""
     name = session.get_bind().dialect.name
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+
+
+def one_of(session: Session, column, values: list):
+    """``column IN (values)``; on PostgreSQL ``column = ANY(array)``, one parameter for them all.
+
+    psycopg turns a statement's placeholders into PostgreSQL's in Python, anew
+    for each statement of a thousand of them (about 20 ms an ingest batch).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def same(stored, incoming) -> bool:

@@ -19,7 +19,7 @@ from dashboard.aggregates import apply_new_warnings, maintained
 from dashboard.domain import Warning
 from dashboard.ingest.batch import Context, RecordResult
 from dashboard.ingest.schemas import WarningIn
-from dashboard.ingest.upsert import insert_new_rows, same
+from dashboard.ingest.upsert import insert_new_rows, one_of, same
 
 UPDATABLE = {"risk_level", "amount_at_risk", "deadline_at"}
 FILLABLE = {"person_name", "person_phone", "person_id_number", "person_bank_account", "lon", "lat"}
@@ -91,7 +91,7 @@ def _existing(session: Session, keys: list[tuple[str, str]], lock: bool) -> dict
     by_source: dict[str, list[str]] = {}
     for s, e in keys:
         by_source.setdefault(s, []).append(e)
-    stmt = select(Warning).where(or_(*(and_(Warning.source == s, Warning.external_id.in_(ids))
+    stmt = select(Warning).where(or_(*(and_(Warning.source == s, one_of(session, Warning.external_id, ids))
                                        for s, ids in by_source.items())))
     if lock:
         stmt = stmt.with_for_update()
