@@ -128,5 +128,5 @@ def daily_values(session: Session, unit: OrgUnit, period: Period, kpi: str) -> l
     """The value of an additive KPI on each day of ``period`` for ``unit``'s subtree."""
     if kpi not in DAILY_SOURCES and kpi != "dissuaded":
         raise ValueError(f"daily_values: {kpi!r} does not add up by day")
-    series = _daily(session, scope_for_unit(unit), period, kpi)
+    series = _daily(session, scope_for_unit(unit), [period], kpi)
     return [int(series.get(period.first_day + timedelta(days=i), 0)) for i in range(period.days)]
