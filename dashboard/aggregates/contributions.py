@@ -39,7 +39,7 @@ class Row(NamedTuple):
     """One aggregate row's key and the amounts one raw row adds to its measures.
 
     A named tuple, not a frozen dataclass: an ingest batch makes six of them a
-    warning, and a dataclass's ``__init__`` was a tenth of the batch.
+    warning, and making them (``_rows``) was about a tenth of the batch.
     """
 
     model: type

@@ -127,7 +127,7 @@ def _upsert_by_arrays(session: Session, table, keys: list[str], measures: list[s
     """PostgreSQL: the rows as one array per column, unnested in one ``INSERT ... ON CONFLICT`` statement.
 
     As an executemany, an ingest batch's few thousand aggregate rows were a
-    statement each in psycopg's pipeline, the largest part of the batch.
+    statement each in psycopg's pipeline (about a seventh of the batch).
     Each array goes through its column's own bind processing (local times).
     """
     dialect = session.get_bind().dialect
@@ -155,7 +155,7 @@ def apply(session: Session, before: Sequence[Snapshot], after: Sequence[Snapshot
         keys = [c.name for c in table.primary_key.columns]
         measures = sorted({m for _, e in entries for m in e["measures"]})
         extras = sorted({x for _, e in entries for x in e["extra"]})
-        # column by column (a dict a row was a tenth of an ingest batch)
+        # column by column (a dict a row was about a twentieth of an ingest batch)
         columns = {name: [key[i] for key, _ in entries] for i, name in enumerate(keys)}
         columns.update({x: [e["extra"].get(x) for _, e in entries] for x in extras})
         columns.update({m: [e["measures"].get(m, 0) for _, e in entries] for m in measures})
