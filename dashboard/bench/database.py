@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 import secrets
 import string
 import sys
@@ -38,17 +39,25 @@ class BenchDatabase:
             step()
 
 
-def _schema_url(url: str, schema: str) -> str:
+def schema_url(url: str, schema: str) -> str:
     joiner = "&" if "?" in url else "?"
     return f"{url}{joiner}options=-csearch_path%3D{schema}"
 
 
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+class SchemaNameInvalid(ValueError):
+    """``--schema`` is not a plain lower-case PostgreSQL identifier."""
+
+
 def open_bench_database(backend: str, path: str | None, postgres_url: str | None,
-                        reuse: bool = False) -> BenchDatabase:
+                        reuse: bool = False, schema: str | None = None) -> BenchDatabase:
     """A new empty migrated database; ``close()`` removes what this function created.
 
-    With ``reuse``, the SQLite file at ``path`` that an earlier bench built,
-    brought to the current migration and measured as it is.
+    With ``reuse``, the SQLite file at ``path`` (or the PostgreSQL ``schema``)
+    that an earlier bench built, brought to the current migration and measured
+    as it is.  A named ``schema`` is kept afterwards, as a ``path`` is.
     """
     if backend == "sqlite":
         cleanup = []
@@ -68,26 +77,42 @@ def open_bench_database(backend: str, path: str | None, postgres_url: str | None
         return BenchDatabase("sqlite", url, engine, str(file), cleanup)
     if not postgres_url or not postgres_url.startswith("postgresql"):
         raise ValueError("DATABASE_URL: must be a postgresql+psycopg:// URL for --db postgres")
+    if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+        raise SchemaNameInvalid(schema)
+    kept = schema is not None
     # a schema of its own, so the bench never touches the data of the configured database
-    schema = "bench_" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
+    schema = schema or "bench_" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
     admin = make_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        with admin.begin() as conn:
+            exists = conn.scalar(text("SELECT count(*) FROM pg_namespace WHERE nspname = :name"),
+                                 {"name": schema})
+            if reuse and not exists:
+                raise FileNotFoundError(schema)
+            if exists and not reuse:
+                raise FileExistsError(schema)
+            if not reuse:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception:
+        admin.dispose()
+        raise
 
     def drop() -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
-    url = _schema_url(postgres_url, schema)
+    cleanup = [admin.dispose] if kept else [drop]
+    url = schema_url(postgres_url, schema)
     engine = make_engine(url)
     try:
         upgrade(engine)
     except Exception:
         engine.dispose()
-        drop()
+        for step in cleanup:
+            step()
         raise
-    return BenchDatabase("postgresql", url, engine, f"{safe_url(postgres_url)} schema {schema}", [drop])
+    return BenchDatabase("postgresql", url, engine, f"{safe_url(postgres_url)} schema {schema}", cleanup)
 
 
 def generate(bench: BenchDatabase, days: int, daily_warnings: float, progress=None) -> dict:

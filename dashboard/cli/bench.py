@@ -2,7 +2,7 @@
 
 It builds a fresh database (a SQLite file in a temporary folder, or
 ``--path``; or, with ``--db postgres``, a schema of its own in the database
-of ``DATABASE_URL``, dropped afterwards), fills it with ``--days`` of demo
+of ``DATABASE_URL``, dropped afterwards unless named with ``--schema``), fills it with ``--days`` of demo
 history at ``--scale``, then times each dashboard interaction through the
 real server code path (``dashboard.bench.interactions``), ingest through the
 API and the file import, and the process's peak memory.  Prints a table;
@@ -32,7 +32,13 @@ def run_bench(args, settings, say) -> dict:
     """Everything the command measures, as the JSON document."""
     from dashboard import create_app
     from dashboard.bench.dash_protocol import login
-    from dashboard.bench.database import SCALES, existing_history, generate, open_bench_database
+    from dashboard.bench.database import (
+        SCALES,
+        SchemaNameInvalid,
+        existing_history,
+        generate,
+        open_bench_database,
+    )
     from dashboard.bench.ingest import remove_ingested, through_api, through_file
     from dashboard.bench.interactions import measure
     from dashboard.bench.machine import reference
@@ -42,13 +48,17 @@ def run_bench(args, settings, say) -> dict:
 
     lang = settings["DEFAULT_LANGUAGE"]
     daily = args.daily_warnings or SCALES[args.scale]
+    kept = args.path or args.schema  # the database stays for another run (--reuse)
+    flag = "--path" if args.db == "sqlite" else "--schema"
     try:
         bench = open_bench_database(args.db if args.db == "sqlite" else "postgresql", args.path,
-                                    settings.get("DATABASE_URL"), reuse=args.reuse)
+                                    settings.get("DATABASE_URL"), reuse=args.reuse, schema=args.schema)
     except FileExistsError as exc:
-        raise UsageError(t("bench.error.path_exists", lang, path=str(exc))) from None
+        raise UsageError(t("bench.error.path_exists", lang, flag=flag, path=str(exc))) from None
     except FileNotFoundError as exc:
-        raise UsageError(t("bench.error.reuse_missing", lang, path=str(exc))) from None
+        raise UsageError(t("bench.error.reuse_missing", lang, flag=flag, path=str(exc))) from None
+    except SchemaNameInvalid as exc:
+        raise UsageError(t("bench.error.schema_name", lang, schema=str(exc))) from None
     except ValueError:
         raise UsageError(t("bench.error.postgres_url", lang)) from None
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -58,7 +68,7 @@ def run_bench(args, settings, say) -> dict:
             try:
                 generation = existing_history(bench)
             except LookupError:
-                raise UsageError(t("bench.error.reuse_empty", lang, path=bench.location)) from None
+                raise UsageError(t("bench.error.reuse_empty", lang, flag=flag, path=bench.location)) from None
             days, daily = generation["days"], generation["warnings"] / generation["days"]
             # the file's own scale: the named one nearest its daily volume (not --scale's default)
             scale = min(SCALES, key=lambda name: abs(math.log(SCALES[name] / daily)))
@@ -84,13 +94,10 @@ def run_bench(args, settings, say) -> dict:
                 database.dispose()
             peak = _peak_mb()  # the bench's own clean-up below is not measured
             app.extensions["database"].dispose()
-            if args.path:  # the file is kept: leave it as it was generated
+            if kept:  # leave it as it was generated
                 remove_ingested(bench.engine)
     finally:
-        if not args.path:
-            bench.close()
-        else:
-            bench.engine.dispose()
+        bench.close()  # drops a schema of its own; a kept file or schema stays
     return {
         "setup": {"scale": scale, "days": days, "daily_warnings": daily, "backend": bench.backend,
                   "runs": args.runs, "started": started, "python": sys.version.split()[0],
@@ -112,8 +119,10 @@ def cmd_bench(args, settings) -> int:
         raise UsageError(t("bench.error.runs", lang))
     if args.ingest_warnings < 1:
         raise UsageError(t("bench.error.ingest", lang))
-    if args.reuse and (args.db != "sqlite" or not args.path):
+    if args.reuse and not (args.path if args.db == "sqlite" else args.schema):
         raise UsageError(t("bench.error.reuse_needs_path", lang))
+    if args.path and args.db != "sqlite" or args.schema and args.db != "postgres":
+        raise UsageError(t("bench.error.place_for_db", lang))
     with stop_cleanly_on_sigterm():  # a killed bench still drops its PostgreSQL schema
         result = run_bench(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
     return emit(table(result, lang), result, args.json)
@@ -127,8 +136,11 @@ def register(sub) -> None:
     p.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite",
                    help="sqlite: a new file; postgres: a new schema in the database of DATABASE_URL")
     p.add_argument("--path", help="the SQLite file to create (kept afterwards); default a temporary one")
+    p.add_argument("--schema", help="with --db postgres: the schema to create (kept afterwards); "
+                                    "default a temporary one")
     p.add_argument("--reuse", action="store_true",
-                   help="measure the SQLite file at --path that an earlier bench built, without generating")
+                   help="measure the SQLite file at --path (or the PostgreSQL --schema) that an earlier "
+                        "bench built, without generating")
     p.add_argument("--runs", type=int, default=20, help="timed runs of each interaction (default 20)")
     p.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     p.add_argument("--verbose", action="store_true", help="print the generator's progress")

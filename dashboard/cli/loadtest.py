@@ -77,10 +77,10 @@ def _database(args, settings, lang: str, stack: ExitStack, say) -> str:
         bench = open_bench_database(args.db if args.db == "sqlite" else "postgresql", args.path,
                                     settings.get("DATABASE_URL"))
     except FileExistsError as exc:
-        raise UsageError(t("bench.error.path_exists", lang, path=str(exc))) from None
+        raise UsageError(t("bench.error.path_exists", lang, flag="--path", path=str(exc))) from None
     except ValueError:
         raise UsageError(t("bench.error.postgres_url", lang)) from None
-    stack.callback(bench.engine.dispose if args.path else bench.close)
+    stack.callback(bench.close)  # a kept file stays
     say(t("bench.progress.generate", lang, days=days, daily=f"{daily:,.0f}", where=bench.location))
     generate(bench, days, daily, progress=None)
     return bench.url

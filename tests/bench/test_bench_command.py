@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
+from sqlalchemy import text
 
 from dashboard.aggregates import rebuild
+from dashboard.bench.database import schema_url
 from dashboard.bench.interactions import INTERACTIONS
 from dashboard.cli import main
 from dashboard.db import make_engine
@@ -81,16 +84,54 @@ def test_bench_refuses_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
     assert "--reuse" in capsys.readouterr().err
     assert main(["bench", "--reuse", "--path", str(tmp_path / "missing.db")]) == 2
     assert "missing.db" in capsys.readouterr().err
+    assert main(["bench", "--reuse", "--db", "postgres"]) == 2  # a kept schema is named
+    assert "--schema" in capsys.readouterr().err
+    assert main(["bench", "--schema", "kept"]) == 2  # a schema is PostgreSQL's
+    assert "--schema" in capsys.readouterr().err
+    assert main(["bench", "--db", "postgres", "--path", str(tmp_path / "x.db")]) == 2
+    assert "--path" in capsys.readouterr().err
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/not-postgres.db")
     assert main(["bench", "--db", "postgres"]) == 2
     assert "DATABASE_URL" in capsys.readouterr().err
 
 
-def test_reuse_measures_a_kept_file_without_generating(tmp_path, capsys):
-    kept, first, again = tmp_path / "kept.db", tmp_path / "first.json", tmp_path / "again.json"
+@pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL")
+def test_a_kept_schema_is_named_plainly_and_new_unless_reused(monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", PG_URL)
+    assert main(["bench", "--db", "postgres", "--schema", 'x"; drop table units; --']) == 2
+    assert "--schema" in capsys.readouterr().err
+    assert main(["bench", "--db", "postgres", "--schema", "public"]) == 2  # exists: never written into
+    err = capsys.readouterr().err
+    assert "--schema" in err and "public" in err
+    assert main(["bench", "--db", "postgres", "--schema", "bench_never_built", "--reuse"]) == 2
+    assert "bench_never_built" in capsys.readouterr().err
+
+
+@pytest.fixture
+def kept_place(db, tmp_path, monkeypatch):
+    """The bench's arguments for a kept database on ``db``, and the URL to open it afterwards."""
+    if db == "sqlite":
+        kept = tmp_path / "kept.db"
+        yield ["--path", str(kept)], f"sqlite:///{kept}"
+        return
+    monkeypatch.setenv("DATABASE_URL", PG_URL)
+    schema = "bench_kept_" + secrets.token_hex(4)
+    yield ["--db", "postgres", "--schema", schema], schema_url(PG_URL, schema)
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.mark.parametrize("db", BACKENDS)
+def test_reuse_measures_a_kept_database_without_generating(kept_place, tmp_path, capsys):
+    place, url = kept_place
+    first, again = tmp_path / "first.json", tmp_path / "again.json"
     small = ["--daily-warnings", "40", "--runs", "1", "--ingest-warnings", "50"]
-    assert main(["bench", "--days", "4", "--path", str(kept), *small, "--json", str(first)]) == 0
-    assert main(["bench", "--path", str(kept), "--reuse", "--days", "99", "--scale", "guangzhou", *small,
+    assert main(["bench", "--days", "4", *place, *small, "--json", str(first)]) == 0
+    assert main(["bench", *place, *small, "--json", str(first)]) == 2  # never into what is there
+    assert "--reuse" in capsys.readouterr().err
+    assert main(["bench", *place, "--reuse", "--days", "99", "--scale", "guangzhou", *small,
                  "--json", str(again)]) == 0
     generated = json.loads(first.read_text(encoding="utf-8"))["generation"]
     result = json.loads(again.read_text(encoding="utf-8"))
@@ -103,7 +144,7 @@ def test_reuse_measures_a_kept_file_without_generating(tmp_path, capsys):
     assert result["setup"]["scale"] == "xiamen"  # the file's own volume names it, not --scale
     assert all(row["measured"] for row in result["interactions"])
     assert translate("bench.reused", "zh-CN").split("：")[0] in capsys.readouterr().out
-    engine = make_engine(f"sqlite:///{kept}")
+    engine = make_engine(url)
     with engine.connect() as conn:  # and their part of the aggregates with them
         transaction = conn.begin()
         written = table_rows(conn)
