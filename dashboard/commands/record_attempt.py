@@ -46,6 +46,7 @@ from dashboard.commands.errors import Invalid
 from dashboard.domain import Dissuasion, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import DissuasionMethod, DissuasionResult, Outcome
+from dashboard.domain.text import has_control_characters
 from dashboard.tasks.proposals import DoorVisitProposal, propose_door_visit
 
 PERMISSION = "record_outcome"
@@ -115,7 +116,7 @@ def _code(session: Session, model, value, field: str, required: bool):
         if required or value not in (None, ""):
             raise OutcomeInvalid(field, "outcome.error.required" if required else "outcome.error.unknown")
         return None
-    row = session.get(model, code)
+    row = None if has_control_characters(code) else session.get(model, code)
     if row is None:
         raise OutcomeInvalid(field, "outcome.error.unknown")
     return row
@@ -178,6 +179,8 @@ class RecordAttempt:
         note = (self.note or "").strip() if isinstance(self.note, str) else ""
         if len(note) > NOTE_MAX:
             raise OutcomeInvalid("note", "outcome.error.too_long", max=NOTE_MAX)
+        if has_control_characters(note):
+            raise OutcomeInvalid("note", "outcome.error.control_characters")
         if PERSONAL_NUMBER.search(note):  # notes are shown to every role that sees the warning
             raise OutcomeInvalid("note", "outcome.error.personal_number")
         loss_avoided = _yuan(self.loss_avoided, "loss_avoided")

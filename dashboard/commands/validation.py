@@ -13,6 +13,7 @@ from dashboard.auth.permissions import Role, roles
 from dashboard.auth.records import parse_id
 from dashboard.commands.errors import Invalid
 from dashboard.domain import OrgUnit, User
+from dashboard.domain.text import has_control_characters
 from dashboard.domain.users import normalize_username
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -33,7 +34,8 @@ def check_username(session: Session, username: str | None) -> str:
 def check_display_name(display_name: str | None) -> str:
     """A name to show, 1 to 80 characters, that is not a phone or ID number."""
     name = " ".join((display_name or "").split())
-    if not name or len(name) > DISPLAY_NAME_MAX or PERSONAL_DIGITS.search(name):
+    if (not name or len(name) > DISPLAY_NAME_MAX or PERSONAL_DIGITS.search(name)
+            or has_control_characters(name)):
         raise Invalid("display_name", "admin.error.display_name", max=DISPLAY_NAME_MAX)
     return name
 
@@ -57,7 +59,7 @@ def resolve_unit(session: Session, role: Role, unit_code: str | None) -> OrgUnit
         if role.needs_unit:
             raise Invalid("unit", "admin.error.unit_required")
         return None
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    unit = None if has_control_characters(code) else session.scalar(select(OrgUnit).where(OrgUnit.code == code))
     if unit is None:
         raise Invalid("unit", "admin.error.unit_unknown")
     if role.unit_levels and unit.level not in role.unit_levels:
@@ -81,7 +83,7 @@ def find_user(session: Session, user_ref: int | str | None) -> User:
     if isinstance(user_ref, int) and not isinstance(user_ref, bool):
         number = parse_id(user_ref)
         user = session.get(User, number) if number is not None else None
-    elif isinstance(user_ref, str) and user_ref.strip():
+    elif isinstance(user_ref, str) and user_ref.strip() and not has_control_characters(user_ref):
         user = session.scalar(select(User).where(User.username == normalize_username(user_ref)))
     if user is None:
         raise Invalid("user", "admin.error.user_unknown")

@@ -34,6 +34,7 @@ from dashboard.metrics.figures import (
     ratio,
     with_units,
 )
+from dashboard.metrics.kpi_sources import period_sums
 from dashboard.metrics.period import Period
 from dashboard.metrics.sums import Difference, sum_block, sums, total
 
@@ -50,12 +51,14 @@ MEASURES = {"cases_reported": "reported", "cases_solved": "solved", "reported_so
 AGE_BANDS: tuple[int, ...] = (0, 8, 31, 91, 181, 366)
 
 
-def case_figures(session: Session, scope: Scope, period: Period) -> dict:
-    """Every figure of ``FIGURES`` for ``scope`` in ``period``."""
-    frame = sums(session, CaseDay, MEASURES, scope, period)
-    out = {key: total(frame, key) for key in MEASURES}
-    out["solving_rate"] = out["reported_solved"] / out["cases_reported"] if out["cases_reported"] else None
-    return out
+def case_figures(session: Session, scope: Scope, periods: list[Period]) -> list[dict]:
+    """Every figure of ``FIGURES`` for ``scope`` in each of ``periods``."""
+    answers = []
+    for frame in period_sums(session, CaseDay, MEASURES, scope, periods):
+        out = {key: total(frame, key) for key in MEASURES}
+        out["solving_rate"] = out["reported_solved"] / out["cases_reported"] if out["cases_reported"] else None
+        answers.append(out)
+    return answers
 
 
 def cases_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
@@ -72,24 +75,6 @@ def cases_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFr
     return out
 
 
-def _changes(out: pd.DataFrame, session: Session, scope: Scope, level: str | None, windows: Windows | None,
-             measures: dict[str, str]) -> pd.DataFrame:
-    """Add ``<name>_pct_last_year`` and ``<name>_pct_previous`` of ``measures`` over the compared windows."""
-    for name in measures:
-        for other in ("last_year", "previous"):
-            out[f"{name}_pct_{other}"] = None
-    if windows is None or windows.basis is None:
-        return out
-    frames = {w: sums(session, CaseDay, measures, scope, getattr(windows, w), by=level).set_index("unit_id")
-              for w in ("basis", "last_year", "previous")}
-    for name in measures:
-        for other in ("last_year", "previous"):
-            out[f"{name}_pct_{other}"] = [
-                pct_change(int(frames["basis"][name].get(u, 0)), int(frames[other][name].get(u, 0)))
-                for u in out["unit_id"]]
-    return out
-
-
 def cases_by_unit(session: Session, scope: Scope, period: Period, level: str,
                   windows: Windows | None = None) -> pd.DataFrame:
     """The case figures of every ``level`` unit in scope, with 同比 / 环比 of reported and solved.
@@ -99,11 +84,21 @@ def cases_by_unit(session: Session, scope: Scope, period: Period, level: str,
     cases_reported_loss, solving_rate, and ``cases_reported_pct_last_year``
     (and ``_previous``), ``cases_solved_pct_last_year`` (and ``_previous``).
     """
-    out = with_units(child_units(session, scope, level), sums(session, CaseDay, MEASURES, scope, period,
-                                                              by=level))
+    compared = windows is not None and windows.basis is not None
+    periods = [period, windows.basis, windows.last_year, windows.previous] if compared else [period]
+    # the compared windows' counts come with the period's figures, in one statement
+    frames = period_sums(session, CaseDay, MEASURES, scope, periods, by=level)
+    out = with_units(child_units(session, scope, level), frames[0])
     out["solving_rate"] = ratio(out["reported_solved"], out["cases_reported"])
-    return _changes(out, session, scope, level, windows,
-                    {"cases_reported": "reported", "cases_solved": "solved"})
+    for name in ("cases_reported", "cases_solved"):
+        for other in ("last_year", "previous"):
+            out[f"{name}_pct_{other}"] = None
+        if compared:
+            basis, *others = (frame.set_index("unit_id")[name] for frame in frames[1:])
+            for other, values in zip(("last_year", "previous"), others, strict=True):
+                out[f"{name}_pct_{other}"] = [pct_change(int(basis.get(u, 0)), int(values.get(u, 0)))
+                                              for u in out["unit_id"]]
+    return out
 
 
 def _by_type(session: Session, scope: Scope, period: Period, time_col, measures) -> pd.DataFrame:

@@ -3,9 +3,10 @@
 The overview's figures are ``kpis.KPIS``; the funds, cases and prevention
 pages show a few more (the share of reported loss stopped, the minutes to
 a stop-payment, ...).  Each page computes its figures with one function
-``compute(session, scope, period) -> {key: value}``, and ``compare_figures``
-calls it for the period, for the part of it that is compared, for the
-period before and for the same dates last year, with exactly the windows of
+``compute(session, scope, periods) -> [{key: value}, ...]`` (one answer per
+period, every period read in the same statements), and ``compare_figures``
+calls it once for the period, the part of it that is compared, the period
+before and the same dates last year, with exactly the windows of
 the overview (``compare.comparison_windows``: a running period is compared
 on its complete days; today has nothing complete to compare).  The answer
 has the columns of ``compare.kpi_comparison``, so ``components.kpi_cards``
@@ -30,7 +31,7 @@ from dashboard.metrics.units import UnitView, breadcrumb, map_view
 
 MONTHLY_FROM_DAYS = 62  # longer periods are drawn by month, shorter ones by day
 
-Compute = Callable[[Session, Scope, Period], dict]
+Compute = Callable[[Session, Scope, list[Period]], list[dict]]
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,14 @@ def compare_figures(session: Session, scope: Scope, period: Period, now: datetim
     windows = comparison_windows(period, now)
     if windows.hourly:  # today: the page figures have no hourly comparison
         windows = Windows(period, None, None, None)
-    current = compute(session, scope, period)
     compared = previous = last_year = None
-    if windows.basis is not None:
-        compared = current if windows.basis == period else compute(session, scope, windows.basis)
-        previous = compute(session, scope, windows.previous)
-        last_year = compute(session, scope, windows.last_year)
+    if windows.basis is None:
+        current = compute(session, scope, [period])[0]
+    else:
+        periods = list(dict.fromkeys([period, windows.basis, windows.previous, windows.last_year]))
+        values = dict(zip(periods, compute(session, scope, periods), strict=True))
+        current, compared = values[period], values[windows.basis]
+        previous, last_year = values[windows.previous], values[windows.last_year]
     unit = session.get(OrgUnit, scope.unit_id) if scope.unit_id else None
     population = unit.population if unit is not None else None
     rows = []

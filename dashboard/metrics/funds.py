@@ -45,6 +45,7 @@ from dashboard.metrics.figures import (
     ratio,
     with_units,
 )
+from dashboard.metrics.kpi_sources import period_sums
 from dashboard.metrics.period import Period
 from dashboard.metrics.response import BUCKET_COLUMNS, PERCENTILES, percentile
 from dashboard.metrics.sums import sums, total
@@ -78,26 +79,28 @@ def _cohort(stmt, scope: Scope, period: Period):
                               SP.county_id, SP.station_id)
 
 
-def stop_clock(session: Session, scope: Scope, period: Period) -> np.ndarray:
-    """The histogram of the period's cohort's waits from report to stop (counts in ``RESPONSE_BUCKETS``)."""
-    frame = sums(session, ResponseDay, {c: c for c in BUCKET_COLUMNS}, scope, period,
-                 only={"measure": "stop_payment"})
-    return frame[BUCKET_COLUMNS].to_numpy(dtype=np.int64).sum(axis=0)
+def stop_clocks(session: Session, scope: Scope, periods: list[Period]) -> list[np.ndarray]:
+    """For each period, the histogram of its cohort's waits from report to stop (counts in ``RESPONSE_BUCKETS``)."""
+    frames = period_sums(session, ResponseDay, {c: c for c in BUCKET_COLUMNS}, scope, periods,
+                         only={"measure": "stop_payment"})
+    return [frame[BUCKET_COLUMNS].to_numpy(dtype=np.int64).sum(axis=0) for frame in frames]
 
 
-def funds_figures(session: Session, scope: Scope, period: Period) -> dict:
-    """Every figure of ``FIGURES`` for ``scope`` in ``period`` (rates None when undefined)."""
-    totals = sums(session, FundsDay, {**STAGES, **COHORT}, scope, period)
-    out = {key: total(totals, key) for key in STAGES}
-    reported = total(totals, "funds_reported_loss")
-    out["funds_reported_loss"] = reported
-    out["funds_stopped_share"] = total(totals, "cohort_stopped") / reported if reported else None
-    out["funds_returned_share"] = total(totals, "cohort_returned") / reported if reported else None
-    clock = stop_clock(session, scope, period)
-    n = int(clock.sum())
-    out["funds_stop_minutes_median"] = percentile(clock, PERCENTILES["median"])
-    out["funds_within_hour_share"] = int(clock[BUCKET_LOWER < WITHIN_MINUTES].sum()) / n if n else None
-    return out
+def funds_figures(session: Session, scope: Scope, periods: list[Period]) -> list[dict]:
+    """Every figure of ``FIGURES`` for ``scope`` in each of ``periods`` (rates None when undefined)."""
+    answers = []
+    for totals, clock in zip(period_sums(session, FundsDay, {**STAGES, **COHORT}, scope, periods),
+                             stop_clocks(session, scope, periods), strict=True):
+        out = {key: total(totals, key) for key in STAGES}
+        reported = total(totals, "funds_reported_loss")
+        out["funds_reported_loss"] = reported
+        out["funds_stopped_share"] = total(totals, "cohort_stopped") / reported if reported else None
+        out["funds_returned_share"] = total(totals, "cohort_returned") / reported if reported else None
+        n = int(clock.sum())
+        out["funds_stop_minutes_median"] = percentile(clock, PERCENTILES["median"])
+        out["funds_within_hour_share"] = int(clock[BUCKET_LOWER < WITHIN_MINUTES].sum()) / n if n else None
+        answers.append(out)
+    return answers
 
 
 def money_clock(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
@@ -107,7 +110,7 @@ def money_clock(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
     share, cumulative_share.  ``attrs``: count, median, p90 (minutes, as the
     lower bound of their histogram bucket).
     """
-    clock = stop_clock(session, scope, period)
+    clock = stop_clocks(session, scope, [period])[0]
     band = np.searchsorted(np.array(CLOCK_BUCKETS), BUCKET_LOWER, side="right") - 1
     counts = np.bincount(band, weights=clock, minlength=len(CLOCK_BUCKETS)).astype(np.int64)
     n = int(counts.sum())
@@ -145,21 +148,21 @@ def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
     over the compared windows; None without them or when the base is 0).
     """
     units = child_units(session, scope, level)
-    out = with_units(units, sums(session, FundsDay, {**STAGES, **COHORT}, scope, period, by=level))
+    compared = windows is not None and windows.basis is not None
+    periods = [period, windows.basis, windows.last_year, windows.previous] if compared else [period]
+    # the compared windows' amounts come with the period's figures, in one statement
+    frames = period_sums(session, FundsDay, {**STAGES, **COHORT}, scope, periods, by=level)
+    out = with_units(units, frames[0])
     out["funds_stopped_share"] = ratio(out["cohort_stopped"], out["funds_reported_loss"])
     out["funds_returned_share"] = ratio(out["cohort_returned"], out["funds_reported_loss"])
     out = out.drop(columns=["requests", "cohort_stopped", "cohort_returned"])
     for name in ("last_year", "previous"):
         out[f"amount_stopped_pct_{name}"] = None
-    if windows is not None and windows.basis is not None:
-        measure = {"amount_stopped": "stopped_amount"}
-        basis = sums(session, FundsDay, measure, scope, windows.basis, by=level).set_index("unit_id")
-        for name in ("last_year", "previous"):
-            other = sums(session, FundsDay, measure, scope, getattr(windows, name),
-                         by=level).set_index("unit_id")
-            out[f"amount_stopped_pct_{name}"] = [
-                pct_change(int(basis["amount_stopped"].get(u, 0)), int(other["amount_stopped"].get(u, 0)))
-                for u in out["unit_id"]]
+    if compared:
+        basis, *others = (frame.set_index("unit_id")["amount_stopped"] for frame in frames[1:])
+        for name, other in zip(("last_year", "previous"), others, strict=True):
+            out[f"amount_stopped_pct_{name}"] = [pct_change(int(basis.get(u, 0)), int(other.get(u, 0)))
+                                                 for u in out["unit_id"]]
     return out
 
 

@@ -80,13 +80,16 @@ class Segments:
                 ranges.append([period.first_day, period.end_day])
         self.ranges = [Period.of_days(first, end - timedelta(days=1)) for first, end in ranges]
 
-    def read(self, session: Session, model, measures: dict, scope: Scope,
-             dims: tuple[str, ...] = ()) -> tuple[np.ndarray, list[tuple], np.ndarray]:
-        """The sums of ``measures`` by piece (and ``dims``) over the periods' days, in one statement.
+    def read(self, session: Session, model, measures: dict, scope: Scope, dims: tuple[str, ...] = (),
+             by: str | None = None, only: dict[str, str] | None = None
+             ) -> tuple[np.ndarray, list[tuple], np.ndarray]:
+        """The sums of ``measures`` by piece (and ``by`` unit, ``dims``) over the periods' days, in one statement.
 
-        Each row's piece, its ``dims`` values, and the sums (rows × measures).
+        Each row's piece, its keys (the ``by`` unit, the ``dims`` values, the
+        piece), and the sums (rows × measures).
         """
-        _, keys, block = sum_block(session, model, measures, scope, self.ranges, dims=dims, segments=self.bounds)
+        _, keys, block = sum_block(session, model, measures, scope, self.ranges, by=by, dims=dims,
+                                   segments=self.bounds, only=only)
         return self.piece_of(keys), keys, block
 
     @staticmethod
@@ -97,6 +100,29 @@ class Segments:
         """Which of the rows (their ``piece``) fall in ``period`` (``running``: before its end)."""
         inside = self.upper[piece] <= period.end_day.toordinal()
         return inside if running else inside & (self.lower[piece] >= period.first_day.toordinal())
+
+
+def period_sums(session: Session, model, measures: dict, scope: Scope, periods: list[Period],
+                by: str | None = None, only: dict[str, str] | None = None) -> list[pd.DataFrame]:
+    """``sums`` of ``measures`` for each of ``periods`` (whole days, overlapping or not), in one statement.
+
+    One frame per period, as ``sums(..., period, by=by, only=only)`` answers
+    it: a single row without ``by``; with ``by``, a row per unit that has any
+    (column ``unit_id``, in unit order).
+    """
+    segments = Segments(periods)
+    piece, keys, block = segments.read(session, model, measures, scope, by=by, only=only)
+    names = list(measures)
+    if by is None:
+        return [pd.DataFrame(block[segments.pieces(piece, period)].sum(axis=0)[None, :], columns=names)
+                for period in periods]
+    units = np.array([k[0] for k in keys], dtype=np.int64)
+    out = []
+    for period in periods:
+        inside = segments.pieces(piece, period)
+        frame = pd.DataFrame(block[inside], columns=names).groupby(units[inside], sort=True).sum()
+        out.append(frame.rename_axis("unit_id").reset_index())
+    return out
 
 
 def window_values(session: Session, scope: Scope, periods: list[Period], now: datetime,

@@ -35,6 +35,7 @@ from dashboard.metrics.figures import (
     ratio,
     with_units,
 )
+from dashboard.metrics.kpi_sources import period_sums
 from dashboard.metrics.period import Period
 from dashboard.metrics.sums import sums, total
 
@@ -50,13 +51,18 @@ MIN_STATIONS = 4
 HEATMAP_MONTHS = 12
 
 
-def prevention_figures(session: Session, scope: Scope, period: Period) -> dict:
-    """Events, reach and events per 1,000 warnings received, for ``scope`` in ``period``."""
-    out = {key: total(sums(session, PublicityDay, {key: column}, scope, period), key)
-           for key, column in MEASURES.items()}
-    warnings = total(sums(session, WarningDay, {"received": "received"}, scope, period), "received")
-    out["prevention_events_per_1000_warnings"] = out["publicity_events"] / warnings * 1000 if warnings else None
-    return out
+def prevention_figures(session: Session, scope: Scope, periods: list[Period]) -> list[dict]:
+    """Events, reach and events per 1,000 warnings received, for ``scope`` in each of ``periods``."""
+    answers = []
+    for events, received in zip(period_sums(session, PublicityDay, MEASURES, scope, periods),
+                                period_sums(session, WarningDay, {"received": "received"}, scope, periods),
+                                strict=True):
+        out = {key: total(events, key) for key in MEASURES}
+        warnings = total(received, "received")
+        out["prevention_events_per_1000_warnings"] = (out["publicity_events"] / warnings * 1000
+                                                      if warnings else None)
+        answers.append(out)
+    return answers
 
 
 def publicity_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:

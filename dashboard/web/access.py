@@ -21,6 +21,7 @@ from dashboard.auth import audit
 from dashboard.auth.records import object_name, parse_id
 from dashboard.auth.scope import NO_SCOPE, Scope, scope_for_unit, scope_of
 from dashboard.domain import OrgUnit
+from dashboard.domain.text import has_control_characters
 from dashboard.web.database import request_session
 from dashboard.web.login import client_address
 
@@ -41,7 +42,7 @@ def _unit_from_browser(session, unit) -> OrgUnit | None:
         number = parse_id(unit)
         return session.get(OrgUnit, number) if number is not None else None
     code = str(unit).strip()
-    if not code or len(code) > UNIT_CODE_MAX:
+    if not code or len(code) > UNIT_CODE_MAX or has_control_characters(code):
         return None
     return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 

@@ -124,6 +124,8 @@ def test_unreachable_proposes_a_door_visit_to_the_commander(engine, world):
     ({"result": None}, "result", "Result: required."),
     ({"outcome": "victory"}, "outcome", "Outcome: not one of the choices."),
     ({"note": "x" * 2001}, "note", "Note: at most 2000 characters."),
+    ({"note": "回电\x00"}, "note", "Note: must not hold control characters (such as NUL)."),
+    ({"method": "phone\x00"}, "method", "Method: not one of the choices."),
     ({"note": "她儿子电话 139 1234 5678"}, "note",
      "Note: no phone, ID or account numbers (everyone who may see the warning reads the note)."),
     ({"loss_avoided": "-5", "outcome": "dissuaded_no_loss", "result": "dissuaded"},

@@ -38,11 +38,13 @@ def test_create_user_writes_the_user_and_an_audit_row(session, org, now):
     ({"role": "chief"}, "role", "admin.error.role_unknown"),
     ({"unit_code": None}, "unit", "admin.error.unit_required"),
     ({"unit_code": "999"}, "unit", "admin.error.unit_unknown"),
+    ({"unit_code": "3502\x0003"}, "unit", "admin.error.unit_unknown"),  # NUL: never sent to the database
     ({"unit_code": "350203"}, "unit", "admin.error.unit_level"),
     ({"role": "auditor"}, "unit", "admin.error.unit_not_allowed"),
     ({"password": "password1234"}, "password", "auth.password.common"),
     ({"password": "officer7-Jimei-2026"}, "password", "auth.password.contains_username"),
     ({"display_name": "电话 13912345678"}, "display_name", "admin.error.display_name"),
+    ({"display_name": "王\x00五"}, "display_name", "admin.error.display_name"),
 ])
 def test_create_user_refusals_name_the_field(session, org, changes, field, key):
     values = {"actor": "t", "username": "officer7", "role": "officer", "unit_code": "35020301",

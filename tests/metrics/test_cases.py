@@ -84,7 +84,7 @@ def cases(engine):
 
 def test_figures_of_the_city_in_november(cases):
     session, u, _, _ = cases
-    assert case_figures(session, scope_for_unit(u["city"]), NOVEMBER) == {
+    assert case_figures(session, scope_for_unit(u["city"]), [NOVEMBER])[0] == {
         "cases_reported": 3,            # C1, C2, C3
         "reported_solved": 2,           # C1, C3
         "solving_rate": 2 / 3,

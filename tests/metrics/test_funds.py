@@ -82,7 +82,7 @@ def funds(engine):
 
 def test_figures_of_the_city_in_november(funds):
     session, u = funds
-    figures = funds_figures(session, scope_for_unit(u["city"]), NOVEMBER)
+    figures = funds_figures(session, scope_for_unit(u["city"]), [NOVEMBER])[0]
     assert figures == {
         "accounts_stopped": 3,               # A, B, D stopped in November
         "amount_stopped": 150_000,           # 80,000 + 40,000 + 30,000
@@ -98,7 +98,7 @@ def test_figures_of_the_city_in_november(funds):
 
 def test_figures_of_a_county_without_a_cohort(funds):
     session, u = funds
-    figures = funds_figures(session, scope_for_unit(u["990002"]), NOVEMBER)
+    figures = funds_figures(session, scope_for_unit(u["990002"]), [NOVEMBER])[0]
     assert figures["amount_stopped"] == 30_000 and figures["amount_returned"] == 25_000
     assert figures["funds_reported_loss"] == 0
     assert figures["funds_stopped_share"] is None and figures["funds_stop_minutes_median"] is None
@@ -189,7 +189,7 @@ def test_the_demo_months_funds_equal_its_stop_payments(seeded_session, level):
     waits = [max(int((stopped - reported).total_seconds()), 0) // 60
              for reported, stopped, *_ in rows if stopped is not None]
     assert len(waits) > (50 if level == "city" else 2)
-    figures = funds_figures(seeded_session, scope_for_unit(unit), period)
+    figures = funds_figures(seeded_session, scope_for_unit(unit), [period])[0]
     reported = sum(r[2] for r in rows)
     assert figures["funds_reported_loss"] == reported
     assert figures["funds_stopped_share"] == sum(r[3] for r in rows) / reported

@@ -72,10 +72,10 @@ def prevention(engine):
 
 def test_figures_of_the_city(prevention):
     session, u = prevention
-    assert prevention_figures(session, scope_for_unit(u["city"]), NOVEMBER) == {
+    assert prevention_figures(session, scope_for_unit(u["city"]), [NOVEMBER])[0] == {
         "publicity_events": 8, "publicity_reach": 6_580,
         "prevention_events_per_1000_warnings": 8 / 100 * 1000}
-    county = prevention_figures(session, scope_for_unit(u["990001"]), NOVEMBER)
+    county = prevention_figures(session, scope_for_unit(u["990001"]), [NOVEMBER])[0]
     assert county["publicity_events"] == 4 and county["publicity_reach"] == 1_500  # s1, s2 and its own
 
 

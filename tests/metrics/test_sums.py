@@ -105,3 +105,49 @@ def test_several_periods_in_one_statement_sum_as_each_alone_and_must_not_overlap
     overlapping = [periods[1], Period.of_days(last - timedelta(days=3), last)]
     with pytest.raises(ValueError, match="period"):
         sums(seeded_session, WarningDay, {"n": "received"}, scope_for_unit(city), overlapping)
+
+
+def test_period_sums_answer_for_each_of_several_overlapping_periods_as_sums_alone(seeded_session):
+    from dashboard.domain.aggregates import CaseDay, FundsDay, OutcomeDay
+    from dashboard.metrics.kpi_sources import period_sums
+
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    county = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "county").order_by(OrgUnit.code))
+    last = SEED_END.date() - timedelta(days=1)
+    month = Period.of_days(last.replace(day=1) - timedelta(days=62), last)  # whole months and days at an end
+    periods = [month, Period.of_days(month.first_day, month.first_day + timedelta(days=40)),  # inside it
+               Period.of_days(month.first_day - timedelta(days=90), month.first_day - timedelta(days=1)),
+               Period.of_days(last - timedelta(days=400), last - timedelta(days=300))]
+    cases = [(WarningDay, {"n": "received", "risk": "amount_at_risk"}, None),
+             (OutcomeDay, {"n": "closed", "loss": "loss"}, None),  # a month twin
+             (FundsDay, {"n": "stopped", "amount": "stopped_amount"}, None),
+             (CaseDay, {"n": "reported"}, None),
+             (ResponseDay, {c: c for c in BUCKET_COLUMNS[:5]}, {"measure": "first_contact"})]
+    for unit in (city, county):
+        scope = scope_for_unit(unit)
+        for model, measures, only in cases:
+            for by in (None, "county", "station"):
+                together = period_sums(seeded_session, model, measures, scope, periods, by=by, only=only)
+                for period, frame in zip(periods, together, strict=True):
+                    alone = sums(seeded_session, model, measures, scope, period, by=by, only=only)
+                    if by is not None:
+                        alone, frame = alone.sort_values("unit_id"), frame.sort_values("unit_id")
+                    got = frame.reset_index(drop=True).astype("int64")
+                    want = alone.reset_index(drop=True).astype("int64")
+                    pd.testing.assert_frame_equal(got, want)
+                assert int(together[0][list(measures)].to_numpy().sum()) > 0, (model, by)
+
+
+def test_a_page_computes_several_periods_as_each_alone(seeded_session):
+    from dashboard.metrics.cases import case_figures
+    from dashboard.metrics.funds import funds_figures
+    from dashboard.metrics.prevention import prevention_figures
+
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    last = SEED_END.date() - timedelta(days=1)
+    month = Period.preset("month", SEED_END - timedelta(days=1))
+    periods = [month, Period.of_days(month.first_day, last), month.previous(), month.last_year()]
+    for compute in (funds_figures, case_figures, prevention_figures):
+        together = compute(seeded_session, scope_for_unit(city), periods)
+        assert together == [compute(seeded_session, scope_for_unit(city), [p])[0] for p in periods]
+        assert any(value for value in together[0].values())

@@ -60,6 +60,7 @@ def test_issue_checks_its_fields_in_form_order(chain, session):
         (dict(kind="nonsense"), "kind"),
         (dict(priority="whenever"), "priority"),
         (dict(title="  "), "title"),
+        (dict(title="上门\x00"), "title"),  # PostgreSQL's text refuses NUL: refused here, on both
         (dict(deadline=NOW - timedelta(minutes=1)), "deadline"),
         (dict(deadline=NOW + timedelta(days=400)), "deadline"),
         (dict(assignee_id=chain.users["officer_b"].id), "assignee_id"),

@@ -39,6 +39,7 @@ from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks.errors import TaskChanged, TaskInvalid
 from dashboard.domain.base import now_local
 from dashboard.domain.tasks import Task, TaskEvent
+from dashboard.domain.text import has_control_characters
 from dashboard.domain.users import User
 from dashboard.tasks.policy import task_in_scope
 
@@ -61,6 +62,8 @@ def clean_text(value: str | None, field_name: str, *, required: bool = False,
         return None
     if len(text) > limit:
         raise TaskInvalid(field_name, "task.error.too_long", max=limit)
+    if has_control_characters(text):
+        raise TaskInvalid(field_name, "task.error.control_characters")
     return text
 
 

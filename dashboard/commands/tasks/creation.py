@@ -16,6 +16,7 @@ from dashboard.commands.tasks.errors import TaskInvalid
 from dashboard.domain import Case, OrgUnit, User
 from dashboard.domain.reference import TaskKind, TaskPriority
 from dashboard.domain.tasks import ASSIGNED, Task
+from dashboard.domain.text import has_control_characters
 from dashboard.tasks.policy import WORK
 from dashboard.tasks.rules import rule_for
 
@@ -45,7 +46,7 @@ def _unit(session: Session, ref) -> OrgUnit | None:
         number = parse_id(ref)
         return session.get(OrgUnit, number) if number is not None else None
     code = str(ref or "").strip()
-    if not code or len(code) > 32:
+    if not code or len(code) > 32 or has_control_characters(code):
         return None
     return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
