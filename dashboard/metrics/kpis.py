@@ -103,8 +103,15 @@ GROUPS = tuple(dict.fromkeys(k.group for k in KPIS))
 
 
 def dissuaded_outcomes(session: Session) -> list[str]:
-    """Outcome codes that count as dissuaded (``outcomes.dissuaded``, from the reference list)."""
-    return list(session.scalars(select(Outcome.code).where(Outcome.dissuaded.is_(True))))
+    """Outcome codes that count as dissuaded (``outcomes.dissuaded``, from the reference list).
+
+    Read once a session (a request's): a view asks for them in several of its figures.
+    """
+    codes = session.info.get("dissuaded_outcomes")
+    if codes is None:
+        codes = session.info["dissuaded_outcomes"] = list(
+            session.scalars(select(Outcome.code).where(Outcome.dissuaded.is_(True))))
+    return list(codes)
 
 
 def days_elapsed(period: Period, now: datetime) -> int:

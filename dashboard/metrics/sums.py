@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, case, false, func, select, union_all
+from sqlalchemy import bindparam, case, false, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import BOUND_UNIT_IDS, Scope
@@ -184,8 +184,8 @@ def _statement(table, measures: dict[str, object], empty: bool, by: str | None, 
     ``arms``: one per run of days read (whole months from the month twin when
     True), none when the period is not limited.
     """
-    def read(source, i: int | None):
-        stmt, names = _grouped(source, measures, empty, by, dims, daily, segments, only)
+    def read(source, i: int | None, inner: bool = False):
+        stmt, names = _grouped(source, measures, empty, by, dims, daily, segments, only, inner)
         time_col = source.c.hour if source.name == WarningHour.__tablename__ else source.c.day
         if i is not None:
             stmt = stmt.where(time_col >= bindparam(f"sums_from{i}", type_=time_col.type),
@@ -196,10 +196,10 @@ def _statement(table, measures: dict[str, object], empty: bool, by: str | None, 
 
     if not arms:
         return read(table, None)
-    reads = [read(MONTH_TABLES[table] if whole else table, i) for i, whole in enumerate(arms)]
+    if len(arms) == 1:
+        return read(MONTH_TABLES[table] if arms[0] else table, 0)
+    reads = [read(MONTH_TABLES[table] if whole else table, i, inner=True) for i, whole in enumerate(arms)]
     names = reads[0][1]
-    if len(reads) == 1:
-        return reads[0]
     # whole months from the month twin, the days at the ends from the day table: summed again outside
     sub = union_all(*(stmt for stmt, _ in reads)).subquery("parts")
     outer = [sub.c[name] for name in names]
@@ -208,27 +208,32 @@ def _statement(table, measures: dict[str, object], empty: bool, by: str | None, 
 
 
 def _grouped(table, measures: dict[str, object], empty: bool, by: str | None, dims: tuple[str, ...],
-             daily: bool, segments: int, only: tuple[str, ...] = ()):
+             daily: bool, segments: int, only: tuple[str, ...] = (), inner: bool = False):
     """The sums of ``table`` in the scope (of the parameters) grouped by the keys, no time condition.
 
-    (stmt, key names); ``empty``: the scope sees nothing.
+    (stmt, key names); ``empty``: the scope sees nothing.  ``inner``: an arm
+    summed again outside, whose sums may stay NULL (the outer ones are not).
     """
-    columns = [_sum_of(m(table), name) if callable(m) else _summed(table, m, name) for name, m in measures.items()]
+    columns = [(_sum_of(m(table), name, inner) if callable(m) else _summed(table, m, name, inner))
+               for name, m in measures.items()]
     keys = []
     if by is not None:
         keys.append(unit_column(table, by).label("unit_id"))
     keys += [table.c[d] for d in dims]
     if daily:
         keys.append(table.c.day)
-    if segments:
-        keys.append(case(*((table.c.day < bindparam(f"sums_segment{i}", type_=table.c.day.type), i)
-                           for i in range(segments)), else_=segments).label("segment"))
+    grouping = list(keys)
+    if segments:  # the piece's number written into the SQL, grouped by its name: no parameter twice over
+        keys.append(case(*((table.c.day < bindparam(f"sums_segment{i}", type_=table.c.day.type),
+                            literal_column(str(i))) for i in range(segments)),
+                         else_=literal_column(str(segments))).label("segment"))
+        grouping.append(literal_column("segment"))
     stmt = select(*keys, *columns).where(false() if empty else scope_condition(table),
                                          *(table.c[name] == bindparam(f"sums_only_{name}", type_=table.c[name].type)
                                            for name in only))
     if by is not None and table.name == PublicityDay.__tablename__ and by == "county":
         stmt = stmt.where(table.c.county_id.is_not(None))
-    return (stmt.group_by(*keys) if keys else stmt), [k.name for k in keys]
+    return (stmt.group_by(*grouping) if keys else stmt), [k.name for k in keys]
 
 
 def _next_month(day: date) -> date:
@@ -255,14 +260,20 @@ def month_parts(first: date, end: date, bounds: Sequence[date] = ()) -> list[tup
     return parts
 
 
-def _sum_of(expression, name: str):
-    return func.coalesce(func.sum(expression), 0).label(name)
+# written into the SQL, not a parameter: psycopg converts a statement of more than 50 parameters
+# (or 4 kB) into PostgreSQL's form anew each time, in Python, and each sum's 0 was one
+ZERO = literal_column("0")
+
+
+def _sum_of(expression, name: str, inner: bool = False):
+    summed = func.sum(expression)
+    return (summed if inner else func.coalesce(summed, ZERO)).label(name)
 
 
 @cache
-def _summed(table, column: str, name: str):
+def _summed(table, column: str, name: str, inner: bool = False):
     """The labelled sum of a plain column, built once (the view asks for the same ones many times)."""
-    return _sum_of(table.c[column], name)
+    return _sum_of(table.c[column], name, inner)
 
 
 def total(frame: pd.DataFrame, name: str) -> int:
