@@ -21,6 +21,7 @@ class StopPayment(Base):
     __table_args__ = (
         Index("ix_stop_payments_station_requested", "station_id", "requested_at"),
         Index("ix_stop_payments_requested_at", "requested_at"),
+        Index("ix_stop_payments_stopped_amount", "stopped_amount", "id"),  # the largest, read backwards
         Index("uq_stop_payments_source_external_id", "source", "external_id", unique=True),
     )
 

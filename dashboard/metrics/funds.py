@@ -168,7 +168,7 @@ def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
 
 def largest_stop_payments(session: Session, scope: Scope, now: datetime, days: int = RECENT_DAYS,
                           limit: int = 10) -> pd.DataFrame:
-    """The stop-payments requested in the ``days`` up to ``now`` with the largest amount stopped.
+    """The stop-payments requested in the ``days`` up to ``now`` with the largest amount stopped (ties: latest first).
 
     Record-level: only for roles that may see records.  The receiving
     account is masked here (``6222 **** **** 1234``) and never leaves this
@@ -182,7 +182,8 @@ def largest_stop_payments(session: Session, scope: Scope, now: datetime, days: i
                           SP.requested_amount, SP.stopped_amount, SP.frozen_amount, SP.returned_amount)
                    .join(station, station.id == SP.station_id),
                    scope, Period(now - timedelta(days=days), now + timedelta(seconds=1)))
-    stmt = stmt.where(SP.stopped_at.is_not(None)).order_by(SP.stopped_amount.desc(), SP.id).limit(limit)
+    # equal amounts: the latest first; both descending, so the index on (stopped_amount, id) read backwards
+    stmt = stmt.where(SP.stopped_at.is_not(None)).order_by(SP.stopped_amount.desc(), SP.id.desc()).limit(limit)
     columns = ["id", "warning_id", "case_id", "station_id", "station_zh", "station_en", "bank", "account",
                "reported_at", "stopped_at", "requested_amount", "stopped_amount", "frozen_amount",
                "returned_amount"]
