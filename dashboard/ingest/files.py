@@ -115,6 +115,8 @@ def header_mapping(kind: str, header: list[str], *, source_given: bool) -> list[
 
 def cell_text(value) -> str | None:
     """A cell as the text a JSON client would send; None for an empty cell."""
+    if type(value) is str:  # every cell of a CSV: first, before the worksheet's types
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, datetime):

@@ -65,10 +65,13 @@ def insert_new_rows(session: Session, table, rows: list[dict], keys: tuple[str, 
     cursor = session.connection().connection.driver_connection.cursor()
     try:
         cursor.execute(f"CREATE TEMP TABLE {temp} AS SELECT {column_list} FROM {table.name} WITH NO DATA")
+        # column by column: each column's processing is one map over its values
+        columns = [[row.get(name) for row in rows] for name in names]
+        columns = [list(map(process, values)) if process else values
+                   for values, process in zip(columns, processors, strict=True)]
         with cursor.copy(f"COPY {temp} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([process(row.get(name)) if process else row.get(name)
-                                for name, process in zip(names, processors, strict=True)])
+            for values in zip(*columns, strict=True):
+                copy.write_row(values)
         cursor.execute(f"INSERT INTO {table.name} ({column_list}) SELECT {column_list} FROM {temp} "
                        f"ON CONFLICT ({', '.join(keys)}) DO NOTHING RETURNING {', '.join(returning)}")
         stored = [tuple(row) for row in cursor.fetchall()]
