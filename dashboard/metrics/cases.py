@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -34,7 +35,7 @@ from dashboard.metrics.figures import (
     ratio,
     with_units,
 )
-from dashboard.metrics.kpi_sources import period_sums
+from dashboard.metrics.kpi_sources import Segments, period_sums
 from dashboard.metrics.period import Period
 from dashboard.metrics.sums import Difference, sum_block, sums, total
 
@@ -108,11 +109,34 @@ def _by_type(session: Session, scope: Scope, period: Period, time_col, measures)
     return pd.DataFrame(session.execute(stmt).all(), columns=["code", *(m.name for m in measures)])
 
 
-def _reported_by_type(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
-    return _by_type(session, scope, period, Case.reported_at, [
-        func.count().label("cases_reported"),
-        func.coalesce(func.sum(case((Case.solved_at.is_not(None), 1), else_=0)), 0).label("reported_solved"),
-        func.coalesce(func.sum(Case.loss), 0).label("cases_reported_loss")])
+REPORTED_BY_TYPE = ("cases_reported", "reported_solved", "cases_reported_loss")
+
+
+def _reported_by_type(session: Session, scope: Scope, periods: list[Period]) -> list[pd.DataFrame]:
+    """For each period, the cases reported in it by fraud type (one statement for all the periods).
+
+    Columns: code and ``REPORTED_BY_TYPE``.  The rows are counted by the
+    pieces of time the periods' first and end days cut, added up per period.
+    """
+    segments = Segments(periods)
+    piece = case(*((Case.reported_at < _midnight(day), i) for i, day in enumerate(segments.bounds)),
+                 else_=len(segments.bounds)).label("piece")
+    within = or_(*((Case.reported_at >= r.start) & (Case.reported_at < r.end) for r in segments.ranges))
+    stmt = scope.filter_units(
+        select(Case.fraud_type, piece, func.count(),
+               func.coalesce(func.sum(case((Case.solved_at.is_not(None), 1), else_=0)), 0),
+               func.coalesce(func.sum(Case.loss), 0)).where(within),
+        Case.county_id, Case.station_id).group_by(Case.fraud_type, piece)
+    rows = session.execute(stmt).all()
+    codes = np.array([r[0] for r in rows], dtype=object)
+    pieces = np.array([r[1] for r in rows], dtype=np.int64)
+    values = np.array([r[2:] for r in rows], dtype=np.int64).reshape(len(rows), len(REPORTED_BY_TYPE))
+    out = []
+    for period in periods:
+        inside = segments.pieces(pieces, period)
+        frame = pd.DataFrame(values[inside], columns=list(REPORTED_BY_TYPE)).groupby(codes[inside]).sum()
+        out.append(frame.rename_axis("code").reset_index())
+    return out
 
 
 def cases_by_fraud_type(session: Session, scope: Scope, period: Period,
@@ -131,8 +155,11 @@ def cases_by_fraud_type(session: Session, scope: Scope, period: Period,
     solved = _by_type(session, scope, period, Case.solved_at, [
         func.count().label("cases_solved"),
         func.coalesce(func.sum(Case.suspects_arrested), 0).label("suspects_arrested")])
+    compared = windows is not None and windows.basis is not None
+    periods = [period, windows.basis, windows.last_year, windows.previous] if compared else [period]
+    reported = _reported_by_type(session, scope, periods)
     out = names
-    for frame in (_reported_by_type(session, scope, period), solved):
+    for frame in (reported[0], solved):
         out = out.merge(frame, on="code", how="left")
     for name in ("cases_reported", "reported_solved", "cases_reported_loss", "cases_solved",
                  "suspects_arrested"):
@@ -142,12 +169,11 @@ def cases_by_fraud_type(session: Session, scope: Scope, period: Period,
     out["share"] = out["cases_reported"] / whole if whole else 0.0
     for other in ("last_year", "previous"):
         out[f"cases_reported_pct_{other}"] = None
-    if windows is not None and windows.basis is not None:
-        frames = {w: _reported_by_type(session, scope, getattr(windows, w)).set_index("code")["cases_reported"]
-                  for w in ("basis", "last_year", "previous")}
-        for other in ("last_year", "previous"):
-            out[f"cases_reported_pct_{other}"] = [
-                pct_change(int(frames["basis"].get(c, 0)), int(frames[other].get(c, 0))) for c in out["code"]]
+    if compared:
+        basis, *others = (frame.set_index("code")["cases_reported"] for frame in reported[1:])
+        for other, values in zip(("last_year", "previous"), others, strict=True):
+            out[f"cases_reported_pct_{other}"] = [pct_change(int(basis.get(c, 0)), int(values.get(c, 0)))
+                                                  for c in out["code"]]
     return out
 
 

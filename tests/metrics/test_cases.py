@@ -188,3 +188,28 @@ def test_open_cases_by_age_agree_with_every_raw_case(seeded_session, back):
         for band in range(len(AGE_BANDS)):  # the record list of a band holds that band's cases
             listed = open_cases(seeded_session, scope_for_unit(unit), now, band, limit=100_000)
             assert len(listed) == expected[band][0]
+
+
+def test_reported_by_type_of_several_windows_in_one_statement_equals_each_counted_raw(seeded_session):
+    from dashboard.metrics.cases import _reported_by_type
+
+    district = seeded_session.scalar(select(OrgUnit).where(OrgUnit.code == "350203"))
+    now = SEED_END - timedelta(hours=3)
+    month = Period.preset("month", now)
+    windows = comparison_windows(month, now)
+    periods = [month, windows.basis, windows.last_year, windows.previous]
+    for unit in (district, seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))):
+        frames = _reported_by_type(seeded_session, scope_for_unit(unit), periods)
+        for period, frame in zip(periods, frames, strict=True):
+            rows = seeded_session.execute(select(Case.fraud_type, Case.solved_at, Case.loss, OrgUnit.path)
+                                          .join(OrgUnit, OrgUnit.id == Case.station_id)
+                                          .where(Case.reported_at >= period.start,
+                                                 Case.reported_at < period.end)).all()
+            rows = [r for r in rows if r.path == unit.path or r.path.startswith(unit.path + "/")]
+            expected = {}
+            for fraud_type, solved_at, loss, _ in rows:
+                n, solved, total = expected.get(fraud_type, (0, 0, 0))
+                expected[fraud_type] = (n + 1, solved + (solved_at is not None), total + loss)
+            got = {r.code: (r.cases_reported, r.reported_solved, r.cases_reported_loss)
+                   for r in frame.itertuples()}
+            assert got == expected and expected, (unit.code, period)
