@@ -48,7 +48,47 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    event.listen(engine, "begin", _no_writes_yet)
+    event.listen(engine, "before_cursor_execute", _note_writes)
+    return engine
+
+
+# psycopg prepares a statement run five times on a connection, which spares PostgreSQL planning it
+# again (a view's 131-bucket histogram: 9 ms unprepared, 2 ms prepared), but forgets them all at
+# every ROLLBACK.  A read-only transaction is therefore ended by COMMIT (``end_read_only``): the
+# same for the database, and the connection keeps its prepared statements for the next request.
+WRITES = "antifraud_writes"
+
+
+def _no_writes_yet(conn) -> None:
+    conn.info[WRITES] = False
+
+
+def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        conn.info[WRITES] = True
+
+
+def end_read_only(session: Session) -> bool:
+    """Commit ``session``'s transaction if it only read (PostgreSQL); True if it did.
+
+    Anything else (a write not committed, a failed transaction, SQLite) is
+    left for the caller to roll back.
+    """
+    connection = session.info.get("connection")
+    if (connection is None or connection.closed or connection.dialect.name != "postgresql"
+            or connection.info.get(WRITES, True) or session.new or session.dirty or session.deleted):
+        return False
+    from psycopg.pq import TransactionStatus
+
+    if connection.connection.dbapi_connection.info.transaction_status != TransactionStatus.INTRANS:
+        return False  # a failed statement left it in error: only a rollback ends it
+    try:
+        session.commit()
+    except Exception:  # noqa: BLE001 - a failed transaction: the caller rolls it back
+        return False
+    return True
 
 
 def check_reachable(engine: Engine) -> None:
@@ -63,6 +103,10 @@ def check_reachable(engine: Engine) -> None:
         ) from None
 
 
+def _remember_connection(session: Session, _transaction, connection) -> None:
+    session.info["connection"] = connection
+
+
 class Database:
     """An engine and its session factory."""
 
@@ -70,6 +114,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessionmaker, "after_begin", _remember_connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

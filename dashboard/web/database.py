@@ -1,7 +1,8 @@
 """One ``Database`` per app and one session per request.
 
 ``request_session()`` opens a session on first use in a request; it is
-rolled back and closed when the request ends unless a command committed it.
+rolled back and closed when the request ends unless a command committed it
+(a transaction that only read is committed instead: see ``db.end_read_only``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from dashboard.db import Database
+from dashboard.db import Database, end_read_only
 
 
 def init_app(app: Flask) -> None:
@@ -27,8 +28,10 @@ def request_session() -> Session:
     return g.db_session
 
 
-def _close_session(_exc) -> None:
+def _close_session(exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:
+        if exc is None:
+            end_read_only(session)  # keeps PostgreSQL's prepared statements (dashboard.db)
         session.rollback()
         session.close()
