@@ -96,13 +96,17 @@ def test_every_row_lies_in_the_users_scope(app, units, data):
     assert set(by_unit["unit_id"]) <= expected_units
 
 
+def _city_leader(units) -> None:
+    """Log a leader of the city in, in the current request."""
+    city_id = next(u for u, p in units.items() if "/" not in p)
+    login_user(SignedInUser(User(username="l", display_name="l", password_hash="-",
+                                 role="leader", unit_id=city_id, is_active=True), "t"), force=True)
+
+
 def test_the_oracle_sees_something(app, units):
     """Guard against a vacuous property: a city leader over a year sees thousands of rows."""
-    city_id = next(u for u, p in units.items() if "/" not in p)
     with app.test_request_context("/"):
-        login_user(SignedInUser(User(username="l", display_name="l", password_hash="-",
-                                     role="leader", unit_id=city_id, is_active=True), "t"),
-                   force=True)
+        _city_leader(units)
         counts = warnings_by_unit(request_session(), current_scope(),
                                   Period.last_days(365, now=SEED_END), "station")
     assert counts["warnings"].sum() > 10_000
@@ -110,10 +114,7 @@ def test_the_oracle_sees_something(app, units):
 
 def test_a_unit_code_holding_nul_names_no_unit_on_either_database(app, units):
     """PostgreSQL refuses NUL in a text parameter: the code is never looked up, the scope is empty."""
-    city_id = next(u for u, p in units.items() if "/" not in p)
     with app.test_request_context("/"):
-        login_user(SignedInUser(User(username="l", display_name="l", password_hash="-",
-                                     role="leader", unit_id=city_id, is_active=True), "t"),
-                   force=True)
+        _city_leader(units)
         assert scope_within("350203\x00").is_empty
         assert not scope_within("350203").is_empty
