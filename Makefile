@@ -28,7 +28,7 @@ lint: $(VENV)/.installed
 TEST_WORKERS ?= auto
 
 test: $(VENV)/.installed system-deps lint
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

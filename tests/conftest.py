@@ -1,8 +1,8 @@
 """Shared fixtures: databases on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set.
 
-- ``engine``: an empty migrated database per test (SQLite: a copy of a
-  migrated template file; PostgreSQL: a schema of this run, truncated
-  before each test).
+- ``engine``: an empty migrated database with the reference lists per test
+  (SQLite: a copy of a template file; PostgreSQL: a schema of this run,
+  emptied of what the last test wrote, ``tests/empty_database.py``).
 - ``seeded_engine``: a small two-year demo history, built once per run and
   backend; tests must not write to it.
 - ``app``: the real Flask + Dash app over the seeded database (which holds
@@ -21,6 +21,7 @@ with an error: PostgreSQL tests never skip silently.
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import shutil
 import uuid
@@ -33,10 +34,9 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import crypto
 from dashboard.db import DatabaseUnreachable, check_reachable, make_engine
-from dashboard.domain import Base
 from dashboard.domain.base import SHANGHAI
-from dashboard.ingest.reference import load_reference_data
 from dashboard.migrate import upgrade
+from tests.empty_database import PostgresReset, load_reference_lists
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -74,7 +74,10 @@ def schema_url(url: str, schema: str) -> str:
 
 
 class TestDatabase:
-    """A migrated database of one backend, created for this run and removed after it."""
+    """A migrated database of one backend, created for this run and removed after it.
+
+    SQLite: the file ``<tmp_dir>/<name>.db``, migrated if it is not yet (it may be a copy).
+    """
 
     def __init__(self, backend: str, name: str, tmp_dir) -> None:
         self.backend = backend
@@ -100,35 +103,29 @@ class TestDatabase:
 
 @pytest.fixture(scope="session")
 def template_databases(tmp_path_factory) -> Iterator[dict[str, TestDatabase]]:
+    """Per backend, a migrated database with the reference lists loaded (``tests/empty_database.py``)."""
     tmp = tmp_path_factory.mktemp("templates")
     made = {backend: TestDatabase(backend, "empty", tmp) for backend in BACKENDS}
-    yield made
+    load_reference_lists(made["sqlite"].engine)
+    made["sqlite"].engine.dispose()
+    resets = {backend: PostgresReset(database.engine) for backend, database in made.items()
+              if backend == "postgresql"}
+    yield made, resets
     for database in made.values():
         database.drop()
-
-
-def _truncate_all(engine: Engine) -> None:
-    names = [t.name for t in Base.metadata.sorted_tables]
-    with engine.begin() as conn:
-        # the audit log refuses deletes by trigger; tests start from nothing all the same
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=BACKENDS)
 def engine(request, template_databases, tmp_path) -> Iterator[Engine]:
     """An empty, migrated database with the reference lists loaded."""
-    template = template_databases[request.param]
+    templates, resets = template_databases
     if request.param == "sqlite":
         path = tmp_path / "test.db"
-        template.engine.dispose()
-        shutil.copyfile(template.url.removeprefix("sqlite:///"), path)
+        shutil.copyfile(templates["sqlite"].url.removeprefix("sqlite:///"), path)
         engine = make_engine(f"sqlite:///{path}")
     else:
-        engine = template.engine
-        _truncate_all(engine)
-    with Session(engine) as session, session.begin():
-        load_reference_data(session)
+        resets["postgresql"]()
+        engine = templates["postgresql"].engine
     yield engine
     if request.param == "sqlite":
         engine.dispose()
@@ -140,13 +137,44 @@ def session(engine) -> Iterator[Session]:
         yield session
 
 
+def seed_test_history(engine: Engine) -> None:
+    """Two years of demo history at a small daily volume, the same for every test database."""
+    from dashboard.demo.seed import seed_demo
+
+    seed_demo(engine, days=730, end=SEED_END, seed=11, daily_warnings=SEED_DAILY)
+
+
+def seeded_sqlite(tmp_path_factory, name: str) -> TestDatabase:
+    """A SQLite copy of the run's seeded history, which the first worker to need it seeds.
+
+    The seeding takes about ten seconds; the copy a fraction of one.  Under
+    xdist the workers share the run's temporary folder, so the file is seeded
+    once for the run, under a lock, and each session fixture gets its own copy.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    source = shared / "seeded-history.db"
+    with open(shared / "seeded-history.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not source.exists():
+            partial = TestDatabase("sqlite", "seeded-history.partial", shared)
+            seed_test_history(partial.engine)
+            partial.drop()
+            os.replace(shared / "seeded-history.partial.db", source)
+    folder = tmp_path_factory.mktemp(name)
+    shutil.copyfile(source, folder / f"{name}.db")
+    return TestDatabase("sqlite", name, folder)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def seeded_database(request, tmp_path_factory) -> Iterator[TestDatabase]:
     """Two years of demo history at a small daily volume (read-only for tests)."""
-    from dashboard.demo.seed import seed_demo
-
-    database = TestDatabase(request.param, "seeded", tmp_path_factory.mktemp("seeded"))
-    seed_demo(database.engine, days=730, end=SEED_END, seed=11, daily_warnings=SEED_DAILY)
+    if request.param == "sqlite":
+        database = seeded_sqlite(tmp_path_factory, "seeded")
+    else:
+        database = TestDatabase(request.param, "seeded", tmp_path_factory.mktemp("seeded"))
+        seed_test_history(database.engine)
     yield database
     database.drop()
 
@@ -235,7 +263,6 @@ def cli_database(tmp_path, monkeypatch) -> Iterator[Engine]:
     monkeypatch.setenv("DATABASE_URL", url)
     engine = make_engine(url)
     upgrade(engine)
-    with Session(engine) as session, session.begin():
-        load_reference_data(session)
+    load_reference_lists(engine)
     yield engine
     engine.dispose()

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import SEED_DAILY, SEED_END, TestDatabase
+from tests.conftest import TestDatabase, seeded_sqlite
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -61,10 +61,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def browser_database(tmp_path_factory) -> Iterator[TestDatabase]:
-    from dashboard.demo.seed import seed_demo
-
-    database = TestDatabase("sqlite", "browser", tmp_path_factory.mktemp("browser"))
-    seed_demo(database.engine, days=730, end=SEED_END, seed=11, daily_warnings=SEED_DAILY)
+    database = seeded_sqlite(tmp_path_factory, "browser")  # its own copy: the browser tests write
     yield database
     database.drop()
 

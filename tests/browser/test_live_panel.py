@@ -41,6 +41,16 @@ def restartable(browser_database, tmp_path):
         server.stop()
 
 
+def wait_for_drawn_map(page) -> None:
+    """The overview map is drawn and plotly.js has fetched its precinct shapes from the server."""
+    page.wait_for_function(
+        """() => { const gd = document.querySelector('#overview-map .js-plotly-plot');
+            if (!gd || !gd._fullData || !gd._fullData.length) return false;
+            const shapes = gd._fullData[0].geojson;
+            return typeof shapes !== 'string'
+                || (window.PlotlyGeoAssets && typeof window.PlotlyGeoAssets[shapes] === 'object'); }""")
+
+
 def as_of(page) -> str:
     return page.locator("#overview-live-time").inner_text()
 
@@ -56,6 +66,7 @@ def test_live_panel_survives_a_restart(restartable, anonymous_page, page_record)
     title = page.locator("#overview-title").inner_text()
     first = as_of(page)
     page.wait_for_function("(t) => document.querySelector('#overview-live-time').innerText !== t", arg=first)
+    wait_for_drawn_map(page)  # on a slow machine the map may come after the first tick
     page.evaluate("() => { window.__marker = document.querySelector('#overview-map'); }")
 
     port = int(server.url.rsplit(":", 1)[1])

@@ -136,14 +136,14 @@ def _traced_import(engine, path) -> tuple[int, int, float]:
 
 
 def test_a_large_file_streams_in_bounded_memory(units, tmp_path):
-    """Peak memory does not grow with the file: 2,000 rows against 20,000.
+    """Peak memory does not grow with the file: 2,000 rows against 10,000.
 
     ``IMPORT_BENCH_ROWS=100000`` runs the large file at the issue's full size
-    (about two minutes with tracing); the suite keeps 20,000.
+    (about two minutes with tracing); the suite keeps 10,000.
     """
     if units.dialect.name != "sqlite":
         pytest.skip("reading the file is the same on every backend; one is enough for memory")
-    rows = int(os.environ.get("IMPORT_BENCH_ROWS", "20000"))
+    rows = int(os.environ.get("IMPORT_BENCH_ROWS", "10000"))
     small = _write_rows(tmp_path / "small.csv", 0, 2000)
     large = _write_rows(tmp_path / "large.csv", 2000, rows)
     inserted_small, peak_small, _ = _traced_import(units, small)
