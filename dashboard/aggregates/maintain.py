@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, delete, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,11 +32,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
 from dashboard.aggregates.contributions import (
-    WARNING_FIELDS,
     Attempt,
     Row,
     case_rows,
     merge,
+    new_warning_sums,
     publicity_rows,
     stop_payment_rows,
     warning_rows,
@@ -143,8 +142,12 @@ def _upsert_by_arrays(session: Session, table, keys: list[str], measures: list[s
 
 def apply(session: Session, before: Sequence[Snapshot], after: Sequence[Snapshot]) -> None:
     """Move the aggregates from the ``before`` contributions to the ``after`` ones."""
-    merged = merge((row for snap in before for row in snap.rows),
-                   (row for snap in after for row in snap.rows))
+    _apply_merged(session, merge((row for snap in before for row in snap.rows),
+                                 (row for snap in after for row in snap.rows)))
+
+
+def _apply_merged(session: Session, merged: dict) -> None:
+    """Add ``merged`` (``contributions.merge``'s form) to the aggregate tables."""
     by_model: dict[type, list[tuple[tuple, dict]]] = defaultdict(list)
     for (model, key), entry in merged.items():
         if any(entry["measures"].values()):
@@ -190,13 +193,11 @@ def apply_new_warnings(session: Session, stored: Sequence[Mapping]) -> None:
 
     For an ingest batch: a new warning has no attempts, first contact or
     outcome yet, so its contribution follows from what was written, without
-    reading thousands of rows back.  Each mapping must hold the
-    ``WARNING_FIELDS`` that an insert sets; the others are empty.
+    reading thousands of rows back (``contributions.new_warning_sums``).
+    Each mapping holds at least ``station_id``, ``county_id``,
+    ``received_at``, ``fraud_type`` and ``amount_at_risk``.
     """
-    unset = {name: None for name in WARNING_FIELDS}
-    after = [Snapshot(tuple(warning_rows(SimpleNamespace(**{**unset, **values}), (), {})))
-             for values in stored]
-    apply(session, [], after)
+    _apply_merged(session, new_warning_sums(stored))
 
 
 def apply_changed(session: Session, before: Snapshot | Sequence[Snapshot], *objects) -> None:
