@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -124,3 +125,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class UnsupportedDatabase(RuntimeError):
+    """An upsert (``INSERT ... ON CONFLICT``) on a database other than SQLite or PostgreSQL."""
+
+
+def dialect_insert(session: Session, table):
+    """``INSERT`` into ``table`` with ``on_conflict_do_nothing`` / ``_do_update``, for this session's database."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise UnsupportedDatabase(f"DATABASE_URL: {name} is not supported; use SQLite or PostgreSQL")

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, delete, event, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
@@ -41,13 +41,9 @@ from dashboard.aggregates.contributions import (
     stop_payment_rows,
     warning_rows,
 )
+from dashboard.db import dialect_insert
 from dashboard.domain import Case, Dissuasion, PublicityEvent, StopPayment, Warning
 from dashboard.domain.reference import DissuasionResult
-
-
-class UnsupportedDatabase(RuntimeError):
-    """The aggregates are kept with an upsert that only SQLite and PostgreSQL have here."""
-
 
 TRACKED = (Warning, StopPayment, Case, PublicityEvent)
 
@@ -112,15 +108,6 @@ def _is_stored(obj) -> bool:
     return instance_state(obj).persistent
 
 
-def _dialect_insert(session: Session):
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert
-    if name == "sqlite":
-        return sqlite.insert
-    raise UnsupportedDatabase(f"DATABASE_URL: {name} is not supported; use SQLite or PostgreSQL")
-
-
 def _upsert_by_arrays(session: Session, table, keys: list[str], measures: list[str],
                       columns: dict[str, list]) -> None:
     """PostgreSQL: the rows as one array per column, unnested in one ``INSERT ... ON CONFLICT`` statement.
@@ -152,7 +139,7 @@ def _apply_merged(session: Session, merged: dict) -> None:
     for (model, key), entry in merged.items():
         if any(entry["measures"].values()):
             by_model[model].append((key, entry))
-    insert = _dialect_insert(session)
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
     for model, entries in by_model.items():
         table = model.__table__
         keys = [c.name for c in table.primary_key.columns]
@@ -165,10 +152,10 @@ def _apply_merged(session: Session, merged: dict) -> None:
         others = [c.name for c in table.columns if c.name not in keys and c.name not in extras]
         zeros = [0] * len(entries)  # columns this change does not touch start at 0
         columns.update({name: zeros for name in others if name not in columns})
-        if insert is postgresql.insert:
+        if on_postgresql:
             _upsert_by_arrays(session, table, keys, measures, columns)
         else:
-            stmt = insert(table)
+            stmt = dialect_insert(session, table)
             stmt = stmt.on_conflict_do_update(
                 index_elements=keys, set_={m: table.c[m] + stmt.excluded[m] for m in measures})
             names = list(columns)

@@ -13,10 +13,11 @@ from sqlalchemy import and_, or_, select
 
 from dashboard.aggregates import apply_inserted, maintained, snapshot
 from dashboard.aggregates.maintain import apply_changed
+from dashboard.db import dialect_insert
 from dashboard.domain import Case, Dissuasion, StopPayment, Warning
 from dashboard.ingest.batch import Context, RecordResult
 from dashboard.ingest.schemas import OutcomeIn, StopPaymentIn
-from dashboard.ingest.upsert import dialect_insert, same
+from dashboard.ingest.upsert import same
 
 STAGES = ("stopped", "frozen", "returned")
 

@@ -1,21 +1,16 @@
-"""Helpers the ingest writers share: the dialect's INSERT and value comparison."""
+"""Helpers the ingest writers share: bulk inserts and value comparison."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import any_, literal
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from dashboard.auth.crypto import EncryptedString, encrypt_values
+from dashboard.db import dialect_insert
 from dashboard.domain.base import to_local_naive
-
-
-def dialect_insert(session: Session, table):
-    """``INSERT`` with ``on_conflict_do_nothing`` for this session's database."""
-    name = session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 def one_of(session: Session, column, values: list):
