@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit
 from dashboard.metrics.compare import Windows, _change, _verdict, comparison_windows
-from dashboard.metrics.period import Period
+from dashboard.metrics.period import Period, next_month
 from dashboard.metrics.units import UnitView, breadcrumb, map_view
 
 MONTHLY_FROM_DAYS = 62  # longer periods are drawn by month, shorter ones by day
@@ -126,7 +126,7 @@ def _bucket_starts(period: Period, grain: str) -> list[date]:
     starts, day = [], period.first_day.replace(day=1)
     while day < period.end_day:
         starts.append(day)
-        day = (day + timedelta(days=32)).replace(day=1)
+        day = next_month(day)
     return starts
 
 

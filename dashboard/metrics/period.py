@@ -35,6 +35,11 @@ def _month_start(day: date, back: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return _month_start(day, back=-1)
+
+
 @dataclass(frozen=True)
 class Period:
     start: datetime

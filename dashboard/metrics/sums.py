@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
 import numpy as np
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import BOUND_UNIT_IDS, Scope
 from dashboard.domain.aggregates import COUNTY_TWINS, MONTH_TWINS, PublicityDay, WarningHour
-from dashboard.metrics.period import Period, disjoint
+from dashboard.metrics.period import Period, disjoint, next_month
 
 BY_LEVELS = (None, "county", "station")
 WHOLE_COUNTY_LEVELS = ("city", "county")
@@ -236,10 +236,6 @@ def _grouped(table, measures: dict[str, object], empty: bool, by: str | None, di
     return (stmt.group_by(*grouping) if keys else stmt), [k.name for k in keys]
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
 def month_parts(first: date, end: date, bounds: Sequence[date] = ()) -> list[tuple[bool, date, date]]:
     """The days ``[first, end)`` as runs ``(whole, first, end)``: of whole months, or of days.
 
@@ -250,8 +246,8 @@ def month_parts(first: date, end: date, bounds: Sequence[date] = ()) -> list[tup
     parts: list[tuple[bool, date, date]] = []
     day = first
     while day < end:
-        stop = min(_next_month(day), end)
-        whole = day.day == 1 and stop == _next_month(day) and not any(day < b < stop for b in bounds)
+        stop = min(next_month(day), end)
+        whole = day.day == 1 and stop == next_month(day) and not any(day < b < stop for b in bounds)
         if parts and parts[-1][0] == whole:
             parts[-1] = (whole, parts[-1][1], stop)
         else:
