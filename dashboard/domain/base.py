@@ -60,8 +60,6 @@ class LocalDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        if value.tzinfo is SHANGHAI:  # the usual case: one copy, no conversion
-            return value.replace(tzinfo=None, microsecond=0)
         return to_local_naive(value).replace(microsecond=0)
 
     def process_result_value(self, value, dialect):
