@@ -108,9 +108,8 @@ def template_databases(tmp_path_factory) -> Iterator[dict[str, TestDatabase]]:
     made = {backend: TestDatabase(backend, "empty", tmp) for backend in BACKENDS}
     load_reference_lists(made["sqlite"].engine)
     made["sqlite"].engine.dispose()
-    resets = {backend: PostgresReset(database.engine) for backend, database in made.items()
-              if backend == "postgresql"}
-    yield made, resets
+    reset = PostgresReset(made["postgresql"].engine) if "postgresql" in made else None
+    yield made, reset
     for database in made.values():
         database.drop()
 
@@ -118,13 +117,13 @@ def template_databases(tmp_path_factory) -> Iterator[dict[str, TestDatabase]]:
 @pytest.fixture(params=BACKENDS)
 def engine(request, template_databases, tmp_path) -> Iterator[Engine]:
     """An empty, migrated database with the reference lists loaded."""
-    templates, resets = template_databases
+    templates, reset = template_databases
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         shutil.copyfile(templates["sqlite"].url.removeprefix("sqlite:///"), path)
         engine = make_engine(f"sqlite:///{path}")
     else:
-        resets["postgresql"]()
+        reset()
         engine = templates["postgresql"].engine
     yield engine
     if request.param == "sqlite":

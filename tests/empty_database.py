@@ -41,9 +41,8 @@ class PostgresReset:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        names = [t.name for t in Base.metadata.sorted_tables]
-        self.all_tables = names
-        written = [n for n in names if n not in REFERENCE_TABLES]
+        self.all_tables = [t.name for t in Base.metadata.sorted_tables]
+        written = [n for n in self.all_tables if n not in REFERENCE_TABLES]
         self.occupied_sql = text(" UNION ALL ".join(
             f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM {_quoted(n)})" for n in written))
         self.fingerprint_sql = text(" UNION ALL ".join(
@@ -72,6 +71,5 @@ class PostgresReset:
     def _full(self, conn: Connection) -> None:
         conn.execute(text("TRUNCATE " + ", ".join(_quoted(n) for n in self.all_tables) + " RESTART IDENTITY CASCADE"))
         with Session(bind=conn) as session:
-            load_reference_data(session)
-            session.flush()
+            load_reference_data(session)  # it flushes; the commit is the caller's transaction's
         self.reference = self._fingerprint(conn)
