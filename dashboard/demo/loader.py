@@ -50,7 +50,8 @@ def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, station
         writer.execute(f"DELETE FROM {table.name}")
     renumber = Renumberer()
     aggregates = AggregateFrames.for_reference()
-    with writer.indexes_deferred(HISTORY_TABLES):
+    # the keys come back after the indexes: with ``with a, b`` b's end runs first
+    with writer.foreign_keys_deferred(HISTORY_TABLES), writer.indexes_deferred(HISTORY_TABLES):
         for done, chunk in enumerate(generated_chunks(tasks, workers), start=1):
             chunk = renumber.apply(chunk)
             aggregates.merge(chunk.aggregates)
