@@ -46,12 +46,13 @@ def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, station
     """Replace the history tables' rows with the generated chunks; return rows per table."""
     started = time.perf_counter()
     counts = dict.fromkeys((t.name for t in HISTORY_TABLES), 0)
-    for table in HISTORY_TABLES:
-        writer.execute(f"DELETE FROM {table.name}")
     renumber = Renumberer()
     aggregates = AggregateFrames.for_reference()
-    # the keys come back after the indexes: with ``with a, b`` b's end runs first
+    # the keys come back after the indexes (``with a, b`` ends b first); without them a reseed's
+    # DELETE is not checked row by row either
     with writer.foreign_keys_deferred(HISTORY_TABLES), writer.indexes_deferred(HISTORY_TABLES):
+        for table in HISTORY_TABLES:
+            writer.execute(f"DELETE FROM {table.name}")
         for done, chunk in enumerate(generated_chunks(tasks, workers), start=1):
             chunk = renumber.apply(chunk)
             aggregates.merge(chunk.aggregates)
