@@ -118,8 +118,11 @@ def sum_block(session: Session, model, measures: dict[str, object], scope: Scope
     if by not in BY_LEVELS:
         raise ValueError(f"by: must be one of {BY_LEVELS}")
     table = table_for(model, scope, by)
-    parts = _parts(table, [] if period is None else [period] if isinstance(period, Period) else period,
-                   segments, monthly=before is None and not daily)
+    if before is not None and period is None and not daily and table in MONTH_TABLES:
+        parts = running_parts(before.end_day, segments)
+    else:
+        parts = _parts(table, [] if period is None else [period] if isinstance(period, Period) else period,
+                       segments, monthly=before is None and not daily)
     only = only or {}
     # the statement's shape: everything but the values, which are sent as parameters
     shape = (table.name, tuple(measures.items()), by, dims, daily, len(segments), tuple(only),
@@ -163,6 +166,21 @@ def _parts(table, periods: Sequence[Period], segments: Sequence[date], monthly: 
             runs = [(False, *((period.start, period.end) if hourly else (period.first_day, period.end_day)))]
         parts += runs
     return parts
+
+
+def running_parts(end: date, bounds: Sequence[date] = ()) -> list[tuple[bool, date, date]]:
+    """Every day before ``end`` as runs (``month_parts``): a running total read as history grows.
+
+    The whole months before the first month that ``end`` or a cut of
+    ``bounds`` falls in come from the month twin in one run, from its first
+    row on; three years of history cost a few dozen month rows more than
+    one year, not a thousand day rows.
+    """
+    start = min([end, *bounds]).replace(day=1)
+    runs = month_parts(start, end, bounds)
+    if runs and runs[0][0]:
+        return [(True, date.min, runs[0][2]), *runs[1:]]
+    return [(True, date.min, start), *runs]
 
 
 # Built statements by shape (``sum_block``): a view sends the same few dozen shapes with other

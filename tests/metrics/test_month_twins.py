@@ -10,12 +10,13 @@ from sqlalchemy import event, select
 
 from dashboard.auth.scope import scope_for_unit
 from dashboard.domain import OrgUnit
+from dashboard.domain.aggregates import OutcomeDay
 from dashboard.metrics import sums as sums_module
 from dashboard.metrics.breakdowns import fraud_types, methods, outcomes
 from dashboard.metrics.kpis import kpi_frames
 from dashboard.metrics.period import Period
 from dashboard.metrics.response import response_times
-from dashboard.metrics.sums import month_parts
+from dashboard.metrics.sums import month_parts, running_parts, sums
 from tests.conftest import SEED_END
 
 TODAY = SEED_END.date()
@@ -102,3 +103,32 @@ def test_breakdowns_of_a_year_equal_the_days_summed(seeded_session, days_only, m
     months = breakdown(seeded_session, scope, PERIODS[0])
     assert month_reads and months.iloc[:, 3].sum() > 0
     pd.testing.assert_frame_equal(months, days_only(breakdown, seeded_session, scope, PERIODS[0]))
+
+
+def test_a_running_total_takes_the_months_before_the_first_cut_in_one_run():
+    assert running_parts(date(2026, 12, 5)) == [
+        (True, date.min, date(2026, 12, 1)), (False, date(2026, 12, 1), date(2026, 12, 5))]
+    assert running_parts(date(2026, 12, 1)) == [(True, date.min, date(2026, 12, 1))]
+    assert running_parts(date(2026, 12, 5), [date(2025, 11, 1), date(2025, 12, 5)]) == [
+        (True, date.min, date(2025, 12, 1)), (False, date(2025, 12, 1), date(2026, 1, 1)),
+        (True, date(2026, 1, 1), date(2026, 12, 1)), (False, date(2026, 12, 1), date(2026, 12, 5))]
+
+
+RUNNING = [Period.of_days(TODAY - timedelta(days=6), TODAY),
+           Period.of_days(date(TODAY.year, 1, 1), date(TODAY.year, 1, 31)),
+           Period.of_days(date(TODAY.year - 1, 11, 17), date(TODAY.year - 1, 12, 3))]
+
+
+@pytest.mark.parametrize("by", [None, "county"])
+@pytest.mark.parametrize("period", RUNNING, ids=["last 7 days", "a whole month", "across a month"])
+def test_running_totals_equal_every_day_before_summed(seeded_session, days_only, month_reads, period, by):
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    scope = scope_for_unit(city)
+    def closed_before(read):
+        frame = read(sums, seeded_session, OutcomeDay, {"closed_before": "closed"}, scope, None, by,
+                     before=period)
+        return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+    months = closed_before(lambda function, *args, **kwargs: function(*args, **kwargs))
+    assert month_reads and months["closed_before"].sum() > 0
+    pd.testing.assert_frame_equal(months, closed_before(days_only))
