@@ -6,7 +6,9 @@ scope, not broken down by station), narrows the rows to the scope's units
 and the period's days, and groups them by the child unit (``by``) and by
 the table's own dimension (``dims``).  Where a county twin has a month twin,
 the whole months of the period are read from it and only the days at the
-ends from the day table (``month_parts``).  No raw table is read here.
+ends from the day table (``month_parts``); a running total reads the months
+before the period from it too (``running_parts``).  No raw table is read
+here.
 """
 
 from __future__ import annotations
