@@ -179,9 +179,12 @@ class SimulatedUser(threading.Thread):
             self.recorder.add(kind, began, error)
         raise StepFailed(error)
 
-    def wait_until(self, moment: float) -> bool:
-        """Sleep until ``moment``; False when the run ends (or is stopped) first."""
-        if moment >= self.end or self.stop.is_set():
+    def wait_until(self, moment: float, past_the_end: bool = False) -> bool:
+        """Sleep until ``moment``; False when the run ends (or is stopped) first.
+
+        ``past_the_end``: only a stop cuts the wait short, not the run's end.
+        """
+        if (moment >= self.end and not past_the_end) or self.stop.is_set():
             return False
         return not self.stop.wait(max(moment - time.monotonic(), 0))
 
@@ -194,15 +197,18 @@ class SimulatedUser(threading.Thread):
             except StepFailed:
                 return  # recorded; a user who could not log in or load the page stops here
             next_poll = time.monotonic() + self.poll
+            # a user who arrived makes one drill and one poll even if the run's time is up (on a
+            # slow server arriving can take that long): every kind of request is measured
+            first = True
             while True:
                 now = time.monotonic()
-                if not self.wait_until(now + self.rng.uniform(0.2, 0.8) * max(next_poll - now, 0)):
+                if not self.wait_until(now + self.rng.uniform(0.2, 0.8) * max(next_poll - now, 0), first):
                     return
                 self.attempt(self.drill, session)
-                if not self.wait_until(next_poll):
+                if not self.wait_until(next_poll, first):
                     return
                 self.attempt(self.poll_view, session)
-                next_poll = max(next_poll + self.poll, time.monotonic())
+                next_poll, first = max(next_poll + self.poll, time.monotonic()), False
 
     @staticmethod
     def attempt(step, session) -> None:

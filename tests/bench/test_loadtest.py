@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 
-from dashboard.bench.load import KINDS, TARGET_KINDS
+from dashboard.bench.load import KINDS, ROLES, TARGET_KINDS, LoadPlan, Recorder, SimulatedUser
 from dashboard.bench.server import free_port
 from dashboard.cli import main
 from dashboard.db import make_engine
@@ -119,3 +121,16 @@ def test_a_login_the_server_refuses_stops_the_run_with_the_reason(seeded_databas
     assert main(["loadtest", *SHORT]) == 2
     error = capsys.readouterr().err
     assert translate("loadtest.login.second_factor", "zh-CN") in error and "commander" in error
+
+
+def test_a_user_who_arrives_after_the_end_still_drills_and_polls_once(monkeypatch):
+    """On a slow server arriving can outlast a short run; the user's first round is still measured."""
+    steps = []
+    monkeypatch.setattr(SimulatedUser, "arrive", lambda self, session: time.sleep(0.4))
+    monkeypatch.setattr(SimulatedUser, "drill", lambda self, session: steps.append("drill"))
+    monkeypatch.setattr(SimulatedUser, "poll_view", lambda self, session: steps.append("poll"))
+    plan = LoadPlan(homes={name: "C" for name in ROLES}, scopes={}, children={})
+    user = SimulatedUser(0, "http://127.0.0.1:9", "password", plan, Recorder(), time.monotonic() + 0.2,
+                         0.05, threading.Event(), seed=1)
+    user.run()
+    assert steps == ["drill", "poll"]
