@@ -115,8 +115,13 @@ def open_bench_database(backend: str, path: str | None, postgres_url: str | None
     return BenchDatabase("postgresql", url, engine, f"{safe_url(postgres_url)} schema {schema}", cleanup)
 
 
-def generate(bench: BenchDatabase, days: int, daily_warnings: float, progress=None) -> dict:
+def generate(bench: BenchDatabase, days: int, daily_warnings: float, progress=None,
+             growth: float = 0.0) -> dict:
     """Fill the database with ``days`` of demo history ending now; rows and rows per second.
+
+    ``growth``: year on year, up to ``daily_warnings`` on the last day; the
+    default 0 holds that volume on every day, so that a year of a named
+    scale is its daily volume times 365 (the demo itself grows 30 % a year).
 
     The generator runs in a spawned child process, so that its memory (gigabytes of frames at
     the large scale) is not in the bench process's peak, which then stays the serving
@@ -129,7 +134,8 @@ def generate(bench: BenchDatabase, days: int, daily_warnings: float, progress=No
     bench.engine.dispose()
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        counts = pool.submit(_seed, bench.url, days, now_local(), daily_warnings, progress is not None).result()
+        counts = pool.submit(_seed, bench.url, days, now_local(), daily_warnings, growth,
+                             progress is not None).result()
     seconds = time.perf_counter() - started
     rows = sum(counts.values())
     with bench.engine.connect() as conn:
@@ -143,11 +149,11 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _seed(url: str, days: int, end, daily_warnings: float, verbose: bool) -> dict:
+def _seed(url: str, days: int, end, daily_warnings: float, growth: float, verbose: bool) -> dict:
     """The child process's work: the demo history into the database at ``url``; rows by table."""
     engine = make_engine(url)
     try:
-        report = seed_demo(engine, days=days, end=end, daily_warnings=daily_warnings,
+        report = seed_demo(engine, days=days, end=end, daily_warnings=daily_warnings, growth=growth,
                            progress=_say if verbose else None)
         return dict(report.counts)
     finally:

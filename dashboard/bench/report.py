@@ -23,6 +23,7 @@ def table(result: dict, lang: str) -> list[str]:
     gen, setup = result["generation"], result["setup"]
     lines = [t("bench.title", lang, scale=t(f"bench.scale.{setup['scale']}", lang), days=setup["days"],
                daily=f"{setup['daily_warnings']:,.0f}", db=setup["backend"]),
+             *([t("bench.growth", lang, percent=f"{setup['growth']:.0%}")] if setup.get("growth") else []),
              machine_line(setup["machine"], lang),
              t("bench.reused", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}")
              if gen.get("reused") else

@@ -70,12 +70,13 @@ def run_bench(args, settings, say) -> dict:
             except LookupError:
                 raise UsageError(t("bench.error.reuse_empty", lang, flag=flag, path=bench.location)) from None
             days, daily = generation["days"], generation["warnings"] / generation["days"]
+            growth = None  # what the earlier bench chose is not stored; the daily volume is its mean
             # the file's own scale: the named one nearest its daily volume (not --scale's default)
             scale = min(SCALES, key=lambda name: abs(math.log(SCALES[name] / daily)))
         else:
-            days, scale = args.days, args.scale
+            days, scale, growth = args.days, args.scale, args.growth
             say(t("bench.progress.generate", lang, days=days, daily=f"{daily:,.0f}", where=bench.location))
-            generation = generate(bench, days, daily, progress=say if args.verbose else None)
+            generation = generate(bench, days, daily, progress=say if args.verbose else None, growth=growth)
         after_generation = _peak_mb()
         with tempfile.TemporaryDirectory(prefix="antifraud-bench-") as instance:
             app = create_app({"DATABASE_URL": bench.url, "INSTANCE_PATH": instance,
@@ -99,7 +100,8 @@ def run_bench(args, settings, say) -> dict:
     finally:
         bench.close()  # drops a schema of its own; a kept file or schema stays
     return {
-        "setup": {"scale": scale, "days": days, "daily_warnings": daily, "backend": bench.backend,
+        "setup": {"scale": scale, "days": days, "daily_warnings": daily, "growth": growth,
+                  "backend": bench.backend,
                   "runs": args.runs, "started": started, "python": sys.version.split()[0],
                   "machine": machine},
         "generation": generation,
@@ -119,6 +121,8 @@ def cmd_bench(args, settings) -> int:
         raise UsageError(t("bench.error.runs", lang))
     if args.ingest_warnings < 1:
         raise UsageError(t("bench.error.ingest", lang))
+    if not -1 < args.growth <= 10:
+        raise UsageError(t("bench.error.growth", lang))
     if args.reuse and not (args.path if args.db == "sqlite" else args.schema):
         raise UsageError(t("bench.error.reuse_needs_path", lang))
     if args.path and args.db != "sqlite" or args.schema and args.db != "postgres":
@@ -141,6 +145,9 @@ def register(sub) -> None:
     p.add_argument("--reuse", action="store_true",
                    help="measure the SQLite file at --path (or the PostgreSQL --schema) that an earlier "
                         "bench built, without generating")
+    p.add_argument("--growth", type=float, default=0.0,
+                   help="the volume's growth year on year up to the scale's daily volume on the last day "
+                        "(0.3 = 30 %%, as the demo grows); default 0: that volume on every day")
     p.add_argument("--runs", type=int, default=20, help="timed runs of each interaction (default 20)")
     p.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     p.add_argument("--verbose", action="store_true", help="print the generator's progress")

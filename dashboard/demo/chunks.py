@@ -36,6 +36,7 @@ class ChunkTask:
     stations: Stations
     daily_warnings: float
     key: bytes  # the personal-data key of the process that planned the load
+    growth: float | None = None  # year on year; None: the calibration's
 
 
 @dataclass
@@ -48,12 +49,16 @@ class ChunkFrames:
 
 
 def plan_chunks(end: np.datetime64, days: int, seed: int, stations: Stations,
-                daily_warnings: float, key: bytes) -> list[ChunkTask]:
-    """Split the ``days`` ending on ``end``'s day into chunks, oldest first."""
+                daily_warnings: float, key: bytes, growth: float | None = None) -> list[ChunkTask]:
+    """Split the ``days`` ending on ``end``'s day into chunks, oldest first.
+
+    ``growth``: the volume's growth year on year (``daily_warnings`` is the
+    last day's level); None takes the calibration's.
+    """
     last_day = end.astype("datetime64[D]")
     dates = last_day - np.arange(days - 1, -1, -1).astype("timedelta64[D]")
     return [
-        ChunkTask(i, seed, dates[start : start + CHUNK_DAYS], end, stations, daily_warnings, key)
+        ChunkTask(i, seed, dates[start : start + CHUNK_DAYS], end, stations, daily_warnings, key, growth)
         for i, start in enumerate(range(0, days, CHUNK_DAYS))
     ]
 
@@ -63,7 +68,7 @@ def generate_chunk(task: ChunkTask) -> ChunkFrames:
     rng = np.random.default_rng([task.seed, task.index])
     cipher = PersonalDataCipher(task.key)
     warnings, attempts = generate_warnings(rng, task.stations, task.end, task.dates,
-                                           task.daily_warnings, cipher)
+                                           task.daily_warnings, cipher, growth=task.growth)
     cases = generate_cases(rng, warnings, task.stations, task.end, task.dates)
     stops = generate_stop_payments(rng, warnings, cases, task.end)
     attempts = attempts.drop(columns=["_owner", "_contact"])

@@ -83,15 +83,18 @@ def _minutes(rng, low, high) -> np.ndarray:
 
 def generate_warnings(rng, stations: Stations, end: np.datetime64, dates: np.ndarray,
                       daily_warnings: float, cipher, source: str = "demo",
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      growth: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The warnings received on ``dates`` and their dissuasion attempts, as of ``end``.
 
     Ids are local (from 1); external ids are unique across chunks of dates.
     ``cipher`` (a ``PersonalDataCipher``) encrypts the personal data columns.
+    ``growth``: year on year, ``daily_warnings`` being the last day's level
+    (None: the calibration's).
     """
     cal = calibration()
     end64 = end
-    level = daily_level(dates, end64.astype("datetime64[D]"), daily_warnings, cal["year_on_year_growth"])
+    growth = cal["year_on_year_growth"] if growth is None else growth
+    level = daily_level(dates, end64.astype("datetime64[D]"), daily_warnings, growth)
     received = event_times(rng, level, end64)
     n = len(received)
     prefix = f"{source.upper()}-{str(dates[0]).replace('-', '')}-"

@@ -74,15 +74,18 @@ def analyze(engine: Engine) -> None:
 
 def seed_demo(engine: Engine, *, days: int = 730, end: datetime | None = None, seed: int = 7,
               daily_warnings: float | None = None, force: bool = False, workers: int | None = None,
-              progress: Callable[[str], None] | None = None) -> SeedReport:
+              progress: Callable[[str], None] | None = None, growth: float | None = None) -> SeedReport:
     """Write the demo city and ``days`` of history ending at ``end`` (default: now).
 
     Units and reference lists are written first (they are kept by --force);
     the history is then replaced in one transaction: a failure leaves the
-    previous history as it was.
+    previous history as it was.  ``growth``: the volume's growth year on
+    year up to ``daily_warnings`` on the last day (None: the calibration's).
     """
     if days < 1:
         raise ValueError("days: must be at least 1")
+    if growth is not None and not growth > -1:
+        raise ValueError("growth: must be above -1 (a year's volume cannot fall to nothing)")
     started = time.perf_counter()
     end = to_local_naive(end or now_local()).replace(microsecond=0)
     with engine.begin() as conn:
@@ -100,7 +103,7 @@ def seed_demo(engine: Engine, *, days: int = 730, end: datetime | None = None, s
         progress(f"units: {len(units)} (1 city, 6 districts, {len(stations.ids)} stations)")
 
     tasks = plan_chunks(np.datetime64(end, "s"), days, seed, stations,
-                        daily_warnings or calibration()["daily_warnings"], cipher().key)
+                        daily_warnings or calibration()["daily_warnings"], cipher().key, growth)
     report.counts.update(load_history(engine, tasks, seed, stations, workers, progress))
     if progress:
         progress("writing the task history")

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from dashboard.aggregates import rebuild
 from dashboard.bench.database import schema_url
 from dashboard.bench.interactions import INTERACTIONS
+from dashboard.bench.report import table
 from dashboard.cli import main
 from dashboard.db import make_engine
 from dashboard.i18n import translate
@@ -37,6 +38,7 @@ def test_bench_runs_end_to_end_and_reports_every_figure(db, tmp_path, monkeypatc
     result = json.loads(out.read_text(encoding="utf-8"))
 
     assert result["setup"] == {**result["setup"], "scale": "xiamen", "days": 3, "daily_warnings": 60,
+                               "growth": 0.0,
                                "backend": "sqlite" if db == "sqlite" else "postgresql", "runs": 1}
     machine = result["setup"]["machine"]  # the machine's own speed, to compare runs across machines
     assert machine["loop"] == 5_000_000 and machine["loop_ms"] > 0 and machine["cores"] >= 1
@@ -69,6 +71,9 @@ def test_bench_runs_end_to_end_and_reports_every_figure(db, tmp_path, monkeypatc
         assert translate(f"bench.interaction.{item.key}", "zh-CN") in printed
     assert "bench." not in printed  # no message id left untranslated
     assert f"{machine['loop_ms']:,.0f}" in printed
+    assert "每年增长" not in printed  # the named scale's volume on every day, by default
+    grown = {**result, "setup": {**result["setup"], "growth": 0.3}}
+    assert "Growing 30% a year up to that volume on the last day" in table(grown, "en")
 
 
 def test_bench_refuses_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
@@ -78,6 +83,9 @@ def test_bench_refuses_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
     assert "--days" in capsys.readouterr().err
     assert main(["bench", "--runs", "0"]) == 2
     assert "--runs" in capsys.readouterr().err
+    for growth in ("-1", "nan", "11"):  # a volume that falls to nothing, or no number at all
+        assert main(["bench", "--growth", growth]) == 2
+        assert "--growth" in capsys.readouterr().err
     assert main(["bench", "--path", str(existing)]) == 2
     assert "--path" in capsys.readouterr().err
     assert main(["bench", "--reuse"]) == 2

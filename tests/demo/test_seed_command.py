@@ -1,11 +1,12 @@
 """Seeding: deterministic, refuses to mix into existing data unless forced, replaces atomically."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dashboard.demo.calibration import calibration
 from dashboard.demo.seed import DatabaseNotEmpty, seed_demo
 from dashboard.domain import SHANGHAI, Dissuasion, Warning
 
@@ -59,6 +60,35 @@ def test_a_failed_reseed_keeps_the_previous_history(engine, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         seed_demo(engine, days=10, end=END, daily_warnings=30, seed=2, force=True, workers=0)
     assert _fingerprint(engine) == before
+
+
+def _volume_ratio(engine) -> float:
+    """Warnings of the last 60 days against those of the same 60 days a year before."""
+    last = END.replace(tzinfo=None)
+    with engine.connect() as conn:
+        def count(start, stop):
+            return conn.scalar(select(func.count()).select_from(Warning)
+                               .where(Warning.received_at >= start, Warning.received_at < stop))
+        recent = count(last - timedelta(days=60), last)
+        year_before = count(last - timedelta(days=425), last - timedelta(days=365))
+    return recent / year_before
+
+
+def test_growth_sets_the_volume_a_year_before_the_end(engine):
+    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=30, growth=0.0)
+    assert 0.85 < _volume_ratio(engine) < 1.15  # flat: the daily volume on every day
+    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=30, growth=2.0, force=True)
+    assert 2.5 < _volume_ratio(engine) < 3.5  # tripled in a year
+    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=30, force=True)
+    growth = calibration()["year_on_year_growth"]  # the demo's own, by default
+    assert 0.85 * (1 + growth) < _volume_ratio(engine) < 1.15 * (1 + growth)
+
+
+def test_growth_must_leave_a_volume(engine):
+    with pytest.raises(ValueError, match="growth"):
+        seed_demo(engine, days=5, end=END, daily_warnings=30, growth=-1.0)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Warning)) == 0
 
 
 def test_days_must_be_positive(engine):
