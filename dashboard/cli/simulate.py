@@ -25,6 +25,7 @@ from dashboard.demo.simulator import (
     FeedStats,
     IngestClient,
     demo_stations,
+    open_warnings,
     run_feed,
     wait_until_up,
 )
@@ -141,10 +142,14 @@ class _QuietFeed(logging.Filter):
 def start_beside_server(settings, port: int, rate: float | None = None) -> threading.Event | None:
     """Create a demo token (revoking older ones) and feed the server on ``port`` from a thread.
 
-    The thread waits for ``/healthz``, then posts until the process ends or
+    The feed also takes over the warnings the demo history (or an earlier
+    demo run) left open, and works and closes them as it does its own.  The
+    thread waits for ``/healthz``, then posts until the process ends or
     the returned event is set.  None (with one line printed) when there is
     nothing to feed from, such as a database without stations.
     """
+    from dashboard.demo.history import HISTORY_SOURCE
+    from dashboard.domain.base import now_local
     from dashboard.ingest.tokens import create_token
 
     lang = settings["DEFAULT_LANGUAGE"]
@@ -156,11 +161,13 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
             stations = demo_stations(session)
             _revoke_active(session, DEMO_SOURCE)
             _, token = create_token(session, DEMO_SOURCE)
+            left_open = open_warnings(session, (HISTORY_SOURCE, DEMO_SOURCE))
     except FeedError as exc:
         print(t(f"simulate.error.{exc.reason}", lang, **exc.params), flush=True)
         return None
     client = IngestClient(url, token)
     feed = LiveFeed(stations, source=DEMO_SOURCE, rate=rate)
+    feed.adopt(left_open, now_local())
     stop = threading.Event()
     logging.getLogger("werkzeug").addFilter(_QuietFeed())
 
@@ -169,6 +176,8 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
             print(t("simulate.error.unreachable", lang, url=url, detail="/healthz"), flush=True)
             return
         print(_started(lang, url, rate, DEMO_SOURCE, feed.speed, None), flush=True)
+        if left_open:
+            print(t("simulate.adopted", lang, count=f"{len(left_open):,}"), flush=True)
         try:
             run_feed(feed, client, rate=rate, stop=stop,
                      report=lambda s: print(stats_line(s, lang), flush=True))

@@ -53,6 +53,9 @@ class Stations:
     lat: np.ndarray
 
 
+HISTORY_SOURCE = "demo"  # the source of the generated history's warnings
+
+
 def daily_level(dates: np.ndarray, end_day: np.datetime64, base: float, growth: float) -> pd.DataFrame:
     """Expected events on each of ``dates``: ``base`` on ``end_day``, ``growth`` year on year."""
     cal = calibration()
@@ -82,7 +85,7 @@ def _minutes(rng, low, high) -> np.ndarray:
 
 
 def generate_warnings(rng, stations: Stations, end: np.datetime64, dates: np.ndarray,
-                      daily_warnings: float, cipher, source: str = "demo",
+                      daily_warnings: float, cipher, source: str = HISTORY_SOURCE,
                       growth: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The warnings received on ``dates`` and their dissuasion attempts, as of ``end``.
 

@@ -7,6 +7,9 @@ what happens to each: dissuasion attempts up the method ladder of its risk
 level, the outcome, and for a loss an emergency stop-payment that is later
 stopped and frozen.  ``LiveFeed.due(now)`` hands back the follow-ups whose
 time has come, as ``{"outcomes": [...], "stop-payments": [...]}``.
+``LiveFeed.adopt(warnings, now)`` plans the same for warnings that are open
+already (the demo history's last hours, or an earlier run's), so that they
+close as the new ones do instead of ageing past every deadline.
 
 Time runs ``speed`` times faster than the calibration's minutes, the same
 factor by which the feed's rate exceeds the calibrated daily volume, so the
@@ -126,8 +129,35 @@ class LiveFeed:
             self._plan_attempts(record, now, s)
         return records
 
-    def _plan_attempts(self, warning: dict, now: datetime, station: int) -> None:
-        """The dissuasion attempts of one warning, the last one closing it with its outcome."""
+    def adopt(self, warnings: list[dict], now: datetime) -> None:
+        """Plan the attempts, outcome and stop-payment of warnings already open, from ``now``.
+
+        Each of ``warnings`` has ``source``, ``external_id``, ``risk_level``,
+        ``amount_at_risk`` and ``station_id`` (None: a station drawn as for a
+        new warning).  Their records name the warning's own source and carry
+        this run's id, so that a later run adopting what is still open does
+        not repeat an id.
+        """
+        index = {int(station_id): i for i, station_id in enumerate(self.stations.ids)}
+        for warning in warnings:
+            station = index.get(warning["station_id"])
+            if station is None:
+                station = int(self.rng.choice(len(self.stations.ids), p=self.stations.weights))
+            self._plan_attempts(warning, now, station, ids=f"{warning['external_id']}-{self.run_id}")
+
+    def _reference(self, warning: dict) -> dict:
+        """How a follow-up names its warning: by external id, and by source when not the feed's."""
+        reference = {"warning_external_id": warning["external_id"]}
+        if warning.get("source", self.source) != self.source:
+            reference["warning_source"] = warning["source"]
+        return reference
+
+    def _plan_attempts(self, warning: dict, now: datetime, station: int, ids: str | None = None) -> None:
+        """The dissuasion attempts of one warning, the last one closing it with its outcome.
+
+        ``ids``: the stem of the records' external ids (default the warning's).
+        """
+        ids = ids or warning["external_id"]
         cal, rng = calibration(), self.rng
         risk, amount = warning["risk_level"], warning["amount_at_risk"]
         outcomes = cal["outcomes_by_risk"][risk]
@@ -149,8 +179,8 @@ class LiveFeed:
             low, high = DURATION_MINUTES[method]
             end = self._later(start, rng.uniform(low, high))
             record = {
-                "source": self.source, "external_id": f"{warning['external_id']}-A{k}",
-                "warning_external_id": warning["external_id"], "method": method, "result": result,
+                "source": self.source, "external_id": f"{ids}-A{k}", **self._reference(warning),
+                "method": method, "result": result,
                 "officer": officer, "started_at": start.isoformat(timespec="seconds"),
                 "ended_at": end.isoformat(timespec="seconds"),
             }
@@ -159,20 +189,19 @@ class LiveFeed:
                 record.update(outcome=outcome, closed_at=end.isoformat(timespec="seconds"), loss=loss,
                               loss_avoided=amount - loss if outcome in DISSUADED else 0)
                 if loss and rng.random() < cal["stop_payment_share_of_losses"]:
-                    self._plan_stop_payment(warning, end, loss)
+                    self._plan_stop_payment(warning, end, loss, ids)
             self._plan(end + timedelta(seconds=1), "outcomes", record)
             if method == "sms":
                 start = max(contact, end)
             else:
                 start = self._later(end, rng.uniform(15, 60) if method == "door_visit" else rng.uniform(1, 10))
 
-    def _plan_stop_payment(self, warning: dict, reported: datetime, loss: int) -> None:
+    def _plan_stop_payment(self, warning: dict, reported: datetime, loss: int, ids: str) -> None:
         """Request within minutes; stopped and frozen later, each sent again as a legal update."""
         cal, rng = calibration(), self.rng
         requested = self._later(reported, cal["stop_payment_median_minutes"] * np.exp(0.9 * rng.standard_normal()))
         record = {
-            "source": self.source, "external_id": f"{warning['external_id']}-S",
-            "warning_external_id": warning["external_id"],
+            "source": self.source, "external_id": f"{ids}-S", **self._reference(warning),
             "account": people.bank_accounts(rng, 1)[0], "bank": str(rng.choice(cal["banks"])),
             "reported_at": reported.isoformat(timespec="seconds"),
             "requested_at": requested.isoformat(timespec="seconds"), "requested_amount": loss,

@@ -121,6 +121,18 @@ def demo_stations(session: Session) -> Stations:
     return _stations(session)
 
 
+def open_warnings(session: Session, sources: tuple[str, ...]) -> list[dict]:
+    """The warnings of ``sources`` not closed yet, as ``LiveFeed.adopt`` takes them."""
+    from dashboard.domain import Warning
+
+    rows = session.execute(
+        select(Warning.source, Warning.external_id, Warning.risk_level, Warning.amount_at_risk,
+               Warning.station_id)
+        .where(Warning.status != "closed", Warning.source.in_(sources))
+        .order_by(Warning.received_at)).all()
+    return [row._asdict() for row in rows]
+
+
 def run_feed(feed: LiveFeed, client: IngestClient, *, rate: float, minutes: float | None = None,
              flat: bool = False, stop: threading.Event | None = None,
              report: Callable[[FeedStats], None] | None = None, report_every: float = 60.0) -> FeedStats:

@@ -109,3 +109,51 @@ def test_cancelled_warnings_lose_their_follow_ups(stations):
     due = feed.due(NOW + timedelta(days=1))
     followed = {r["warning_external_id"] for records in due.values() for r in records}
     assert followed == {w["external_id"] for w in kept}
+
+
+def _left_open(n: int) -> list[dict]:
+    """Warnings the demo history left open, as ``simulator.open_warnings`` reads them."""
+    return [{"source": "demo", "external_id": f"DEMO-20261122-{i:06d}", "risk_level": risk,
+             "amount_at_risk": 5000 + i, "station_id": None if i % 5 == 0 else 1 + i % 8}
+            for i, risk in zip(range(1, n + 1), ["high", "medium", "low"] * n, strict=False)]
+
+
+def test_adopted_warnings_are_worked_and_closed_under_their_own_source(stations):
+    feed = LiveFeed(stations, source="demo-live", rate=20, seed=8, run_id="R1")
+    left_open = _left_open(300)
+    feed.adopt(left_open, NOW)
+    handed = feed.due(NOW + timedelta(days=1))
+    assert len(feed) == 0
+    records = [(kind, r) for kind, rs in handed.items() for r in rs]
+    for kind, record in records:
+        parsed, errors = parse(kind, record)
+        assert errors == [], (kind, record, errors)
+        assert record["source"] == "demo-live" and record["warning_source"] == "demo"
+        assert record["external_id"].startswith(record["warning_external_id"] + "-R1-")
+        times = [datetime.fromisoformat(record[f]) for f in TIME_FIELDS if f in record]
+        assert min(times) >= NOW  # worked from now on: nothing is back-dated into the history
+    closing = Counter(r["warning_external_id"] for r in handed["outcomes"] if "outcome" in r)
+    assert set(closing) == {w["external_id"] for w in left_open} and set(closing.values()) == {1}
+    assert handed["stop-payments"], "300 warnings lose money often enough for a stop-payment"
+    officers = {r["officer"][:8] for r in handed["outcomes"]}
+    assert officers <= set(stations.codes)
+    # a station of the warning's own: its officers work it (station ids 1-8 are codes 0-7)
+    by_warning = {r["warning_external_id"]: r["officer"][:8] for r in handed["outcomes"]}
+    for warning in left_open:
+        if warning["station_id"] is not None:
+            assert by_warning[warning["external_id"]] == stations.codes[warning["station_id"] - 1]
+
+
+def test_a_later_run_adopting_the_same_warnings_uses_new_ids(stations):
+    left_open = _left_open(10)
+    ids = []
+    for run in ("R1", "R2"):
+        feed = LiveFeed(stations, source="demo-live", rate=20, seed=8, run_id=run)
+        feed.adopt(left_open, NOW)
+        ids.append({r["external_id"] for rs in feed.due(NOW + timedelta(days=1)).values() for r in rs})
+    assert ids[0] and ids[1] and not ids[0] & ids[1]
+
+
+def test_the_feeds_own_warnings_name_no_other_source(played):
+    _, _, handed = played
+    assert all("warning_source" not in record for _, _, record in handed)
