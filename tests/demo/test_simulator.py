@@ -79,6 +79,15 @@ def test_a_few_seconds_of_feed_raise_the_counts_and_post_nothing_invalid(engine,
     assert closed > 0
 
 
+def post_every_follow_up(feed: LiveFeed, client: IngestClient, stats: FeedStats, clock) -> None:
+    """Post the feed's follow-ups in time order, two seconds at a time, until none is left."""
+    while len(feed):
+        clock += timedelta(seconds=2)
+        for kind, records in feed.due(clock).items():
+            if records:
+                stats.add(kind, client.post(kind, records), records)
+
+
 def test_every_kind_of_follow_up_is_accepted_by_the_api(engine, server):
     """A whole hour of follow-ups posted in time order: attempts, closings, stop-payment stages."""
     with Session(engine) as session, session.begin():
@@ -89,11 +98,7 @@ def test_every_kind_of_follow_up_is_accepted_by_the_api(engine, server):
     clock = now_local() - timedelta(hours=1)
     warnings = feed.new_warnings(clock, 150)
     stats.add("warnings", client.post("warnings", warnings), warnings)
-    while len(feed):
-        clock += timedelta(seconds=2)
-        for kind, records in feed.due(clock).items():
-            if records:
-                stats.add(kind, client.post(kind, records), records)
+    post_every_follow_up(feed, client, stats, clock)
     assert stats.rejected == 0, stats.errors
     stops = stats.counts["stop-payments"]
     assert stops["inserted"] > 0 and stops["updated"] > 0, stats.counts
@@ -130,11 +135,7 @@ def test_warnings_left_open_are_worked_and_closed_through_the_api(engine, server
     feed = LiveFeed(stations, source="demo-live", rate=200, seed=2)
     clock = now_local()
     feed.adopt(left_open, clock)
-    while len(feed):
-        clock += timedelta(seconds=2)
-        for kind, records in feed.due(clock).items():
-            if records:
-                stats.add(kind, client.post(kind, records), records)
+    post_every_follow_up(feed, client, stats, clock)
     assert stats.rejected == 0, stats.errors
     assert open_count(engine, HISTORY_SOURCE) == 0
     with Session(engine) as session:
