@@ -78,3 +78,21 @@ def make_case(station: OrgUnit, reported_at: datetime, loss: int, fraud_type="in
 def make_publicity(unit: OrgUnit, day: date, kind="lecture", reach=100) -> PublicityEvent:
     county_id = unit.id if unit.level == "county" else unit.parent_id if unit.level == "station" else None
     return PublicityEvent(day=day, unit_id=unit.id, county_id=county_id, kind=kind, reach=reach)
+
+
+def provision_account(session: Session, username: str, role: str, unit_code: str | None,
+                      password: str, now: datetime | None = None):
+    """An account ready to log in, made the way the product makes one: created (no role) at
+    the console, then granted its business role by another person; an administrator is made
+    at the console with its role.  The password is the account's own (no forced change)."""
+    from dashboard.auth.permissions import roles
+    from dashboard.commands.create_user import CreateUser
+    from dashboard.commands.grant_role import GrantRole
+
+    administrator = roles()[role].is_administrator
+    user = CreateUser("test:sysadmin", username, password,
+                      role=role if administrator else None).run(session, now=now)
+    if not administrator:
+        GrantRole("test:secadmin", user.id, role, unit_code).run(session, now=now)
+    user.must_change_password = False
+    return user

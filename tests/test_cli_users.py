@@ -32,19 +32,30 @@ def create(monkeypatch, *args, password=PASSWORD):
     return main(["create-user", "--password-stdin", *args])
 
 
-def test_create_user_from_the_shell(database, monkeypatch, capsys):
-    assert create(monkeypatch, "--username", "cmd1", "--role", "commander", "--unit", "350203",
-                  "--display-name", "指挥员") == 0
-    assert "created user 'cmd1'" in capsys.readouterr().out
+def test_an_account_from_the_shell_has_no_role_until_one_is_granted(database, monkeypatch, capsys):
+    assert create(monkeypatch, "--username", "cmd1", "--display-name", "指挥员") == 0
+    assert "created account 'cmd1'" in capsys.readouterr().out
     with Session(database) as session:
         user = session.scalar(select(User).where(User.username == "cmd1"))
-        assert user.unit.code == "350203" and verify_password(user.password_hash, PASSWORD)
+        assert user.role is None and user.unit is None and not user.can_log_in
+        assert user.must_change_password and verify_password(user.password_hash, PASSWORD)
+        assert user.created_by.startswith("cli:")
+
+
+@pytest.mark.parametrize("role", ["sysadmin", "secadmin", "auditor"])
+def test_the_three_administrators_are_made_at_the_console(database, monkeypatch, capsys, role):
+    assert create(monkeypatch, "--username", f"{role}1", "--role", role) == 0
+    assert f"created {role}" in capsys.readouterr().out
+    with Session(database) as session:
+        user = session.scalar(select(User).where(User.username == f"{role}1"))
+        assert user.role == role and user.unit is None and user.can_log_in
+        assert user.must_change_password
 
 
 @pytest.mark.parametrize(("args", "password", "option"), [
-    (["--username", "cmd1", "--role", "commander", "--unit", "35020399"], PASSWORD, "--unit"),
-    (["--username", "cmd1", "--role", "commander"], PASSWORD, "--unit"),
-    (["--username", "cmd1", "--role", "boss", "--unit", "350203"], PASSWORD, "--role"),
+    (["--username", "cmd1", "--role", "commander"], PASSWORD, "--role"),
+    (["--username", "cmd1", "--role", "leader"], PASSWORD, "--role"),
+    (["--username", "cmd1", "--role", "boss"], PASSWORD, "--role"),
     (["--username", "x", "--role", "auditor"], PASSWORD, "--username"),
     (["--username", "aud1", "--role", "auditor"], "password1234", "--password"),
 ])

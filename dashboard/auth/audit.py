@@ -46,7 +46,12 @@ TOTP_ENROLLED = "totp_enrolled"
 LOGOUT = "logout"
 SESSION_EXPIRED = "session_expired"
 PASSWORD_CHANGED = "password_changed"
-ROLE_CHANGED = "role_changed"
+ROLE_CHANGED = "role_changed"  # before the three administrators: kept for old entries
+ROLE_GRANTED = "role_granted"
+ROLE_REVOKED = "role_revoked"
+PASSWORD_RESET = "password_reset"
+SECOND_FACTOR_RESET = "second_factor_reset"
+POLICY_CHANGED = "policy_changed"
 USER_CREATED = "user_created"
 USER_DISABLED = "user_disabled"
 USER_ENABLED = "user_enabled"
@@ -67,6 +72,7 @@ ACTIONS = (
     SESSION_EXPIRED, PASSWORD_CHANGED, ROLE_CHANGED, USER_CREATED, USER_DISABLED, USER_ENABLED,
     UNMASK, EXPORT, TASK_CHANGED, INGEST_BATCH, INGEST_REPLAY, INGEST_DISCARD, ACCESS_DENIED,
     OUTCOME_RECORDED, PLAYBOOK_CHANGED, UNITS_IMPORTED, BOUNDARIES_IMPORTED,
+    ROLE_GRANTED, ROLE_REVOKED, PASSWORD_RESET, SECOND_FACTOR_RESET, POLICY_CHANGED,
 )
 
 SUCCESS = "success"

@@ -153,9 +153,10 @@ def authenticate(session: Session, username: str, password: str, source_address:
     user = session.scalar(select(User).where(User.username == name).with_for_update()
                           .execution_options(populate_existing=True)) if name else None
 
-    if user is None or not user.is_active or user.is_locked(now):
+    if user is None or not user.can_log_in or user.is_locked(now):
         spend_verify_time(password or "")
-        reason = "unknown" if user is None else ("disabled" if not user.is_active else "locked")
+        reason = ("unknown" if user is None else "disabled" if not user.is_active
+                  else "no_role" if user.role is None else "locked")
         audit.record(session, user=name if user is None else user, action=audit.LOGIN_FAILED,
                      outcome=audit.DENIED, source_address=address, at=now,
                      detail={"reason": reason})

@@ -1,8 +1,12 @@
 """The one permission question: may this user (or role) do this action?
 
-Roles are ``data/roles.csv`` (code, names, scope kind, whether TOTP is
+Roles are ``data/roles.csv`` (code, names, kind, scope kind, whether TOTP is
 mandatory in production, the levels of unit a user of the role may be
-attached to, ``|``-separated); what each role may do is ``data/permissions.csv``,
+attached to, ``|``-separated).  A role's kind is ``business`` (leader,
+commander, officer, press: they work with the city's data) or
+``administrator`` (the three administrators of ``docs/security.md``: they run
+the system and see no citizen data); an administrator role has the ``system``
+scope and a business role never has. what each role may do is ``data/permissions.csv``,
 one ``role,permission`` row per grant.  Anything not granted is denied: a
 new role, an inactive user, no user at all.  An action that no row of the
 file names is a programming error and raises ``UnknownPermission``, so that a
@@ -26,6 +30,7 @@ from dashboard.paths import DATA_DIR
 ROLES_FILE = DATA_DIR / "roles.csv"
 PERMISSIONS_FILE = DATA_DIR / "permissions.csv"
 SCOPE_KINDS = ("subtree", "city", "system")
+ROLE_KINDS = ("business", "administrator")
 
 
 class UnknownPermission(KeyError):
@@ -48,6 +53,12 @@ class Role:
     scope: str
     totp_required_in_production: bool
     unit_levels: tuple[str, ...] = ()
+    kind: str = "business"
+
+    @property
+    def is_administrator(self) -> bool:
+        """One of the three administrators: never a business role, never citizen data."""
+        return self.kind == "administrator"
 
     @property
     def needs_unit(self) -> bool:
@@ -85,8 +96,14 @@ def load_table(roles_file: Path = ROLES_FILE,
         levels = tuple(level for level in row.get("unit_levels", "").split("|") if level)
         if row["scope"] == "system" and levels:
             raise ValueError(f"{roles_file.name}: role {row['code']}: a system role has no unit")
+        kind = row.get("kind") or "business"
+        if kind not in ROLE_KINDS:
+            raise ValueError(f"{roles_file.name}: role {row['code']}: unknown kind {kind!r}")
+        if (kind == "administrator") != (row["scope"] == "system"):
+            raise ValueError(f"{roles_file.name}: role {row['code']}: an administrator role, and "
+                             "only it, has the system scope")
         roles[row["code"]] = Role(row["code"], row["name_zh"], row["name_en"], row["scope"],
-                                  row["totp_required_in_production"] == "1", levels)
+                                  row["totp_required_in_production"] == "1", levels, kind)
     grants = set()
     for row in _read_csv(permissions_file):
         if row["role"] not in roles:
@@ -111,8 +128,18 @@ def actions() -> frozenset[str]:
     return table().actions
 
 
+def administrator_roles() -> frozenset[str]:
+    """The codes of the three administrator roles (sysadmin, secadmin, auditor)."""
+    return frozenset(code for code, role in roles().items() if role.is_administrator)
+
+
+def business_roles() -> frozenset[str]:
+    """The codes of the roles that work with the city's data."""
+    return frozenset(code for code, role in roles().items() if not role.is_administrator)
+
+
 def role_of(user_or_role) -> str | None:
-    """The role code of a user (None if missing or inactive) or of a role string."""
+    """The role code of a user (None if missing, disabled or not yet granted one) or of a role string."""
     if user_or_role is None or isinstance(user_or_role, str):
         return user_or_role
     if not getattr(user_or_role, "is_active", False):

@@ -18,14 +18,20 @@ def _read_password(args) -> str:
 
 
 def cmd_create_user(args, settings) -> int:
-    """Create a user, checked exactly as on the admin page (role, unit, password policy)."""
+    """Create an account, checked exactly as on the accounts page (name, password policy).
+
+    Without ``--role`` the account has no role until a security administrator
+    grants one on the roles page.  ``--role`` makes one of the three
+    administrators (sysadmin, secadmin, auditor): only here, at the console.
+    Either way the password must be changed at the first login.
+    """
     from dashboard.commands.create_user import CreateUser
     from dashboard.commands.errors import Invalid
 
     password = _read_password(args)
     db = open_database(settings)
-    command = CreateUser(f"cli:{getpass.getuser()}", args.username, args.role, args.unit,
-                         password, display_name=args.display_name, settings=settings,
+    command = CreateUser(f"cli:{getpass.getuser()}", args.username, password,
+                         display_name=args.display_name, role=args.role, settings=settings,
                          source_address="cli")
     try:
         with db.session() as session:
@@ -34,17 +40,21 @@ def cmd_create_user(args, settings) -> int:
     except Invalid as invalid:
         option = "--" + invalid.field.replace("_", "-")
         raise UsageError(f"{option}: {invalid.message(settings['DEFAULT_LANGUAGE'])}") from None
-    print(f"created user {username!r} (id {user_id}), role {role}, unit {args.unit or '-'}")
+    if role is None:
+        print(f"created account {username!r} (id {user_id}) with no role: a security "
+              "administrator grants its role and unit on /admin/roles")
+    else:
+        print(f"created {role} {username!r} (id {user_id}); the password must be changed at "
+              "the first login")
     return 0
 
 
 def register(sub) -> None:
-    user = sub.add_parser("create-user", help="create a user (asks for the password twice)")
+    user = sub.add_parser("create-user", help="create an account (asks for the password twice)")
     user.add_argument("--username", required=True)
-    user.add_argument("--role", required=True,
-                      help="leader, commander, officer, press, admin or auditor")
-    user.add_argument("--unit", default=None, metavar="CODE",
-                      help="code of the user's unit (none for admin and auditor)")
+    user.add_argument("--role", default=None, metavar="sysadmin|secadmin|auditor",
+                      help="one of the three administrators; without it the account waits for "
+                      "a security administrator to grant a business role")
     user.add_argument("--display-name", default=None, help="name shown in the app (default: username)")
     user.add_argument("--password-stdin", action="store_true",
                       help="read the password from the first line of standard input")

@@ -1,8 +1,10 @@
-"""Disable a user, or enable them again: ``DisableUser(...).run(session)``.
+"""Disable an account, or enable it again: ``DisableUser(...).run(session)``.
 
-A disabled user cannot log in and their live sessions end at once; nothing
-is deleted, so the audit log keeps naming them.  An admin cannot disable
-their own account (someone must be left to undo it).
+The system administrator's act.  A disabled account cannot log in and its
+live sessions end at once; nothing is deleted, so the audit log keeps naming
+it.  Enabling gives back only what the account had: an account with no role
+still waits for a security administrator.  Nobody disables their own account
+(someone must be left to undo it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.commands.errors import Invalid
-from dashboard.commands.validation import find_user, is_self
+from dashboard.commands.validation import check_actor, find_user, is_self
 from dashboard.domain import User
 from dashboard.domain.base import now_local
 from dashboard.domain.users import end_sessions_of
@@ -29,6 +31,7 @@ class DisableUser:
     _user: User | None = field(default=None, repr=False)
 
     def validate(self, session: Session) -> None:
+        check_actor(self.actor, "manage_accounts")
         user = find_user(session, self.user_ref)
         if not self.active and is_self(self.actor, user):
             raise Invalid("user", "admin.error.own_account")

@@ -1,7 +1,11 @@
-"""Set a new password for a user: ``ResetPassword(...).run(session)``.
+"""Set a new password for someone else's account: ``ResetPassword(...).run(session)``.
 
-The policy of ``dashboard.auth.passwords`` applies; a lock is lifted and every
-live session of the user ends (whoever knew the old password is logged out).
+The system administrator's act (a forgotten password).  The policy of
+``dashboard.auth.passwords`` applies; the account must change the password at
+its next login, a lock is lifted and every live session ends.  The second
+factor stays: a reset password alone does not open an account that has one
+(only a security administrator resets a second factor).  Nobody resets their
+own password here: that is ``ChangePassword``, which asks for the old one.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from sqlalchemy.orm import Session
 from dashboard.auth import audit
 from dashboard.auth.lockout import unlock
 from dashboard.auth.passwords import hash_password
-from dashboard.commands.validation import check_password, find_user
+from dashboard.commands.errors import Invalid
+from dashboard.commands.validation import check_actor, check_password, find_user, is_self
 from dashboard.domain import User
 from dashboard.domain.base import now_local
 from dashboard.domain.users import end_sessions_of
+
+PERMISSION = "manage_accounts"
 
 
 @dataclass
@@ -31,7 +38,10 @@ class ResetPassword:
     _user: User | None = field(default=None, repr=False)
 
     def validate(self, session: Session) -> None:
+        check_actor(self.actor, PERMISSION)
         user = find_user(session, self.user_ref)
+        if is_self(self.actor, user):
+            raise Invalid("user", "admins.error.own_password")
         check_password(self.password, user.username, self.settings)
         self._user = user
 
@@ -41,9 +51,10 @@ class ResetPassword:
         user = self._user
         user.password_hash = hash_password(self.password)
         user.password_changed_at = now
+        user.must_change_password = True
         unlock(user)
         ended = end_sessions_of(session, user, now, "password_changed")
-        audit.record(session, user=self.actor, action=audit.PASSWORD_CHANGED,
+        audit.record(session, user=self.actor, action=audit.PASSWORD_RESET,
                      object=f"user:{user.id}", source_address=self.source_address, at=now,
-                     detail={"sessions_ended": ended})
+                     detail={"sessions_ended": ended, "second_factor_kept": user.has_totp})
         return user

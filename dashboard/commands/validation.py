@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.passwords import PasswordRefused, check_policy
-from dashboard.auth.permissions import Role, roles
+from dashboard.auth.permissions import Role, require, roles
 from dashboard.auth.records import parse_id
 from dashboard.commands.errors import Invalid
 from dashboard.domain import OrgUnit, User
@@ -91,5 +91,21 @@ def find_user(session: Session, user_ref: int | str | None) -> User:
 
 
 def is_self(actor, user: User) -> bool:
-    """True when the admin acting is the user acted on."""
+    """True when the administrator acting is the user acted on."""
     return getattr(actor, "id", None) == user.id
+
+
+def from_console(actor) -> bool:
+    """True when the actor is the server's console (``"cli:root"``), not a logged-in user."""
+    return isinstance(actor, str)
+
+
+def actor_name(actor) -> str:
+    """The name an account records for who acted: a username, or the console's name."""
+    return actor if from_console(actor) else actor.username
+
+
+def check_actor(actor, action: str) -> None:
+    """A logged-in actor must hold ``action`` (the page checked it too); the console may."""
+    if not from_console(actor):
+        require(actor, action)

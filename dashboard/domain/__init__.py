@@ -9,6 +9,7 @@ from dashboard.domain.ingest import ApiToken, RejectedRecord
 from dashboard.domain.jobs import JobLease
 from dashboard.domain.org import OrgUnit
 from dashboard.domain.playbooks import DissuasionPlaybook
+from dashboard.domain.policy import SecurityPolicyValue
 from dashboard.domain.prevention import PublicityEvent
 from dashboard.domain.reference import REFERENCE_MODELS
 from dashboard.domain.tasks import Task, TaskEvent
@@ -20,5 +21,5 @@ __all__ = [
     "Base", "LocalDateTime", "SHANGHAI", "Case", "StopPayment", "OrgUnit",
     "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning",
     "AuditEntry", "AuditHead", "LoginAttempt", "SessionRecord", "User", "AGGREGATE_MODELS",
-    "Task", "TaskEvent", "JobLease", "DissuasionPlaybook",
+    "Task", "TaskEvent", "JobLease", "DissuasionPlaybook", "SecurityPolicyValue",
 ]

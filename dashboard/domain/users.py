@@ -3,7 +3,15 @@
 ``User.role`` is a role code from ``data/roles.csv``; what a role may do is
 ``dashboard.auth.permissions.allowed``, what it may see is
 ``dashboard.auth.scope.scope_of``.  ``unit_id`` is the unit a user is attached
-to (empty for the system roles ``admin`` and ``auditor``).
+to (empty for the three administrators).
+
+An account is made by one person and given its business role by another
+(``docs/security.md``): the system administrator creates it with no role
+(``created_by``), a security administrator grants the role and unit
+(``role_granted_by``).  ``is_active`` is the system administrator's switch
+(disabled or not); an account logs in only while it is active *and* has a
+role (``can_log_in``).  ``must_change_password`` is set by a password someone
+else chose (a new account, a reset): the next login asks for a new one.
 
 A ``SessionRecord`` is one login.  The browser's cookie carries a random
 token; the table keeps only its SHA-256, so a copy of the database does not
@@ -51,7 +59,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), index=True, doc="A code of data/roles.csv")
+    role: Mapped[str | None] = mapped_column(
+        String(20), index=True, doc="A code of data/roles.csv; empty until a role is granted")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -65,6 +74,13 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(LocalDateTime, default=now_local)
     password_changed_at: Mapped[datetime] = mapped_column(LocalDateTime, default=now_local)
+    created_by: Mapped[str | None] = mapped_column(
+        String(64), doc="Username (or console name) of who created the account")
+    role_granted_by: Mapped[str | None] = mapped_column(
+        String(64), doc="Username of the security administrator who granted the role")
+    role_granted_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="The password was set by someone else: change it at next login")
 
     unit: Mapped[OrgUnit | None] = relationship()
 
@@ -74,6 +90,11 @@ class User(Base):
 
     def __repr__(self) -> str:  # no password hash, no secret
         return f"<User {self.username} role={self.role} unit={self.unit_id}>"
+
+    @property
+    def can_log_in(self) -> bool:
+        """Active (not disabled) and holding a role."""
+        return bool(self.is_active) and self.role is not None
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
@@ -129,7 +150,7 @@ class SessionRecord(Base):
             return "absolute"
         if now - self.last_seen_at >= idle:
             return "idle"
-        if not self.user.is_active:
+        if not self.user.can_log_in:
             return "disabled"
         return None
 

@@ -1,4 +1,4 @@
-"""The login pages: password, second factor (TOTP code or enrolment), logout.
+"""The login pages: password, second factor (TOTP code or enrolment), new password, logout.
 
 Server-rendered Flask templates (``templates/auth/``) styled by the vendored
 Bootstrap in ``assets/``: they work before the Dash app is allowed to load.
@@ -7,8 +7,14 @@ After a right password the login is *pending* (a user id and a time in the
 Flask session, 5 minutes at most) until the second factor is done, if the
 user has one or their role requires one.  An enrolment's new secret waits in
 the session encrypted with the personal-data key, so the browser never holds
-it in clear.  A wrong code counts as a failed login towards the lock.  Only a
-completed login opens a ``SessionRecord`` (new token, fresh Flask session).
+it in clear.  A wrong code counts as a failed login towards the lock.  A
+password chosen by someone else (a new account, a reset) must then be
+replaced (``/login/password``) before the login completes.  Only a completed
+login opens a ``SessionRecord`` (new token, fresh Flask session).
+
+``/account/password`` changes the password of the logged-in user (the
+current one asked again).  Every rule reads the security policy in force
+(``security_settings``).
 """
 
 from __future__ import annotations
@@ -29,13 +35,15 @@ from flask_login import current_user, login_user, logout_user
 from dashboard.auth import audit, totp
 from dashboard.auth.crypto import PersonalDataUnreadable, cipher
 from dashboard.auth.lockout import FAILED, LoginPolicy, authenticate, register_failure
+from dashboard.commands.change_password import ChangePassword
+from dashboard.commands.errors import Invalid
 from dashboard.domain.users import SessionRecord, User
 from dashboard.i18n import t
 from dashboard.web.csrf import COOKIE as CSRF_COOKIE
 from dashboard.web.csrf import csrf_token
 from dashboard.web.database import request_session
-from dashboard.web.guard import home_path
-from dashboard.web.login import SignedInUser, client_address, now
+from dashboard.web.guard import home_path, permits
+from dashboard.web.login import SignedInUser, client_address, now, security_settings
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 PENDING_FOR = timedelta(minutes=5)
@@ -55,14 +63,15 @@ def _pending() -> tuple[User, dict] | tuple[None, None]:
         return None, None
     started = datetime.fromisoformat(pending["since"])
     user = request_session().get(User, pending["user"])
-    if now() - started > PENDING_FOR or user is None or not user.is_active or user.is_locked(now()):
+    if (now() - started > PENDING_FOR or user is None or not user.can_log_in
+            or user.is_locked(now())):
         session.pop("pending", None)
         return None, None
     return user, pending
 
 
 def _failed_login_message() -> str:
-    policy = LoginPolicy.from_settings(current_app.config)
+    policy = LoginPolicy.from_settings(security_settings())
     return t(FAILED, attempts=policy.max_failures, minutes=int(policy.lock.total_seconds() // 60))
 
 
@@ -81,11 +90,23 @@ def _complete(user: User, second_factor: str, target: str | None):
     return redirect(_safe_next(target) or home_path(current_user))
 
 
+def _finish(user: User, second_factor: str, target: str | None):
+    """Complete the login, or first ask for a new password when someone else chose this one."""
+    if not user.must_change_password:
+        return _complete(user, second_factor, target)
+    pending = session.get("pending") or {}
+    session["pending"] = {"user": user.id, "since": pending.get("since", now().isoformat()),
+                          "next": target, "factor_done": second_factor}
+    request_session().commit()
+    csrf_token()
+    return redirect(url_for("auth.new_password"))
+
+
 def _second_factor_failed(user: User, template: str, **context):
     db = request_session()
     audit.record(db, user=user, action=audit.TOTP_FAILED, object=f"user:{user.id}",
                  outcome=audit.DENIED, source_address=client_address(), at=now())
-    locked = register_failure(db, user, now(), LoginPolicy.from_settings(current_app.config),
+    locked = register_failure(db, user, now(), LoginPolicy.from_settings(security_settings()),
                               client_address())
     db.commit()
     if locked:
@@ -104,15 +125,15 @@ def login():
     db = request_session()
     username = request.form.get("username", "")
     result = authenticate(db, username, request.form.get("password", ""), client_address(),
-                          settings=current_app.config, now=now())
+                          settings=security_settings(), now=now())
     db.commit()  # the failure count, lock and audit rows stay even when refused
     if not result.ok:
         return render_template("auth/login.html", error=t(result.message_key, **result.params),
                                username=username[:64], next=target)
     user = result.user
-    step = totp.second_factor_step(user, current_app.config)
+    step = totp.second_factor_step(user, security_settings())
     if step == "none":
-        return _complete(user, "none", target)
+        return _finish(user, "none", target)
     session.clear()
     session["pending"] = {"user": user.id, "since": now().isoformat(), "next": target}
     csrf_token()
@@ -127,7 +148,7 @@ def second_factor():
     if request.method == "GET":
         return render_template("auth/totp.html", error=None)
     if totp.accept_code(user, request.form.get("code"), at=now()):
-        return _complete(user, "totp", pending.get("next"))
+        return _finish(user, "totp", pending.get("next"))
     return _second_factor_failed(user, "auth/totp.html")
 
 
@@ -171,7 +192,56 @@ def enrol():
         db.commit()
         session.pop("enrol", None)
         return redirect(home_path(current_user))
-    return _complete(user, "totp_enrolled", session["pending"].get("next"))
+    return _finish(user, "totp_enrolled", session["pending"].get("next"))
+
+
+def _password_form(action: str, forced: bool, **context):
+    return render_template("auth/password.html", action=action, forced=forced,
+                           home=home_path(current_user) if current_user.is_authenticated else "/",
+                           **{"error": None, "done": False, **context})
+
+
+@bp.route("/login/password", methods=["GET", "POST"])
+def new_password():
+    """The last step of a login whose password someone else chose: a new one, twice."""
+    user, pending = _pending()
+    if user is None or not pending.get("factor_done"):
+        return redirect(url_for("auth.login"))
+    action = url_for("auth.new_password")
+    if request.method == "GET":
+        return _password_form(action, forced=True)
+    db = request_session()
+    try:
+        ChangePassword(user, None, request.form.get("password", ""),
+                       request.form.get("repeated_password", ""), settings=security_settings(),
+                       source_address=client_address(), current_checked=True).run(db, now=now())
+    except Invalid as invalid:
+        db.rollback()
+        return _password_form(action, forced=True, error=invalid.message())
+    return _complete(user, pending["factor_done"], pending.get("next"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """The logged-in user changes their own password (the current one asked again)."""
+    if not permits(current_user, "manage_own_account"):
+        return redirect(url_for("auth.login"))
+    action = url_for("auth.change_password")
+    if request.method == "GET":
+        return _password_form(action, forced=False)
+    db = request_session()
+    user = db.get(User, current_user.id)
+    record = SessionRecord.find(db, current_user.get_id())
+    try:
+        ChangePassword(user, request.form.get("current_password", ""),
+                       request.form.get("password", ""), request.form.get("repeated_password", ""),
+                       settings=security_settings(), source_address=client_address(),
+                       keep_session=record.id if record else None).run(db, now=now())
+    except Invalid as invalid:
+        db.rollback()
+        return _password_form(action, forced=False, error=invalid.message())
+    db.commit()
+    return _password_form(action, forced=False, done=True)
 
 
 @bp.post("/logout")

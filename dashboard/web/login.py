@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app, jsonify, redirect, request, url_for
+from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.api import TOKEN_ENDPOINTS  # the ingest API checks its own tokens
 from dashboard.auth import audit
+from dashboard.auth.policy import policy_settings
 from dashboard.domain.base import now_local
 from dashboard.domain.users import SessionRecord, User
 from dashboard.i18n import t
@@ -34,6 +35,7 @@ DASH_UPDATE = "/_dash-update-component"
 # trick cannot reach another view through them.
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "auth.second_factor", "auth.enrol",   # the login steps check their own state
+    "auth.new_password",
     "health.healthz", "i18n.switch_language",
     "_dash_assets.static",                                # /assets/<path>: CSS, vendored Bootstrap
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
@@ -60,7 +62,7 @@ class SignedInUser:
 
     @property
     def is_active(self) -> bool:
-        return bool(self.user.is_active)
+        return self.user.can_log_in
 
     def __getattr__(self, name: str):
         if name in ("user", "token"):
@@ -81,8 +83,15 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
+def security_settings() -> dict:
+    """The app's settings with the security administrator's policy laid over (once a request)."""
+    if "security_settings" not in g:
+        g.security_settings = policy_settings(request_session(), current_app.config)
+    return g.security_settings
+
+
 def session_limits() -> tuple[timedelta, timedelta]:
-    config = current_app.config
+    config = security_settings()
     return (timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
             timedelta(hours=int(config["SESSION_ABSOLUTE_HOURS"])))
 

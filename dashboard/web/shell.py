@@ -15,7 +15,7 @@ from dash import dcc, html
 from flask import request
 from flask_login import current_user
 
-from dashboard.auth.permissions import roles
+from dashboard.auth.permissions import allowed, roles
 from dashboard.i18n import LANGUAGES, current_language, t
 from dashboard.tasks.views import navbar_badge
 from dashboard.web.csrf import FORM_FIELD, csrf_token
@@ -57,6 +57,9 @@ def _user_menu(lang: str) -> html.Div:
                         html.Span(role.name(lang) if role else current_user.role,
                                   id="shell-user-role")],
                        className="navbar-text text-light small")]
+    if allowed(current_user, "manage_own_account"):
+        items.append(html.A(t("account.password.link", lang), href="/account/password",
+                            id="shell-password", className="lang-switch small"))
     if not current_user.has_totp:
         items.append(html.A(t("auth.enrol.link", lang), href="/login/enrol", id="shell-enrol",
                             className="lang-switch small"))

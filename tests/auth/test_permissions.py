@@ -26,16 +26,31 @@ EXPECTED = {
     "officer": {"view_overview", "view_queue", "view_records", "view_statistics",
                 "unmask_personal_data", "record_outcome", "view_tasks", "work_tasks"},
     "press": {"view_statistics", "export_statistics"},
-    "admin": {"manage_users", "manage_units", "manage_settings", "fix_rejected_records"},
+    "sysadmin": {"manage_accounts", "manage_units", "manage_settings"},
+    "secadmin": {"grant_roles", "reset_second_factors", "manage_security_policy"},
     "auditor": {"view_audit"},
 }
+EXPECTED["leader"] |= {"fix_rejected_records"}
+EXPECTED["commander"] |= {"fix_rejected_records"}
+ADMINISTRATORS = ("sysadmin", "secadmin", "auditor")
+# what each administrator must never do (the three-administrator separation)
+NEVER = {
+    "sysadmin": {"grant_roles", "reset_second_factors", "manage_security_policy", "view_audit"},
+    "secadmin": {"manage_accounts", "view_audit", "manage_units", "manage_settings"},
+    "auditor": {"manage_accounts", "grant_roles", "reset_second_factors",
+                "manage_security_policy", "manage_units", "manage_settings"},
+}
+CITIZEN_DATA = {"view_records", "view_queue", "view_overview", "unmask_personal_data",
+                "view_statistics", "export_statistics", "fix_rejected_records", "record_outcome",
+                "view_tasks", "manage_tasks", "work_tasks"}
 
 
 def test_every_role_is_listed_with_a_known_scope():
     assert set(roles()) == set(EXPECTED)
     assert {r.scope for r in roles().values()} <= {"subtree", "city", "system"}
     assert roles()["press"].scope == "city"
-    assert roles()["admin"].scope == roles()["auditor"].scope == "system"
+    assert {roles()[code].scope for code in ADMINISTRATORS} == {"system"}
+    assert {code for code, role in roles().items() if role.is_administrator} == set(ADMINISTRATORS)
 
 
 @pytest.mark.parametrize("role", sorted(EXPECTED))
@@ -54,10 +69,41 @@ def test_press_never_sees_records_or_personal_data(action):
     assert not allowed("press", action)
 
 
-@pytest.mark.parametrize("role", ["admin", "auditor"])
-def test_system_roles_see_no_citizen_data(role):
-    assert not {"view_records", "view_queue", "view_overview", "unmask_personal_data",
-                "view_statistics"} & permissions_of(role)
+@pytest.mark.parametrize("role", ADMINISTRATORS)
+def test_administrators_see_no_citizen_data(role):
+    assert not CITIZEN_DATA & permissions_of(role)
+
+
+@pytest.mark.parametrize("role", ADMINISTRATORS)
+def test_each_administrator_holds_none_of_the_others_keys(role):
+    assert not NEVER[role] & permissions_of(role)
+
+
+def test_no_permission_is_held_by_two_administrators():
+    held = [permissions_of(role) - {"manage_own_account"} for role in ADMINISTRATORS]
+    for i, first in enumerate(held):
+        for second in held[i + 1:]:
+            assert not first & second
+
+
+def test_no_business_role_holds_an_administrator_permission():
+    administrative = set().union(*(permissions_of(r) for r in ADMINISTRATORS)) - {
+        "manage_own_account"}
+    for code, role in roles().items():
+        if not role.is_administrator:
+            assert not administrative & permissions_of(code), code
+
+
+@pytest.mark.parametrize(("kind", "scope"), [("administrator", "subtree"), ("business", "system"),
+                                             ("boss", "subtree")])
+def test_a_role_file_that_mixes_kinds_and_scopes_is_refused(tmp_path, kind, scope):
+    roles_file = tmp_path / "roles.csv"
+    roles_file.write_text("code,name_zh,name_en,kind,scope,totp_required_in_production\n"
+                          f"odd,怪,Odd,{kind},{scope},0\n")
+    grants = tmp_path / "permissions.csv"
+    grants.write_text("role,permission\n")
+    with pytest.raises(ValueError, match="odd"):
+        load_table(roles_file, grants)
 
 
 @pytest.mark.parametrize("who", [None, "", "superuser", "Leader"])

@@ -67,7 +67,7 @@ def test_scope_of_each_role(session, org, role, unit_code, kind, path):
 
 
 @pytest.mark.parametrize("who", [
-    ("admin", "350200", True), ("auditor", "350200", True), ("officer", "35020301", False),
+    ("sysadmin", "350200", True), ("secadmin", "350200", True), ("auditor", "350200", True), ("officer", "35020301", False),
     ("officer", None, True), ("commander", None, True), ("superuser", "350200", True),
 ])
 def test_no_scope_for_system_roles_inactive_unknown_or_unattached(session, org, who):

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from dashboard.auth import totp
+from dashboard.auth.permissions import roles
 
 
 def make_user(secret=None, role="officer"):
@@ -100,15 +101,17 @@ def test_provisioning_uri_and_local_svg_qr():
 
 def test_required_roles_follow_profile_and_setting():
     assert totp.required_roles({"ANTIFRAUD_ENV": "development"}) == frozenset()
-    assert totp.required_roles({"ANTIFRAUD_ENV": "production"}) == {"commander", "officer", "admin"}
+    assert totp.required_roles({"ANTIFRAUD_ENV": "production"}) == set(roles())
     assert totp.required_roles({"ANTIFRAUD_ENV": "production", "TOTP_REQUIRED_ROLES": ()}) == set()
     assert totp.required_roles({"TOTP_REQUIRED_ROLES": "leader, press"}) == {"leader", "press"}
-    assert totp.totp_required(make_user(role="admin"), {"ANTIFRAUD_ENV": "production"})
-    assert not totp.totp_required(make_user(role="press"), {"ANTIFRAUD_ENV": "production"})
+    assert totp.totp_required(make_user(role="sysadmin"), {"ANTIFRAUD_ENV": "production"})
+    assert totp.totp_required(make_user(role="press"), {"ANTIFRAUD_ENV": "production"})
 
 
 def test_second_factor_step():
     prod = {"ANTIFRAUD_ENV": "production"}
     assert totp.second_factor_step(make_user(role="officer"), prod) == "enrol"
-    assert totp.second_factor_step(make_user(role="press"), prod) == "none"
+    assert totp.second_factor_step(make_user(role="press"), prod) == "enrol"
+    assert totp.second_factor_step(make_user(role="press"), {"ANTIFRAUD_ENV": "development"}) == (
+        "none")
     assert totp.second_factor_step(make_user("SECRET", role="press"), prod) == "code"

@@ -24,7 +24,7 @@ from dashboard.domain import OrgUnit, Warning
 from tests.browser.conftest import login
 
 NUMBERS = re.compile(r"\d{11,}[\dXx]?")
-ROLES = ["leader", "commander", "officer", "press", "admin", "auditor"]
+ROLES = ["leader", "commander", "officer", "press", "sysadmin", "secadmin", "auditor"]
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +110,16 @@ def test_a_full_session_leaves_no_personal_data_behind(anonymous_page, live_serv
             value = page.locator("span.font-monospace").first.inner_text()
             assert NUMBERS.fullmatch(value) and value in numbers
             unmasked = value
-    if role == "admin":
+    if role == "sysadmin":
         page.goto(base + "/admin/users")
         page.wait_for_selector("#users-table-rows")
         assert "users-row-officer" in page.content()
+    if role == "secadmin":
+        page.goto(base + "/admin/roles")
+        page.wait_for_selector("#roles-table-rows")
+        assert "roles-row-officer" in page.content()
+        page.goto(base + "/admin/policy")
+        page.wait_for_selector("#policy-rows")
     if role == "auditor":
         page.goto(base + "/audit")
         page.wait_for_selector("#audit-rows tr")

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.commands.create_user import CreateUser
 from dashboard.commands.tasks import IssueTask
 from dashboard.demo.units import build_demo_units
 from dashboard.domain import OrgUnit, Task, User
@@ -24,6 +23,7 @@ from dashboard.ingest.reference import load_reference_data
 from dashboard.tasks.escalation import escalate_due
 from tests.browser.conftest import LiveServer, login
 from tests.conftest import TestDatabase as Database
+from tests.factories import provision_account
 
 PASSWORD = "Tong'an-ferry-2026!"
 COUNTY = "350203"
@@ -49,7 +49,7 @@ def chain_server(tmp_path_factory) -> Iterator[tuple[LiveServer, Database, list[
                                    ).all()[:3]
         users = USERS + [(f"officer.{code}", "officer", code) for code in stations]
         for username, role, unit in users:
-            CreateUser("test", username, role, unit, PASSWORD).run(session)
+            provision_account(session, username, role, unit, PASSWORD)
     app = create_app({"DATABASE_URL": database.url, "ESCALATION_IN_PROCESS": False,
                       "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     server = LiveServer(app)

@@ -29,7 +29,7 @@ def edit(actor, version=1, zh="第一条\n第二条", en="One\nTwo", fraud_type=
 
 
 def test_an_edit_is_stored_trimmed_versioned_and_audited(session):
-    admin = make_user(session, "admin1", "admin")
+    admin = make_user(session, "admin1", "sysadmin")
     edit(admin, zh="  先说结论：这是诈骗。 \n\n 停止转账\n").run(session, NOW)
     session.commit()
     playbook = session.get(DissuasionPlaybook, "investment")
@@ -53,7 +53,7 @@ def test_an_edit_is_stored_trimmed_versioned_and_audited(session):
     ({"fraud_type": "no_such_type"}, "fraud_type", "Fraud type: not one of the choices."),
 ])
 def test_bad_texts_are_refused_naming_the_field(session, kwargs, field, en):
-    admin = make_user(session, "admin1", "admin")
+    admin = make_user(session, "admin1", "sysadmin")
     with pytest.raises(PlaybookInvalid) as refused:
         edit(admin, **kwargs).run(session, NOW)
     assert (refused.value.field, refused.value.message("en")) == (field, en)

@@ -52,7 +52,7 @@ def test_out_of_scope_is_not_found(session, org, make_user, warning, unit):
     assert (row.action, row.object) == (audit.ACCESS_DENIED, f"warning:{warning.id}")
 
 
-@pytest.mark.parametrize("role", ["leader", "press", "admin", "auditor"])
+@pytest.mark.parametrize("role", ["leader", "press", "sysadmin", "secadmin", "auditor"])
 def test_roles_without_the_permission_are_refused(session, org, make_user, warning, role):
     user = make_user(role, org["350200"] if role in ("leader", "press") else None)
     with pytest.raises(PermissionDenied):

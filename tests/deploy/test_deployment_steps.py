@@ -143,13 +143,15 @@ def test_the_readme_deployment_steps_work_in_order(database_url, tmp_path):
     assert len(crypto.key_from_settings({"ANTIFRAUD_ENV": "production",
                                          "PERSONAL_DATA_KEY": secrets["PERSONAL_DATA_KEY"]})) == 32
 
-    # 2. migrated; 3. the admin; 4. the units and precincts; 5. a verified backup, restored
+    # 2. migrated; 3. the three administrators; 4. the units and precincts; 5. a backup, restored
     engine = make_engine(database_url)
     try:
         assert migrate.is_current(engine)
         with Session(engine) as session:
-            admin = session.scalar(select(User).where(User.username == "admin"))
-            assert admin is not None and admin.role == "admin" and admin.unit_id is None
+            made = {u.username: u for u in session.scalars(select(User))}
+            for role in ("sysadmin", "secadmin", "auditor"):
+                assert made[role].role == role and made[role].unit_id is None
+                assert made[role].must_change_password
             assert session.scalar(select(AuditEntry.id).where(AuditEntry.action == BOUNDARIES_IMPORTED))
             assert session.scalar(select(AuditEntry.id).where(AuditEntry.action == audit.UNITS_IMPORTED))
             assert set(session.scalars(select(OrgUnit.code))) == codes

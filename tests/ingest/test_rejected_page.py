@@ -27,7 +27,7 @@ def test_admin_replays_a_fixed_record_and_press_cannot(api, units):
         record_id = session.scalar(select(RejectedRecord.id))
 
     admin = api.application.test_client()
-    assert login(admin, "admin").status_code == 302
+    assert login(admin, "leader").status_code == 302
     page = render_page(admin, "/admin/rejected")
     assert find(page, "rejected-table") is not None
     shown = _callback(admin, "rejected-payload.value", {"id": "rejected-payload", "property": "value"},

@@ -13,7 +13,7 @@ from tests.ingest.conftest import warning
 
 
 class Admin:
-    role, username, is_active, unit_id = "admin", "admin1", True, None
+    role, username, is_active, unit_id = "leader", "leader1", True, None
 
 
 class Press:

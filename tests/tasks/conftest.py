@@ -32,7 +32,7 @@ USERS = {
     "officer_c": ("officer", "99000103"),
     "other_officer": ("officer", "99000201"),
     "press": ("press", "990000"),
-    "admin": ("admin", None),
+    "admin": ("sysadmin", None),
     "auditor": ("auditor", None),
 }
 

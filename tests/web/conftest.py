@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from dashboard.commands.create_user import CreateUser
 from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import SHANGHAI
 from tests.conftest import ORIGIN, login
+from tests.factories import provision_account
 
 PASSWORD = "Lujiang-harbour-2026!"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=SHANGHAI)
@@ -33,7 +33,8 @@ UNITS = (  # code, level, parent code
 USERS = (  # username, role, unit code
     ("leader", "leader", "350200"), ("commander", "commander", "350203"),
     ("commander2", "commander", "350205"), ("officer", "officer", "35020301"),
-    ("press", "press", "350200"), ("admin", "admin", None), ("auditor", "auditor", None),
+    ("press", "press", "350200"), ("sysadmin", "sysadmin", None), ("secadmin", "secadmin", None),
+    ("auditor", "auditor", None),
 )
 
 
@@ -77,7 +78,7 @@ def city(engine) -> City:
             units[code] = unit
         session.flush()
         for username, role, unit_code in USERS:
-            CreateUser("test", username, role, unit_code, PASSWORD).run(session, now=NOW)
+            provision_account(session, username, role, unit_code, PASSWORD, now=NOW)
         for code, unit in units.items():
             made.units[code] = unit.id
             if unit.level != "station":

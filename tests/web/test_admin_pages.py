@@ -15,10 +15,11 @@ from tests.web.dash_requests import find, post_callback, render_page
 CHANGE = ("..users-feedback.children...users-table.children...users-new-password.value"
           "...users-edit-password.value...users-edit-user.options..")
 AUDIT = "..audit-table.children...audit-summary.children...audit-page.max_value.."
-BUTTONS = ("users-create", "users-save-role", "users-reset", "users-disable", "users-enable")
-FIELDS = ("users-new-username", "users-new-display-name", "users-new-role", "users-new-unit",
-          "users-new-password", "users-edit-user", "users-edit-role", "users-edit-unit",
-          "users-edit-password")
+BUTTONS = ("users-create", "users-reset", "users-disable", "users-enable")
+FIELDS = ("users-new-username", "users-new-display-name", "users-new-password",
+          "users-edit-user", "users-edit-password")
+GRANT = ("..roles-feedback.children@{}...roles-table.children@{}...roles-user.options..")
+NEW_PASSWORD = "Gulangyu-ferry-0592"
 
 
 def press(client, button: str, **fields):
@@ -32,6 +33,27 @@ def press(client, button: str, **fields):
     return response.get_json()["response"]
 
 
+def grant_output(client) -> str:
+    """The grant callback's output id, with the hashes Dash gives duplicate outputs."""
+    for dependency in client.get("/_dash-dependencies").get_json():
+        if "roles-user.options" in dependency["output"]:
+            return dependency["output"]
+    raise AssertionError("no grant callback")
+
+
+def grant(client, button: str, user, role=None, unit=None):
+    inputs = [{"id": b, "property": "n_clicks", "value": 1 if b == button else None}
+              for b in ("roles-grant", "roles-revoke")]
+    state = [{"id": "roles-user", "property": "value", "value": user},
+             {"id": "roles-role", "property": "value", "value": role},
+             {"id": "roles-unit", "property": "value", "value": unit}]
+    response = post_callback(client, grant_output(client), inputs, state,
+                             changed=[f"{button}.n_clicks"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    feedback = response.get_json()["response"]["roles-feedback"]["children"]
+    return feedback["props"]["id"], feedback["props"]["children"]
+
+
 def alert(result) -> tuple[str, str]:
     feedback = result["users-feedback"]["children"]
     return feedback["props"]["id"], feedback["props"]["children"]
@@ -42,82 +64,155 @@ def user_id(engine, username: str) -> int:
         return session.scalar(select(User.id).where(User.username == username))
 
 
+def change_forced_password(client, password: str):
+    """The last step of a login whose password someone else chose."""
+    token = client.get_cookie("_csrf_token").value
+    return client.post("/login/password", data={"csrf_token": token, "password": password,
+                                                "repeated_password": password})
+
+
 @pytest.fixture
-def admin(fresh_client):
-    return fresh_client("admin")
+def sysadmin(fresh_client):
+    return fresh_client("sysadmin")
 
 
-def test_the_page_lists_every_user(admin):
-    table = find(render_page(admin, "/admin/users"), "users-table-rows")
+@pytest.fixture
+def secadmin(fresh_client):
+    return fresh_client("secadmin")
+
+
+def test_the_page_lists_every_account_with_who_created_it(sysadmin):
+    table = find(render_page(sysadmin, "/admin/users"), "users-table-rows")
     assert table is not None and "users-row-commander2" in str(table)
+    assert "test:sysadmin" in str(table) and "test:secadmin" in str(table)
 
 
-def test_create_user_then_they_log_in(admin, fresh_client, engine):
-    result = press(admin, "users-create", new_username="Officer2", new_display_name="新民警",
-                   new_role="officer", new_unit="35020302", new_password="Gulangyu-ferry-0592")
+def test_an_account_needs_two_people_before_it_logs_in(sysadmin, secadmin, fresh_client, engine):
+    result = press(sysadmin, "users-create", new_username="Officer2", new_display_name="新民警",
+                   new_password=NEW_PASSWORD)
     assert alert(result)[0] == "users-done"
     assert result["users-new-password"]["value"] == ""
-    assert fresh_client("officer2", "Gulangyu-ferry-0592")
+    assert login(fresh_client(), "officer2", NEW_PASSWORD).status_code == 200  # no role: refused
+    kind, _ = grant(secadmin, "roles-grant", user_id(engine, "officer2"), "officer", "35020302")
+    assert kind == "roles-done"
+    newcomer = fresh_client()
+    assert login(newcomer, "officer2", NEW_PASSWORD).headers["Location"] == "/login/password"
+    assert newcomer.get("/_dash-layout").status_code == 401  # not logged in before the change
+    answer = change_forced_password(newcomer, "Huli-hill-2026-06")
+    assert answer.status_code == 302 and newcomer.get("/_dash-layout").status_code == 200
     with Session(engine) as session:
         created = session.scalar(select(AuditEntry).where(AuditEntry.action == audit.USER_CREATED,
-                                                          AuditEntry.username == "admin"))
+                                                          AuditEntry.username == "sysadmin"))
+        granted = session.scalar(select(AuditEntry).where(AuditEntry.action == audit.ROLE_GRANTED,
+                                                          AuditEntry.username == "secadmin"))
         assert created is not None and "Gulangyu" not in (created.detail or "")
+        assert '"to":{"role":"officer","unit":"35020302"}' in granted.detail
 
 
 @pytest.mark.parametrize(("fields", "named"), [
     ({"new_username": "leader"}, "用户名"),
     ({"new_username": "x!"}, "用户名"),
-    ({"new_role": "chief"}, "角色"),
-    ({"new_role": "officer", "new_unit": None}, "单位"),
-    ({"new_role": "officer", "new_unit": "350203"}, "单位"),
-    ({"new_role": "admin", "new_unit": "350203"}, "单位"),
+    ({"new_display_name": "13912345678"}, "姓名"),
     ({"new_password": "password1234"}, "密码"),
     ({"new_password": "short"}, "密码"),
 ])
-def test_invalid_fields_are_named(admin, fields, named):
-    values = {"new_username": "newcomer", "new_display_name": "新人", "new_role": "officer",
-              "new_unit": "35020301", "new_password": "Gulangyu-ferry-0592", **fields}
-    kind, message = alert(press(admin, "users-create", **values))
+def test_invalid_fields_are_named(sysadmin, fields, named):
+    values = {"new_username": "newcomer", "new_display_name": "新人",
+              "new_password": NEW_PASSWORD, **fields}
+    kind, message = alert(press(sysadmin, "users-create", **values))
     assert kind == "users-invalid" and message.startswith(named), message
 
 
-def test_disable_ends_the_users_sessions(admin, fresh_client, engine):
+@pytest.mark.parametrize(("fields", "named"), [
+    ({"role": "officer", "unit": None}, "单位"),
+    ({"role": "officer", "unit": "350203"}, "单位"),
+    ({"role": "sysadmin", "unit": None}, "角色"),
+    ({"role": None, "unit": "350203"}, "角色"),
+])
+def test_grant_refusals_are_named(sysadmin, secadmin, engine, fields, named):
+    press(sysadmin, "users-create", new_username="newcomer", new_password=NEW_PASSWORD)
+    kind, message = grant(secadmin, "roles-grant", user_id(engine, "newcomer"), **fields)
+    assert kind == "roles-invalid" and message.startswith(named), message
+
+
+@pytest.mark.parametrize("target", ["sysadmin", "auditor", "secadmin"])
+def test_administrators_accounts_get_no_business_role(secadmin, engine, target):
+    kind, message = grant(secadmin, "roles-grant", user_id(engine, target), "leader", "350200")
+    assert kind == "roles-invalid" and message.startswith("用户"), message
+
+
+def test_disable_ends_the_users_sessions(sysadmin, fresh_client, engine):
     officer = fresh_client("officer")
-    assert alert(press(admin, "users-disable", edit_user=user_id(engine, "officer")))[0] == "users-done"
+    assert alert(press(sysadmin, "users-disable", edit_user=user_id(engine, "officer")))[0] == "users-done"
     assert officer.get("/_dash-layout").status_code == 401
-    assert press(admin, "users-enable", edit_user=user_id(engine, "officer"))
+    assert press(sysadmin, "users-enable", edit_user=user_id(engine, "officer"))
     assert fresh_client("officer")
 
 
-def test_an_admin_cannot_disable_or_demote_themselves(admin, engine):
-    me = user_id(engine, "admin")
-    assert alert(press(admin, "users-disable", edit_user=me))[0] == "users-invalid"
-    assert alert(press(admin, "users-save-role", edit_user=me, edit_role="press",
-                       edit_unit="350200"))[0] == "users-invalid"
+def test_administrators_cannot_disable_or_reset_themselves(sysadmin, engine):
+    me = user_id(engine, "sysadmin")
+    assert alert(press(sysadmin, "users-disable", edit_user=me))[0] == "users-invalid"
+    assert alert(press(sysadmin, "users-reset", edit_user=me,
+                       edit_password=NEW_PASSWORD))[0] == "users-invalid"
 
 
-def test_reset_password_applies_the_policy_and_ends_sessions(admin, fresh_client, engine):
+def test_reset_password_applies_the_policy_ends_sessions_and_forces_a_change(
+        sysadmin, fresh_client, engine):
     officer = fresh_client("officer")
     target = user_id(engine, "officer")
-    kind, message = alert(press(admin, "users-reset", edit_user=target, edit_password="123456789012"))
+    kind, message = alert(press(sysadmin, "users-reset", edit_user=target,
+                                edit_password="123456789012"))
     assert kind == "users-invalid" and message.startswith("密码")
     assert officer.get("/_dash-layout").status_code == 200
-    result = press(admin, "users-reset", edit_user=target, edit_password="Huandao-road-2026")
+    result = press(sysadmin, "users-reset", edit_user=target, edit_password="Huandao-road-2026")
     assert alert(result)[0] == "users-done" and result["users-edit-password"]["value"] == ""
     assert officer.get("/_dash-layout").status_code == 401
     assert login(fresh_client(), "officer", PASSWORD).status_code == 200  # the old one: refused
-    assert fresh_client("officer", "Huandao-road-2026")
+    again = fresh_client()
+    assert login(again, "officer", "Huandao-road-2026").headers["Location"] == "/login/password"
+    refused = change_forced_password(again, "Huandao-road-2026")  # the reset one again: refused
+    assert refused.status_code == 200 and "password-error" in refused.get_data(as_text=True)
+    assert change_forced_password(again, "Xinglin-bay-2026-07").status_code == 302
 
 
-def test_set_role_and_unit_changes_scope_at_next_login(admin, fresh_client, engine):
+def test_granting_another_role_changes_scope_at_next_login(secadmin, fresh_client, engine):
     commander = fresh_client("commander")
-    result = press(admin, "users-save-role", edit_user=user_id(engine, "commander"),
-                   edit_role="officer", edit_unit="35020501")
-    assert alert(result)[0] == "users-done"
+    kind, _ = grant(secadmin, "roles-grant", user_id(engine, "commander"), "officer", "35020501")
+    assert kind == "roles-done"
     assert commander.get("/_dash-layout").status_code == 401
     with Session(engine) as session:
-        changed = session.scalar(select(AuditEntry).where(AuditEntry.action == audit.ROLE_CHANGED))
+        changed = session.scalar(select(AuditEntry).where(AuditEntry.action == audit.ROLE_GRANTED,
+                                                          AuditEntry.username == "secadmin"))
         assert '"to":{"role":"officer","unit":"35020501"}' in changed.detail
+
+
+def test_revoking_a_role_logs_the_account_out_for_good(secadmin, fresh_client, engine):
+    press_officer = fresh_client("press")
+    kind, _ = grant(secadmin, "roles-revoke", user_id(engine, "press"))
+    assert kind == "roles-done"
+    assert press_officer.get("/_dash-layout").status_code == 401
+    assert login(fresh_client(), "press", PASSWORD).status_code == 200  # refused: no role
+
+
+def test_a_changed_policy_applies_to_the_next_password(secadmin, sysadmin, engine):
+    body = {"output": "policy-feedback.children",
+            "outputs": {"id": "policy-feedback", "property": "children"},
+            "inputs": [{"id": "policy-save", "property": "n_clicks", "value": 1}],
+            "state": [
+                [{"id": {"type": "policy-value", "name": "PASSWORD_MIN_LENGTH"},
+                  "property": "value", "value": "20"}],
+                [{"id": {"type": "policy-value", "name": "PASSWORD_MIN_LENGTH"},
+                  "property": "id", "value": {"type": "policy-value",
+                                              "name": "PASSWORD_MIN_LENGTH"}}]],
+            "changedPropIds": ["policy-save.n_clicks"]}
+    response = secadmin.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    assert response.get_json()["response"]["policy-feedback"]["children"]["props"]["id"] == (
+        "policy-done")
+    kind, message = alert(press(sysadmin, "users-create", new_username="newcomer",
+                                new_password="Gulangyu-ferry-05"))  # 17 characters
+    assert kind == "users-invalid" and "20" in message
+    assert sysadmin.post("/_dash-update-component", json=body).status_code == 403
 
 
 def test_the_audit_log_filters_and_pages(fresh_client):
@@ -146,7 +241,7 @@ def test_the_audit_log_filters_and_pages(fresh_client):
 
 
 def test_the_audit_log_is_for_auditors_only(fresh_client):
-    for role in ("admin", "leader", "commander", "officer", "press"):
+    for role in ("sysadmin", "secadmin", "leader", "commander", "officer", "press"):
         client = fresh_client(role)
         assert find(render_page(client, "/audit"), "access-denied") is not None
         response = post_callback(client, AUDIT, [

@@ -125,7 +125,7 @@ def test_the_commander_sees_no_form_and_cannot_record(fresh_app, fresh_client):
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_an_admin_edits_a_playbook_and_it_is_audited(fresh_app, fresh_client, engine, lang):
-    admin = fresh_client("admin")
+    admin = fresh_client("sysadmin")
     admin.set_cookie("lang", lang)
     page = render_page(admin, "/admin/playbooks")
     assert find(page, "playbooks-type") is not None

@@ -86,7 +86,7 @@ def test_unmasking_outside_the_scope_reveals_nothing(fresh_app, fresh_client, en
     assert denied_objects(engine) == [f"warning:{warning_id}"]
 
 
-@pytest.mark.parametrize("role", ["leader", "press", "admin", "auditor"])
+@pytest.mark.parametrize("role", ["leader", "press", "sysadmin", "secadmin", "auditor"])
 def test_roles_without_the_permission_cannot_unmask(fresh_app, fresh_client, role):
     warning_id = fresh_app.city.warnings["35020301"][0]
     response = unmask(fresh_client(role), warning_id)

@@ -53,7 +53,7 @@ def test_each_page_opens_on_the_viewers_own_unit(reports_client, role):
         assert find(page, f"{prefix}-kpi-{CARD[prefix]}") is not None
 
 
-@pytest.mark.parametrize("role", ["press", "admin", "auditor"])
+@pytest.mark.parametrize("role", ["press", "sysadmin", "secadmin", "auditor"])
 def test_other_roles_are_refused_pages_and_callbacks(reports_client, role):
     client = reports_client(role)
     for path, prefix in PAGES.items():

@@ -20,7 +20,8 @@ SIGNED_IN = "signed_in"
 # The allowlist: the login page (and its second-factor steps), the health
 # check, the language switch and static files.  Nothing else answers without a login.
 PUBLIC = {
-    "auth.login", "auth.second_factor", "auth.enrol", "health.healthz", "i18n.switch_language",
+    "auth.login", "auth.second_factor", "auth.enrol", "auth.new_password", "health.healthz",
+    "i18n.switch_language",
     "_dash_assets.static", "/_favicon.ico",
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
 }

@@ -55,8 +55,8 @@ def within(path: str, prefix: str) -> bool:
 @given(data=st.data())
 def test_every_row_lies_in_the_users_scope(app, units, data):
     unit_ids = sorted(units)
-    role = data.draw(st.sampled_from(["leader", "commander", "officer", "press", "admin",
-                                      "auditor", "intruder", None]), label="role")
+    role = data.draw(st.sampled_from(["leader", "commander", "officer", "press", "sysadmin",
+                                      "secadmin", "auditor", "intruder", None]), label="role")
     unit_id = data.draw(st.none() | st.sampled_from(unit_ids), label="unit")
     active = data.draw(st.booleans(), label="active")
     codes = sorted(path.rsplit("/", 1)[-1] for path in units.values())

@@ -170,7 +170,7 @@ def test_api_names_the_field_of_a_bad_request(as_role, query, field):
 def test_api_refuses_anonymous_and_roles_without_export(as_role, anonymous_client):
     assert anonymous_client.get("/api/v1/stats", query_string=QUERY).status_code == 401
     assert as_role("officer").get("/api/v1/stats", query_string=QUERY).status_code == 403
-    assert as_role("admin").get("/api/v1/stats", query_string=QUERY).status_code == 403
+    assert as_role("sysadmin").get("/api/v1/stats", query_string=QUERY).status_code == 403
 
 
 def test_statistics_tokens_and_ingest_tokens_each_open_only_their_api(clocked, seeded_engine,

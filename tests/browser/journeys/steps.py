@@ -1,4 +1,4 @@
-"""Steps that more than one journey takes: the admin creates a user, the commander assigns a door visit.
+"""Steps that more than one journey takes: two administrators make a user, the commander assigns a door visit.
 
 The auditor's journey takes both itself before it looks for them in the audit
 log, so that every test stands alone under ``pytest -n auto``.
@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 import secrets
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.domain import User
 from dashboard.domain.reference import TaskKind
 from tests.browser.journeys.conftest import Journey
 
@@ -20,21 +24,35 @@ VISIT_INSTRUCTIONS = {"zh-CN": "今天内上门，回报是否见到当事人及
 
 
 def create_user(journey: Journey) -> str:
-    """The admin creates a station officer of 35020301 on the users page; their username."""
+    """The system administrator creates an account on the accounts page, then the security
+    administrator grants it a station officer's role of 35020301; its username."""
     page = journey.page
-    journey.login("admin", "/admin/users")
+    journey.login("sysadmin", "/admin/users")
     page.wait_for_selector("#users-table-rows")
-    journey.check("the users page")
+    journey.check("the accounts page")
     username = f"officer.j{secrets.randbelow(10**8):08d}"
     page.fill("#users-new-username", username)
     page.fill("#users-new-display-name", DISPLAY_NAMES[journey.lang])
-    journey.choose("users-new-role", "officer")
-    journey.choose("users-new-unit", "35020301")
     page.fill("#users-new-password", PASSWORD)
     page.click("#users-create")
     done = page.locator("#users-done")
     done.wait_for()
     assert done.inner_text() == journey.t("users.done.create", username=username)
+    waiting = page.locator(f"[id='users-row-{username}']")
+    assert journey.t("admins.status.awaiting_role") in waiting.inner_text()
+
+    journey.login("secadmin", "/admin/roles")
+    page.wait_for_selector("#roles-table-rows")
+    journey.check("the roles page")
+    with Session(journey.engine) as session:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+    journey.choose("roles-user", str(user_id))
+    journey.choose("roles-role", "officer")
+    journey.choose("roles-unit", "35020301")
+    page.click("#roles-grant")
+    granted = page.locator("#roles-done")
+    granted.wait_for()
+    assert granted.inner_text() == journey.t("admins.grant.done", username=username)
     return username
 
 

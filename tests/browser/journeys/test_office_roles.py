@@ -3,8 +3,9 @@
 - the press officer builds a statistics table (a district added, compared
   with the previous period), exports it as CSV and XLSX, copies the headline
   sentences, and is refused a warning's page opened by its URL;
-- the administrator creates a station officer, who then logs in;
-- the auditor, after an administrator and a commander have acted in the
+- the system administrator creates an account and the security administrator
+  grants it a station officer's role; the officer logs in, choosing a new password;
+- the auditor, after the administrators and a commander have acted in the
   browser, finds both actions in the audit log.
 
 Every stop is checked for untranslated text; the fixtures fail a journey
@@ -21,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.domain import User, Warning
-from tests.browser.conftest import login
 from tests.browser.journeys.steps import DISPLAY_NAMES, PASSWORD, assign_door_visit, create_user
+
+NEW_PASSWORD = "Yundang-lake-2026!"
 
 DISTRICT = "350203"
 
@@ -77,18 +79,30 @@ def test_press_builds_exports_and_copies_statistics_but_no_record(journey):
     journey.check("a refused record")
 
 
-def test_admin_creates_a_user_who_can_log_in(journey):
+def test_two_administrators_make_a_user_who_can_log_in(journey):
     page = journey.page
     username = create_user(journey)
-    row = page.locator(f"[id='users-row-{username}']")
+    row = page.locator(f"[id='roles-row-{username}']")
     row.wait_for()
     text = row.inner_text()
     assert DISPLAY_NAMES[journey.lang] in text and journey.unit_name("35020301") in text
-    assert journey.t("users.status.active") in text
-    journey.check("the users page with the new user")
-    journey.shot("admin")
+    assert journey.t("admins.status.must_change_password") in text
+    assert "sysadmin" in text and "secadmin" in text
+    journey.check("the roles page with the new user")
+    journey.shot("secadmin")
 
-    login(page, journey.base, username, PASSWORD)
+    page.context.clear_cookies()
+    page.goto(journey.base + "/login")
+    page.fill("#login-username", username)
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#password-form")
+    assert page.inner_text("#password-prompt") == journey.t("account.password.forced")
+    journey.check("the forced password change")
+    page.fill("#password-new", NEW_PASSWORD)
+    page.fill("#password-repeated", NEW_PASSWORD)
+    page.click("#password-submit")
+    page.wait_for_selector("#shell-user-name")
     assert page.inner_text("#shell-user-name") == DISPLAY_NAMES[journey.lang]
 
 
@@ -98,7 +112,7 @@ def audit_row(page, obj: str):
     return page.locator("#audit-rows tr", has=cell)
 
 
-def test_auditor_finds_the_admins_and_the_commanders_actions(journey):
+def test_auditor_finds_the_administrators_and_the_commanders_actions(journey):
     page = journey.page
     username = create_user(journey)
     task_id, _title, _station = assign_door_visit(journey)
@@ -108,13 +122,20 @@ def test_auditor_finds_the_admins_and_the_commanders_actions(journey):
     journey.login("auditor", "/audit")
     page.wait_for_selector("#audit-rows tr")
     journey.check("the audit log")
-    journey.choose("audit-user", "admin")
+    journey.choose("audit-user", "sysadmin")
     journey.choose("audit-action", "user_created")
     created = audit_row(page, f"user:{user_id}")
     created.wait_for()
     text = created.inner_text()
     assert journey.t("audit.action.user_created") in text and journey.t("audit.outcome.success") in text
-    journey.check("the administrator's user creation")
+    journey.check("the system administrator's account creation")
+
+    journey.choose("audit-user", "secadmin")
+    journey.choose("audit-action", "role_granted")
+    granted = audit_row(page, f"user:{user_id}")
+    granted.wait_for()
+    assert journey.t("audit.action.role_granted") in granted.inner_text()
+    journey.check("the security administrator's grant")
 
     journey.choose("audit-user", "commander")
     journey.choose("audit-action", "task_changed")
