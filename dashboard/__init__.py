@@ -13,11 +13,12 @@ from dashboard.settings import load_settings
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The Flask server with every subsystem initialised and the Dash app mounted on it.
 
-    In production it refuses to start (``UnsafeSettings``, ``PersonalDataKeyError``)
-    with a weak ``SECRET_KEY``, debug mode or no ``PERSONAL_DATA_KEY``.
+    In production it refuses to start (``UnsafeSettings``, ``PersonalDataKeyError``,
+    ``AuditKeyError``) with a weak ``SECRET_KEY``, debug mode, or no ``PERSONAL_DATA_KEY``
+    or ``AUDIT_KEY``.
     """
     from dashboard import api
-    from dashboard.auth import crypto, startup
+    from dashboard.auth import audit_checkpoints, audit_key, crypto, startup
     from dashboard.i18n import web as i18n_web
     from dashboard.tasks import worker as task_worker
     from dashboard.web import (
@@ -35,10 +36,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     startup.refuse_unsafe_settings(settings)
     crypto.install_key(settings)
+    audit_key.install_audit_key(settings)
     server = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
     server.config.update(settings)
     hardening.init_app(server)
     database.init_app(server)
+    audit_checkpoints.init_app(server)  # signed checkpoints of the audit chain, outside the database
     shared.init_app(server)  # rate counters and cache every worker shares (REDIS_URL)
     login.init_app(server)   # every request needs a login, but a short allowlist
     csrf.init_app(server)    # every state-changing request needs the token and our origin

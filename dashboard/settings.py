@@ -51,6 +51,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Base64 of 32 random bytes: the AES-256-GCM key of citizens' phone, ID and bank "
             "account numbers at rest. Never stored in the database. Required in production; "
             "development falls back to a public key and logs a warning."),
+    Setting("AUDIT_KEY", None,
+            "Base64 of 32 random bytes: the key of the audit trail's HMAC chain and of its "
+            "checkpoints. Never stored in the database, held apart from its owner "
+            "(`docs/security.md`); it must not change once entries exist. Required in "
+            "production; development falls back to a public key and logs a warning."),
+    Setting("AUDIT_CHECKPOINT_PATH", None,
+            "File that signed checkpoints of the audit chain are appended to (one line each; "
+            "also written to the process log). Put it on storage the database's owner cannot "
+            "rewrite (another host's mount, an append-only volume). Unset: "
+            "`audit-checkpoints.log` in `INSTANCE_PATH`."),
+    Setting("AUDIT_CHECKPOINT_SECONDS", 300,
+            "Seconds between two checkpoints written by each web process (also one at start and "
+            "at shutdown). 0: none from the web process (then run `antifraud audit checkpoint` "
+            "from cron).", int),
     Setting("PASSWORD_MIN_LENGTH", 12, "Shortest password a user may set.", int),
     Setting("LOGIN_MAX_FAILURES", 5,
             "Wrong passwords in a row that lock an account.", int),

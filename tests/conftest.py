@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from dashboard.auth import crypto
+from dashboard.auth import audit_key, crypto
 from dashboard.db import DatabaseUnreachable, check_reachable, make_engine
 from dashboard.domain.base import SHANGHAI
 from dashboard.migrate import upgrade
@@ -46,6 +46,7 @@ SEED_DAILY = 120
 
 
 TEST_PERSONAL_DATA_KEY = base64.b64encode(bytes(range(32))).decode()
+TEST_AUDIT_KEY = base64.b64encode(bytes(range(32, 64))).decode()
 
 
 def pytest_addoption(parser):
@@ -57,6 +58,8 @@ def pytest_configure(config):
     # one personal-data key for the whole run, whatever order fixtures run in
     os.environ["PERSONAL_DATA_KEY"] = TEST_PERSONAL_DATA_KEY
     crypto.install_key({"PERSONAL_DATA_KEY": TEST_PERSONAL_DATA_KEY})
+    os.environ["AUDIT_KEY"] = TEST_AUDIT_KEY
+    audit_key.install_audit_key({"AUDIT_KEY": TEST_AUDIT_KEY})
     if PG_URL:
         engine = make_engine(PG_URL)
         try:

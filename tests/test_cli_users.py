@@ -76,4 +76,4 @@ def test_audit_verify_passes_then_fails_after_a_row_is_changed(database, monkeyp
         conn.execute(text("DROP TRIGGER audit_entries_no_update"))
         conn.execute(text("UPDATE audit_entries SET outcome = 'failure' WHERE id = 1"))
     assert main(["audit", "verify"]) == 1
-    assert "broken at entry 1" in capsys.readouterr().err
+    assert "the first entry that disagrees is 1" in capsys.readouterr().err

@@ -167,3 +167,42 @@ def test_stop_payment_cohorts_are_filled_from_the_stop_payments_on_upgrade(engin
         with engine.begin() as conn:
             for table in ("stop_payments", *(t.name for t in tables)):
                 conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_the_admin_becomes_the_system_administrator_and_roles_may_wait(engine):
+    """0016: an ``admin`` account becomes ``sysadmin``; an account may then have no role."""
+    from sqlalchemy import text
+
+    migrate.downgrade(engine, "0015")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO users (username, display_name, password_hash, role, is_active, "
+                "failed_logins, created_at, password_changed_at) VALUES ('root1', 'Root', 'x', "
+                "'admin', true, 0, '2026-12-01 09:00:00', '2026-12-01 09:00:00')"))
+        migrate.upgrade(engine)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT role, must_change_password FROM users "
+                                     "WHERE username = 'root1'")).one() == ("sysadmin", False)
+            conn.execute(text("UPDATE users SET role = NULL WHERE username = 'root1'"))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM users"))
+
+
+def test_entries_stored_before_the_key_stay_plain_and_the_key_starts_after_them(engine):
+    """0017: ``keyed_from`` is the entry after the newest one stored."""
+    from sqlalchemy import text
+
+    migrate.downgrade(engine, "0016")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_head"))
+            conn.execute(text("INSERT INTO audit_head (id, last_id, last_hash) "
+                              "VALUES (1, 41, :h)"), {"h": "0" * 64})
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT keyed_from FROM audit_head")).scalar() == 42
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE audit_head SET last_id = 0, keyed_from = 1 WHERE id = 1"))

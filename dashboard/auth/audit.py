@@ -1,4 +1,4 @@
-"""Writing and checking the hash-chained audit log.
+"""Writing the keyed, chained audit log.
 
 ``record(session, user=..., action=..., object=..., outcome=..., source_address=...)``
 appends one ``AuditEntry`` in the caller's transaction (the caller commits;
@@ -10,8 +10,10 @@ a session that has already *read* in a concurrent transaction may get
 "database is locked" at that update; open such sessions with ``BEGIN
 IMMEDIATE`` or retry the request.
 
-``verify_chain(session)`` recomputes every hash and returns ``(True, None)``
-or ``(False, id of the first bad entry)``: the CLI's ``antifraud audit verify``.
+Each entry's hash is an HMAC under the audit key (``dashboard.auth.audit_key``),
+never stored in the database.  ``dashboard.auth.audit_verify`` checks the
+chain, and the signed checkpoints written outside the database
+(``dashboard.auth.audit_checkpoints``): ``antifraud audit verify``.
 
 Personal data never goes into an audit row: ``record`` refuses any text with a
 run of 11 or more digits (phone, ID, bank account).  Name the object by its
@@ -29,6 +31,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dashboard.auth.audit_key import audit_key
 from dashboard.domain.audit import GENESIS_HASH, AuditEntry, AuditHead
 from dashboard.domain.base import now_local
 
@@ -131,49 +134,23 @@ def record(session: Session, *, user, action: str, object: str | None = None,  #
     if not _bump_head(session):  # the migration's head row is missing (emptied tables)
         try:
             with session.begin_nested():
-                session.execute(insert(AuditHead).values(id=HEAD_ID, last_id=0,
+                session.execute(insert(AuditHead).values(id=HEAD_ID, last_id=0, keyed_from=1,
                                                          last_hash=GENESIS_HASH))
         except IntegrityError:  # a concurrent writer created it first
             pass
         if not _bump_head(session):
             raise RuntimeError("the audit chain head cannot be created")
     head = session.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
+        select(AuditHead.last_id, AuditHead.last_hash, AuditHead.keyed_from)
+        .where(AuditHead.id == HEAD_ID)
     ).one()
     entry.id = head.last_id
     entry.prev_hash = head.last_hash
-    entry.hash = entry.compute_hash()
+    entry.hash = entry.compute_hash(audit_key())  # every new entry is keyed
     session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=entry.hash))
+    values = {"last_hash": entry.hash}
+    if head.keyed_from is None:  # a head from before the key: the key starts here
+        values["keyed_from"] = entry.id
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(**values))
     session.flush()
     return entry
-
-
-def verify_chain(session: Session, batch: int = 1000) -> tuple[bool, int | None]:
-    """Recompute the chain: ``(True, None)``, or ``(False, first bad id)``.
-
-    An entry is bad when its id does not follow the previous one, its
-    ``prev_hash`` is not the previous hash, or its own hash does not match its
-    fields.  The chain is checked up to the entry ``AuditHead`` names (read
-    first, so entries appended meanwhile are left for the next run); deleting
-    the newest entries is caught there and the first missing id is reported.
-    """
-    head = session.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
-    ).one_or_none()
-    last_id, last_hash = (head.last_id, head.last_hash) if head else (0, GENESIS_HASH)
-    expected_id, expected_prev = 1, GENESIS_HASH
-    rows = session.execute(
-        select(AuditEntry).where(AuditEntry.id <= last_id).order_by(AuditEntry.id)
-        .execution_options(yield_per=batch)
-    ).scalars()
-    for entry in rows:
-        if (entry.id != expected_id or entry.prev_hash != expected_prev
-                or entry.hash != entry.compute_hash()):
-            return False, min(entry.id, expected_id)
-        expected_id, expected_prev = entry.id + 1, entry.hash
-    if expected_id - 1 != last_id:
-        return False, expected_id
-    if expected_prev != last_hash:
-        return False, max(last_id, 1)
-    return True, None

@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from dashboard.auth.audit_key import AuditKeyError
 from dashboard.auth.crypto import PersonalDataKeyError
 from dashboard.auth.startup import UnsafeSettings
 from dashboard.cli import (
@@ -51,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()
     try:
         return args.handler(args, settings)
-    except (DatabaseUnreachable, UsageError, UnsafeSettings, PersonalDataKeyError) as exc:
+    except (DatabaseUnreachable, UsageError, UnsafeSettings, PersonalDataKeyError,
+            AuditKeyError) as exc:
         print(f"antifraud {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -25,16 +25,17 @@ def cmd_create_user(args, settings) -> int:
     administrators (sysadmin, secadmin, auditor): only here, at the console.
     Either way the password must be changed at the first login.
     """
+    from dashboard.auth.policy import policy_settings
     from dashboard.commands.create_user import CreateUser
     from dashboard.commands.errors import Invalid
 
     password = _read_password(args)
     db = open_database(settings)
-    command = CreateUser(f"cli:{getpass.getuser()}", args.username, password,
-                         display_name=args.display_name, role=args.role, settings=settings,
-                         source_address="cli")
     try:
         with db.session() as session:
+            command = CreateUser(f"cli:{getpass.getuser()}", args.username, password,
+                                 display_name=args.display_name, role=args.role,
+                                 settings=policy_settings(session, settings), source_address="cli")
             user = command.run(session)
             user_id, username, role = user.id, user.username, user.role
     except Invalid as invalid:

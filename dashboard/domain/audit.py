@@ -1,10 +1,13 @@
-"""The audit log: append-only and hash-chained.
+"""The audit log: append-only and chained under a key held outside the database.
 
 Each ``AuditEntry`` stores ``prev_hash`` (the hash of the entry before it, or
-64 zeros for the first) and ``hash``, the SHA-256 of the canonical JSON of its
-own fields plus ``prev_hash`` (see ``AuditEntry.canonical``).  Changing any
-field of any row, or deleting a row, breaks the chain; ``AuditHead`` remembers
-the last id and hash so that deleting the newest rows is detected too.
+64 zeros for the first) and ``hash``, the HMAC-SHA256 under the audit key of
+the canonical JSON of its own fields plus ``prev_hash`` (see
+``AuditEntry.canonical``).  Changing any field of any row, or deleting a row,
+breaks the chain, and without the key no one can compute a replacement.
+``AuditHead`` remembers the last id and hash, and ``keyed_from``: entries
+before it were written before the chain had a key and carry a plain SHA-256
+(``docs/security.md`` says what that prefix can and cannot prove).
 
 Rows are written only by ``dashboard.auth.audit.record`` and never updated or
 deleted: the ORM refuses it here, and the migration adds database triggers
@@ -14,6 +17,7 @@ that refuse it for anyone who goes around the ORM.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 
@@ -54,8 +58,13 @@ class AuditEntry(Base):
         }
         return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of ``canonical`` under ``key``; plain SHA-256 for an entry written
+        before the chain had a key (``key`` None)."""
+        message = self.canonical().encode("utf-8")
+        if key is None:
+            return hashlib.sha256(message).hexdigest()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 class AuditHead(Base):
@@ -66,6 +75,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    keyed_from: Mapped[int | None] = mapped_column(
+        Integer, doc="The first entry chained under the audit key (earlier ones: plain SHA-256)")
 
 
 class AuditTampering(RuntimeError):

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.auth import audit
-from dashboard.auth.audit import PersonalDataInAudit, record, verify_chain
+from dashboard.auth.audit import PersonalDataInAudit, record
+from dashboard.auth.audit_verify import verify_chain
 from dashboard.domain.audit import GENESIS_HASH, AuditEntry, AuditTampering
 
 LEADER = SimpleNamespace(username="leader1", role="leader")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from dashboard.auth import audit
+from dashboard.auth.audit_verify import verify_chain
 from dashboard.domain.audit import AuditEntry
 
 WRITERS = 6
@@ -45,4 +46,4 @@ def test_concurrent_writers_keep_one_chain(engine):
     with make_session() as session:
         count, top = session.execute(select(func.count(), func.max(AuditEntry.id))).one()
         assert count == top == WRITERS * ENTRIES_EACH
-        assert audit.verify_chain(session) == (True, None)
+        assert verify_chain(session) == (True, None)

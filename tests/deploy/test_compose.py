@@ -89,7 +89,7 @@ def test_production_is_not_weakened_by_the_compose_file(compose):
         environment = compose["services"][name]["environment"]
         assert "ANTIFRAUD_ENV" not in environment  # the image's production stays
         assert not {"ESCALATION_IN_PROCESS", "SECURE_COOKIES", "TOTP_REQUIRED_ROLES"} & set(environment)
-        for secret in ("SECRET_KEY", "PERSONAL_DATA_KEY"):
+        for secret in ("SECRET_KEY", "PERSONAL_DATA_KEY", "AUDIT_KEY"):
             assert environment[secret] == f"${{{secret}:?set {secret} in docker/.env}}"
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import migrate
 from dashboard.auth import audit, crypto
+from dashboard.auth.audit_key import audit_key_from_settings
 from dashboard.auth.startup import refuse_unsafe_settings
 from dashboard.backup import read_manifest, row_counts
 from dashboard.db import make_engine
@@ -142,6 +143,8 @@ def test_the_readme_deployment_steps_work_in_order(database_url, tmp_path):
     refuse_unsafe_settings({"ANTIFRAUD_ENV": "production", "SECRET_KEY": secrets["SECRET_KEY"]}, environ={})
     assert len(crypto.key_from_settings({"ANTIFRAUD_ENV": "production",
                                          "PERSONAL_DATA_KEY": secrets["PERSONAL_DATA_KEY"]})) == 32
+    assert len(audit_key_from_settings({"ANTIFRAUD_ENV": "production",
+                                        "AUDIT_KEY": secrets["AUDIT_KEY"]})) == 32
 
     # 2. migrated; 3. the three administrators; 4. the units and precincts; 5. a backup, restored
     engine = make_engine(database_url)

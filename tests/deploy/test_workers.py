@@ -34,7 +34,7 @@ from dashboard.domain.base import now_local
 from dashboard.domain.jobs import JobLease
 from dashboard.i18n import t
 from dashboard.ingest.tokens import create_token
-from tests.conftest import PG_URL, RUN_ID, TEST_PERSONAL_DATA_KEY, schema_url
+from tests.conftest import PG_URL, RUN_ID, TEST_AUDIT_KEY, TEST_PERSONAL_DATA_KEY, schema_url
 from tests.deploy.conftest import REDIS_URL
 from tests.deploy.server import GunicornServer
 
@@ -61,11 +61,15 @@ def stack(redis_client, tmp_path_factory):
            if key in ("HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")}
     env.update({
         "ANTIFRAUD_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-        "PERSONAL_DATA_KEY": TEST_PERSONAL_DATA_KEY, "DATABASE_URL": url,
+        "PERSONAL_DATA_KEY": TEST_PERSONAL_DATA_KEY, "AUDIT_KEY": TEST_AUDIT_KEY,
+        "DATABASE_URL": url,
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix, "LIVE_CACHE_SECONDS": "300",
         "WEB_CONCURRENCY": str(WORKERS),
         "SECURE_COOKIES": "false",  # plain HTTP here: the bureau's HTTPS proxy is not part of it
+        # production asks every role for a second factor; these tests log in by password only
+        # (what they check is shared state across workers, not the second factor)
+        "TOTP_REQUIRED_ROLES": "sysadmin,secadmin,auditor",
         "PROXY_HOPS": "1",  # so each test can be a client of its own (X-Forwarded-For)
         # the worst case for "once, not once per worker": every worker runs the job's loop
         "ESCALATION_IN_PROCESS": "true", "ESCALATION_INTERVAL_SECONDS": "1",

@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import Polygon, shape
 from sqlalchemy import select
 
-from dashboard.auth.audit import verify_chain
+from dashboard.auth.audit_verify import verify_chain
 from dashboard.cli import main
 from dashboard.demo.units import build_demo_units
 from dashboard.domain import AuditEntry, OrgUnit

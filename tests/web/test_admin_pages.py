@@ -251,3 +251,27 @@ def test_the_audit_log_is_for_auditors_only(fresh_client):
             {"id": "audit-dates", "property": "end_date", "value": None},
             {"id": "audit-page", "property": "active_page", "value": 1}])
         assert response.status_code == 403
+
+
+def test_a_user_changes_their_own_password_and_their_other_sessions_end(fresh_client):
+    other_device = fresh_client("officer")
+    officer = fresh_client("officer")
+    page = officer.get("/account/password")
+    assert page.status_code == 200 and "password-current" in page.get_data(as_text=True)
+    token = officer.get_cookie("_csrf_token").value
+
+    def change(current, new):
+        return officer.post("/account/password", data={
+            "csrf_token": token, "current_password": current, "password": new,
+            "repeated_password": new}).get_data(as_text=True)
+
+    assert "password-error" in change("not-my-password", "Xiamen-harbour-2026")
+    assert "password-done" in change(PASSWORD, "Xiamen-harbour-2026")
+    assert officer.get("/_dash-layout").status_code == 200  # this session stays
+    assert other_device.get("/_dash-layout").status_code == 401
+    assert login(fresh_client(), "officer", PASSWORD).status_code == 200  # refused now
+    assert fresh_client("officer", "Xiamen-harbour-2026")
+
+
+def test_the_password_page_needs_a_login(fresh_client):
+    assert fresh_client().get("/account/password").status_code == 302
