@@ -20,6 +20,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
+from dashboard.api.methods import add_path
 from dashboard.auth import audit
 from dashboard.auth.permissions import allowed
 from dashboard.auth.scope import scope_of
@@ -50,7 +51,6 @@ def _caller():
     return None, None
 
 
-@bp.get("/stats")
 def stats():
     session = request_session()
     user, channel = _caller()
@@ -86,3 +86,6 @@ def stats():
     else:
         response.headers["Content-Disposition"] = f'attachment; filename="{export.name}"'
     return response
+
+
+add_path(bp, "/stats", ("GET", "HEAD"), stats, "stats")
