@@ -12,7 +12,8 @@ Query: ``unit``, ``from``, ``to``, ``compare``, ``compare_from``,
 default, ``en``).  Answers: 200 with the publication (disclosure control
 applied, headline sentences and footer included) and an ``export`` audit
 row; 400 ``{"error": {"field", "reason"}}``; 401 without a valid login or
-token; 403 for a role that may not export statistics.
+token; 403 for a role that may not export statistics; 405 with ``Allow`` for
+another method (``dashboard.api.methods``).  The OpenAPI document describes it.
 """
 
 from __future__ import annotations
