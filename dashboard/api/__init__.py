@@ -5,8 +5,11 @@ a browser session does not work here and tokens work nowhere else.  A
 parseable batch answers 200 with one result per record (inserted,
 duplicate, updated or rejected with ``{field, reason}`` errors) — a batch
 with rejected records is still 200, the rejected ones are kept for admins
-to fix and replay.  The whole request is one transaction.  The OpenAPI
-document is served at ``/api/v1/openapi.json``.
+to fix and replay.  The whole request is one transaction.  A token's
+records carry its source, and its follow-ups name warnings of that source or
+of the sources it was granted (``dashboard.ingest.tokens.Sender``).  The
+OpenAPI document is served at ``/api/v1/openapi.json``; other methods on the
+API's paths answer 405 with ``Allow`` (``dashboard.api.methods``).
 
 Each source may send ``INGEST_RATE_LIMIT_PER_MINUTE`` requests in any 60
 seconds, counted for all workers in the shared store
