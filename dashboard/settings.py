@@ -109,6 +109,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Requests one ingest source may make to the ingest API in any 60 seconds; more are "
             "refused with 429 and `Retry-After` (the batch is not stored; send it again). "
             "0: no limit.", int),
+    Setting("MAX_FUTURE_MINUTES", 5,
+            "How far ahead of the server's clock a time in an ingested record (API, file import, "
+            "replay) may lie, in minutes, for upstream clocks that run a little fast; a later time "
+            "is refused, naming the field. 0 to 1440.", int),
     Setting("LIVE_CACHE_SECONDS", 5,
             "With `REDIS_URL`: how long the live figures of a unit (today by hour, the last "
             "minutes, the open queue) are shared from Redis by every worker before they are "

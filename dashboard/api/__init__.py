@@ -5,8 +5,11 @@ a browser session does not work here and tokens work nowhere else.  A
 parseable batch answers 200 with one result per record (inserted,
 duplicate, updated or rejected with ``{field, reason}`` errors) — a batch
 with rejected records is still 200, the rejected ones are kept for admins
-to fix and replay.  The whole request is one transaction.  The OpenAPI
-document is served at ``/api/v1/openapi.json``.
+to fix and replay.  The whole request is one transaction.  A token's
+records carry its source, and its follow-ups name warnings of that source or
+of the sources it was granted (``dashboard.ingest.tokens.Sender``).  The
+OpenAPI document is served at ``/api/v1/openapi.json``; other methods on the
+API's paths answer 405 with ``Allow`` (``dashboard.api.methods``).
 
 Each source may send ``INGEST_RATE_LIMIT_PER_MINUTE`` requests in any 60
 seconds, counted for all workers in the shared store
@@ -18,17 +21,22 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from dashboard.api.methods import add_path
 from dashboard.api.openapi import openapi_document
+from dashboard.domain.times import check_max_future_minutes
 from dashboard.ingest.batch import BatchError, ingest_batch
-from dashboard.ingest.tokens import token_source
+from dashboard.ingest.tokens import token_sender
 from dashboard.web import shared
 from dashboard.web.database import request_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BODY_BYTES = 20 * 1024 * 1024
+INGEST_RULE = "/<any(warnings, outcomes, 'stop-payments'):kind>"
 # endpoints that take an ingest token instead of a login session (and no cookie at all); the
-# statistics API (GET only) takes a statistics token or a login session and answers 401 itself
-TOKEN_ENDPOINTS = frozenset({"api.ingest", "api.openapi", "stats_api.stats"})
+# statistics API (GET only) takes a statistics token or a login session and answers 401 itself;
+# the *_methods endpoints answer other methods with 405 and Allow (``dashboard.api.methods``)
+TOKEN_ENDPOINTS = frozenset({"api.ingest", "api.openapi", "stats_api.stats", "api.ingest_methods",
+                             "api.openapi_methods", "stats_api.stats_methods"})
 
 
 def _error(status: int, field: str, reason: str):
@@ -54,13 +62,13 @@ def _bearer() -> str | None:
     return header[7:].strip() if header.startswith("Bearer ") else None
 
 
-@bp.post("/<any(warnings, outcomes, 'stop-payments'):kind>")
 def ingest(kind: str):
     session = request_session()
-    source = token_source(session, _bearer())
-    if source is None:
+    sender = token_sender(session, _bearer())
+    if sender is None:
         session.rollback()
         return _error(401, "Authorization", "a valid ingest token is required (Bearer)")
+    source = sender.source
     refused = _over_rate_limit(source)
     if refused is not None:
         session.rollback()
@@ -73,8 +81,9 @@ def ingest(kind: str):
     if body is None:
         return _error(400, "body", "is not valid JSON")
     try:
-        result = ingest_batch(session, kind, body, source=source, actor=f"token:{source}",
-                              source_address=request.remote_addr)
+        result = ingest_batch(session, kind, body, sender=sender, actor=f"token:{source}",
+                              source_address=request.remote_addr,
+                              max_future_minutes=current_app.config["MAX_FUTURE_MINUTES"])
     except BatchError as exc:
         session.rollback()
         field, _, reason = str(exc).partition(": ")
@@ -83,13 +92,17 @@ def ingest(kind: str):
     return jsonify(result.as_dict())
 
 
-@bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
+
+
+add_path(bp, INGEST_RULE, ("POST",), ingest, "ingest")
+add_path(bp, "/openapi.json", ("GET", "HEAD"), openapi, "openapi")
 
 
 def init_app(app) -> None:
     from dashboard.api import stats  # GET /api/v1/stats: statistics with disclosure control
 
+    app.config["MAX_FUTURE_MINUTES"] = check_max_future_minutes(app.config["MAX_FUTURE_MINUTES"])
     app.register_blueprint(bp)
     app.register_blueprint(stats.bp)

@@ -12,7 +12,8 @@ Query: ``unit``, ``from``, ``to``, ``compare``, ``compare_from``,
 default, ``en``).  Answers: 200 with the publication (disclosure control
 applied, headline sentences and footer included) and an ``export`` audit
 row; 400 ``{"error": {"field", "reason"}}``; 401 without a valid login or
-token; 403 for a role that may not export statistics.
+token; 403 for a role that may not export statistics; 405 with ``Allow`` for
+another method (``dashboard.api.methods``).  The OpenAPI document describes it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
+from dashboard.api.methods import add_path
 from dashboard.auth import audit
 from dashboard.auth.permissions import allowed
 from dashboard.auth.scope import scope_of
@@ -50,7 +52,6 @@ def _caller():
     return None, None
 
 
-@bp.get("/stats")
 def stats():
     session = request_session()
     user, channel = _caller()
@@ -86,3 +87,6 @@ def stats():
     else:
         response.headers["Content-Disposition"] = f'attachment; filename="{export.name}"'
     return response
+
+
+add_path(bp, "/stats", ("GET", "HEAD"), stats, "stats")

@@ -13,6 +13,7 @@ import sys
 import time
 
 from dashboard.cli.common import UsageError, cli_actor, open_database
+from dashboard.domain.times import check_max_future_minutes
 from dashboard.i18n import t
 from dashboard.ingest.batch import KINDS, MAX_BATCH
 from dashboard.ingest.file_import import ImportSummary, import_file
@@ -71,12 +72,17 @@ def cmd_import(args, settings) -> int:
     lang = settings["DEFAULT_LANGUAGE"]
     if not 1 <= args.batch <= MAX_BATCH:
         raise UsageError(t("import.error.batch", lang, max=MAX_BATCH))
+    try:
+        minutes = check_max_future_minutes(settings["MAX_FUTURE_MINUTES"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     db = open_database(settings)
     bar = ProgressBar(lang=lang)
     try:
         summary = import_file(db.session, args.file, kind=args.kind, source=args.source,
-                              batch_size=args.batch, report_path=args.report, actor=cli_actor(),
-                              progress=bar)
+                              also_sources=args.also_source or (), batch_size=args.batch,
+                              report_path=args.report, actor=cli_actor(), progress=bar,
+                              max_future_minutes=minutes)
     except FileFormatError as exc:
         raise UsageError(t(f"import.error.{exc.reason}", lang, **exc.params)) from None
     except OSError as exc:  # the report cannot be written, the file vanished
@@ -96,7 +102,10 @@ def register(sub) -> None:
     p.add_argument("--kind", choices=KINDS, default=None,
                    help="what the rows are (default: told from the header)")
     p.add_argument("--source", default=None,
-                   help="the upstream source: fills an empty source column; rows naming another are rejected")
+                   help="the upstream source: fills an empty source column; rows naming another are "
+                        "rejected, and follow-ups may name warnings of this source only")
+    p.add_argument("--also-source", action="append", default=None, metavar="NAME",
+                   help="with --source: another source whose warnings follow-ups may name (repeatable)")
     p.add_argument("--report", default=None,
                    help="where to write the rejected rows (default: FILE.rejected.csv beside the file)")
     p.add_argument("--batch", type=int, default=1000,

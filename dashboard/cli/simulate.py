@@ -33,6 +33,7 @@ from dashboard.i18n import t
 
 SOURCE = "simulator"
 DEMO_SOURCE = "demo-live"
+ACTOR = "system:simulator"  # who the audit log says created its tokens
 DEFAULT_RATE = "2/s"
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$", re.I)
 _PER = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
@@ -103,7 +104,7 @@ def cmd_simulate(args, settings) -> int:
         with db.session() as session:
             stations = demo_stations(session)
             if token is None:
-                own_token, client.token = create_token(session, SOURCE)
+                own_token, client.token = create_token(session, SOURCE, actor=ACTOR)
     except FeedError as exc:
         raise UsageError(t(f"simulate.error.{exc.reason}", lang, **exc.params)) from None
     if not wait_until_up(client.base, timeout=10):
@@ -160,7 +161,8 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
         with db.session() as session:
             stations = demo_stations(session)
             _revoke_active(session, DEMO_SOURCE)
-            _, token = create_token(session, DEMO_SOURCE)
+            # it works the history's open warnings too: granted explicitly, as any other source
+            _, token = create_token(session, DEMO_SOURCE, (HISTORY_SOURCE,), actor=ACTOR)
             left_open = open_warnings(session, (HISTORY_SOURCE, DEMO_SOURCE))
     except FeedError as exc:
         print(t(f"simulate.error.{exc.reason}", lang, **exc.params), flush=True)

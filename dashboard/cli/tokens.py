@@ -1,10 +1,15 @@
-"""Ingest tokens: ``create-token``, ``revoke-token``, ``list-tokens``."""
+"""Ingest tokens: ``create-token [--also-source S ...]``, ``revoke-token``, ``list-tokens``.
+
+A token writes records of its own source; its follow-ups may name warnings of
+that source and of each ``--also-source`` given at creation (audited), no
+others.  ``list-tokens`` shows those grants.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from dashboard.cli.common import UsageError, open_database
+from dashboard.cli.common import UsageError, cli_actor, open_database
 from dashboard.domain.ingest import ApiToken
 from dashboard.ingest.tokens import TokenError, create_token, revoke_token
 
@@ -13,10 +18,12 @@ def cmd_create_token(args, settings) -> int:
     db = open_database(settings)
     try:
         with db.session() as session:
-            row, plain = create_token(session, args.source)
+            row, plain = create_token(session, args.source, args.also_source or (),
+                                      actor=cli_actor())
     except TokenError as exc:
         raise UsageError(str(exc)) from None
-    print(f"token {row.id} for source {row.source} (shown once, keep it secret):")
+    also = f" (follow-ups also of {', '.join(row.granted_sources)})" if row.granted_sources else ""
+    print(f"token {row.id} for source {row.source}{also} (shown once, keep it secret):")
     print(plain)
     return 0
 
@@ -38,13 +45,17 @@ def cmd_list_tokens(args, settings) -> int:
         for row in session.scalars(select(ApiToken).order_by(ApiToken.id)):
             state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
             used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
-            print(f"{row.id:>4}  {row.source:<20} {row.hint}…  {state:<24} last used {used}")
+            also = f"  also {','.join(row.granted_sources)}" if row.granted_sources else ""
+            print(f"{row.id:>4}  {row.source:<20} {row.hint}…  {state:<24} last used {used}{also}")
     return 0
 
 
 def register(sub) -> None:
     create = sub.add_parser("create-token", help="create an ingest API token for a source")
     create.add_argument("--source", required=True, help="the upstream platform's name")
+    create.add_argument("--also-source", action="append", default=None, metavar="NAME",
+                        help="another source whose warnings this token's follow-ups (attempts, "
+                             "outcomes, stop-payments) may name (repeatable; default: none)")
     create.set_defaults(handler=cmd_create_token)
     revoke = sub.add_parser("revoke-token", help="revoke an ingest API token")
     revoke.add_argument("--id", type=int, required=True)

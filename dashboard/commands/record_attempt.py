@@ -13,7 +13,11 @@ order, and raises:
    dissuaded or defrauded.  A warning closed as refused or unreachable (the
    person was not won over) takes more attempts, and a later outcome
    replaces that one: the door visit after "unreachable",
-5. ``OutcomeInvalid(<field>, ...)`` for the form's own fields.
+5. ``OutcomeInvalid(<field>, ...)`` for the form's own fields,
+6. ``OutcomeInvalid("started_at", ...)`` when the time of the attempt (now) breaks
+   the bounds every recorded time keeps (``dashboard.domain.times``): before
+   2000, or before the warning was received (a warning its upstream dated a
+   few minutes ahead of this server's clock).
 
 ``run`` then claims the warning (``UPDATE ... SET version = version + 1
 WHERE version = <seen>``; of two officers acting on the same version only one
@@ -47,6 +51,7 @@ from dashboard.domain import Dissuasion, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import DissuasionMethod, DissuasionResult, Outcome
 from dashboard.domain.text import has_control_characters
+from dashboard.domain.times import TimeBounds, TimeRefused
 from dashboard.tasks.proposals import DoorVisitProposal, propose_door_visit
 
 PERMISSION = "record_outcome"
@@ -202,11 +207,23 @@ class RecordAttempt:
                 "outcome": outcome.code if outcome else None,
                 "loss_avoided": loss_avoided, "loss": loss}
 
-    def validate(self, session: Session) -> tuple[Warning, dict]:
+    def _check_time(self, warning: Warning, now: datetime) -> None:
+        """The attempt is recorded at ``now``: it keeps the bounds, after the warning's receipt."""
+        try:
+            TimeBounds(now, 0).check("started_at", now, after=warning.received_at,
+                                     after_name="received_at")
+        except TimeRefused as refused:
+            params = dict(refused.params)
+            params.pop("other", None)
+            raise OutcomeInvalid("started_at", f"times.error.{refused.code}", **params) from None
+
+    def validate(self, session: Session, now: datetime | None = None) -> tuple[Warning, dict]:
         warning = self._find(session)
         self._check_version(session, warning)
         self._check_state(session, warning)
-        return warning, self._check_fields(session)
+        values = self._check_fields(session)
+        self._check_time(warning, (now or now_local()).replace(microsecond=0))
+        return warning, values
 
     def _claim(self, session: Session, warning: Warning) -> None:
         bumped = session.execute(
@@ -220,7 +237,7 @@ class RecordAttempt:
     def run(self, session: Session, now: datetime | None = None) -> RecordedAttempt:
         """Validate, claim, store the attempt and move the warning on; the caller commits."""
         now = (now or now_local()).replace(microsecond=0)
-        warning, values = self.validate(session)
+        warning, values = self.validate(session, now)
         self._claim(session, warning)
         officer = (getattr(self.actor, "display_name", None) or "")[:80] or None
         with maintained(session, warning):

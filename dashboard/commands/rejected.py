@@ -3,8 +3,10 @@
 Admins see no citizen data: the payload they edit has its personal fields
 masked (``PERSONAL_FIELDS``); a masked value sent back unchanged keeps the
 stored one, and a new value replaces it.  Replaying runs the record through
-``ingest_batch`` exactly as the API would; if it is refused again, the
-rejected record keeps the new payload and errors and stays open.
+``ingest_batch`` exactly as the API would, with the rights of whoever sent it
+(``sender_of``): the source of the token that sent it and the sources that
+token is granted, never the admin's and never none; if it is refused again,
+the rejected record keeps the new payload and errors and stays open.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from dashboard.auth import audit
 from dashboard.auth.crypto import mask_bank_account, mask_id_number, mask_name, mask_phone
 from dashboard.auth.permissions import require
 from dashboard.domain.base import now_local
-from dashboard.domain.ingest import RejectedRecord
+from dashboard.domain.ingest import ApiToken, RejectedRecord
+from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
 from dashboard.ingest.batch import ingest_batch
+from dashboard.ingest.tokens import Sender
 
 PERSONAL_FIELDS = {
     ("person", "name"): mask_name, ("person", "phone"): mask_phone,
@@ -66,7 +70,24 @@ def _open(session: Session, record_id: int) -> RejectedRecord:
     return record
 
 
-def replay(session: Session, user, record_id: int, edited: dict) -> tuple[str, list[dict]]:
+def sender_of(session: Session, record: RejectedRecord) -> Sender | None:
+    """Who the record was sent by, as ``ingest_batch`` checks it.
+
+    The token that sent it, with the sources it is granted now; a record kept
+    before tokens were noted (or from a file import under ``--source``) is
+    held to the source it was sent under alone; only a record that came with
+    no source at all, from a file import without ``--source``, has no sender.
+    """
+    token = session.get(ApiToken, record.token_id) if record.token_id is not None else None
+    if token is not None:
+        return Sender.of_token(token)
+    if record.source is not None:
+        return Sender(record.source)
+    return None
+
+
+def replay(session: Session, user, record_id: int, edited: dict, *,
+           max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> tuple[str, list[dict]]:
     """Replay the record with the admin's ``edited`` (masked) payload; return status and errors."""
     require(user, "fix_rejected_records")
     record = _open(session, record_id)
@@ -77,8 +98,9 @@ def replay(session: Session, user, record_id: int, edited: dict) -> tuple[str, l
     for path in PERSONAL_FIELDS:  # an unchanged mask keeps the stored value
         if _get(edited, path) is not None and _get(edited, path) == _get(masked, path):
             _set(edited, path, _get(original, path))
-    result = ingest_batch(session, record.kind, [edited], source=None, actor=user,
-                          keep_rejected=False).results[0]
+    result = ingest_batch(session, record.kind, [edited], sender=sender_of(session, record),
+                          actor=user, keep_rejected=False,
+                          max_future_minutes=max_future_minutes).results[0]
     if result.status == "rejected":
         record.payload = json.dumps(edited, ensure_ascii=False)
         record.errors = json.dumps(result.errors, ensure_ascii=False)

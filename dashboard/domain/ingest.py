@@ -1,9 +1,13 @@
 """Data in: per-source API tokens and the records an ingest refused.
 
 A token is shown once when created and stored only as its SHA-256; it
-works for the ingest API of its source and nowhere else.  A rejected record
-keeps its payload (encrypted: it holds personal data) with the field and
-reason of each error, so an admin can fix and replay it.
+works for the ingest API of its source and nowhere else.  Its records carry
+its own source; its follow-ups (attempts, outcomes, stop-payments) may name
+warnings of its own source and of the sources it was explicitly granted
+(``also_sources``), no others.  A rejected record keeps its payload
+(encrypted: it holds personal data) with the field and reason of each error,
+and who sent it (the token's source and id), so an admin can fix and replay
+it under the same rights.
 """
 
 from __future__ import annotations
@@ -24,9 +28,16 @@ class ApiToken(Base):
     source: Mapped[str] = mapped_column(String(40), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hint: Mapped[str] = mapped_column(String(12), doc="The token's first characters, to tell tokens apart")
+    also_sources: Mapped[str | None] = mapped_column(
+        String(1000), doc="Other sources whose warnings its follow-ups may name, comma-separated")
     created_at: Mapped[datetime] = mapped_column(LocalDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+
+    @property
+    def granted_sources(self) -> tuple[str, ...]:
+        """The other sources this token was granted, in order (none: an empty tuple)."""
+        return tuple(s for s in (self.also_sources or "").split(",") if s)
 
 
 class RejectedRecord(Base):
@@ -34,7 +45,11 @@ class RejectedRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), doc="warnings, outcomes or stop-payments")
-    source: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str | None] = mapped_column(
+        String(40), doc="The source it was sent under: the token's (or the import's --source); "
+                        "else the record's own")
+    token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id"), doc="The ingest token that sent it (None: a file import)")
     external_id: Mapped[str | None] = mapped_column(String(64))
     batch: Mapped[str] = mapped_column(String(40), index=True, doc="Which batch or file it came in")
     position: Mapped[int] = mapped_column(Integer, doc="Its index in the batch (or line in the file)")

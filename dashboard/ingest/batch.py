@@ -1,19 +1,23 @@
 """One batch of incoming records: validate, store the good ones, keep the bad ones.
 
-``ingest_batch(session, kind, records, source=..., actor=...)`` is the one
-entry point of the HTTP API and of file imports, so both validate and
-de-duplicate identically.  In the caller's transaction it
+``ingest_batch(session, kind, records, sender=..., actor=...)`` is the one
+entry point of the HTTP API, of file imports and of replays, so all three
+validate and de-duplicate identically.  In the caller's transaction it
 
 1. validates each record (``dashboard.ingest.schemas``, then reference and
-   unit codes, routing),
+   unit codes, routing, the sender's sources, the time bounds of
+   ``dashboard.ingest.times``),
 2. writes new records, reports identical re-sends as duplicates, applies
    legal updates, and refuses other changes under a known id,
 3. maintains the dashboards' aggregate tables for what it wrote,
 4. stores every refused record, with its errors, in ``rejected_records``,
 5. writes one audit row for the batch.
 
-The caller commits: all accepted records of a batch land together or not at
-all.  Each result names its index, status (inserted, duplicate, updated,
+The sender (``dashboard.ingest.tokens.Sender``: a token, or an import's
+``--source``) fixes the source every record must carry and the sources whose
+warnings its follow-ups may name; ``None`` (a file import without
+``--source``) fixes neither.  The caller commits: all accepted records of a
+batch land together or not at all.  Each result names its index, status (inserted, duplicate, updated,
 rejected) and errors as ``{field, reason}``.
 """
 
@@ -24,7 +28,7 @@ import secrets
 import string
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, defer
 
 from dashboard.auth import audit
@@ -32,8 +36,11 @@ from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
 from dashboard.domain.ingest import RejectedRecord
 from dashboard.domain.reference import REFERENCE_MODELS, RiskLevel
+from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES, TimeBounds
 from dashboard.ingest.routing import precinct_index
-from dashboard.ingest.schemas import SCHEMAS, parse
+from dashboard.ingest.schemas import SCHEMAS, Strict, parse
+from dashboard.ingest.times import time_errors
+from dashboard.ingest.tokens import Sender
 
 MAX_BATCH = 5000
 KINDS = tuple(SCHEMAS)
@@ -78,13 +85,24 @@ class BatchResult:
 
 
 class Context:
-    """What the per-kind writers look up: reference codes, units, precincts, the clock."""
+    """What the per-kind writers look up: reference codes, units, precincts, the clock, the sender."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, sender: Sender | None = None,
+                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> None:
         self.session = session
+        self.sender = sender
         self.now = now_local()
+        self.bounds = TimeBounds(self.now, max_future_minutes)
         self._codes: dict[str, set[str]] = {}
         self._units: dict[str, OrgUnit] | None = None
+
+    def time_errors(self, record: Strict, warning=None) -> list[dict]:
+        """The record's times out of bounds (``dashboard.ingest.times``)."""
+        return time_errors(record, self.bounds, warning)
+
+    def may_follow(self, warning_source: str) -> bool:
+        """True when the sender may write follow-ups of warnings of ``warning_source``."""
+        return self.sender is None or warning_source in self.sender.warning_sources
 
     def codes(self, table: str) -> set[str]:
         if table not in self._codes:
@@ -125,10 +143,11 @@ def _hold_write_lock(session: Session) -> None:
         session.execute(text("DELETE FROM rejected_records WHERE 0 = 1"))
 
 
-def ingest_batch(session: Session, kind: str, records, *, source: str | None, actor: str | None = None,
-                 batch: str | None = None, first_position: int = 0,
-                 source_address: str | None = None, keep_rejected: bool = True) -> BatchResult:
-    """Ingest ``records`` of ``kind``; ``source`` (a token's) must match every record's."""
+def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
+                 actor: str | None = None, batch: str | None = None, first_position: int = 0,
+                 source_address: str | None = None, keep_rejected: bool = True,
+                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> BatchResult:
+    """Ingest ``records`` of ``kind``; the ``sender``'s source must be every record's."""
     from dashboard.ingest.follow_ups_in import ingest_outcomes, ingest_stop_payments
     from dashboard.ingest.warnings_in import ingest_warnings
 
@@ -140,13 +159,13 @@ def ingest_batch(session: Session, kind: str, records, *, source: str | None, ac
         raise BatchError(f"body: a batch holds 1 to {MAX_BATCH} records, got {len(records)}")
     batch = batch or new_batch_id()
     _hold_write_lock(session)
-    ctx = Context(session)
+    ctx = Context(session, sender, max_future_minutes)
     results: dict[int, RecordResult] = {}
     valid = []
     for index, raw in enumerate(records):
         record, errors = parse(kind, raw)
-        if record is not None and source is not None and record.source != source:
-            errors = [{"field": "source", "reason": f"this token is for source {source!r}"}]
+        if record is not None and sender is not None and record.source != sender.source:
+            errors = [{"field": "source", "reason": f"this token is for source {sender.source!r}"}]
         if errors:
             results[index] = RecordResult(index, "rejected", errors=errors)
         else:
@@ -166,17 +185,23 @@ def ingest_batch(session: Session, kind: str, records, *, source: str | None, ac
 
 
 def _keep_rejected(session, kind, batch, records, results, first_position, ctx) -> None:
+    """One row per rejected record, inserted in bulk (a batch may reject 5,000 at once)."""
+    rows = []
     for r in results:
         if r.status != "rejected":
             continue
         raw = records[r.index]
         source = raw.get("source") if isinstance(raw, dict) else None
+        if ctx.sender is not None:  # replayed under the sender's rights, whatever the record claims
+            source = ctx.sender.source
         external_id = raw.get("external_id") if isinstance(raw, dict) else None
-        session.add(RejectedRecord(
-            kind=kind, source=str(source)[:40] if source is not None else None,
-            external_id=str(external_id)[:64] if external_id is not None else None,
-            batch=batch, position=first_position + r.index, received_at=ctx.now,
-            payload=json.dumps(raw, ensure_ascii=False, default=str),
-            errors=json.dumps(r.errors, ensure_ascii=False), status="open",
-        ))
-    session.flush()
+        rows.append({
+            "kind": kind, "source": str(source)[:40] if source is not None else None,
+            "token_id": ctx.sender.token_id if ctx.sender is not None else None,
+            "external_id": str(external_id)[:64] if external_id is not None else None,
+            "batch": batch, "position": first_position + r.index, "received_at": ctx.now,
+            "payload": json.dumps(raw, ensure_ascii=False, default=str),
+            "errors": json.dumps(r.errors, ensure_ascii=False), "status": "open",
+        })
+    if rows:
+        session.execute(insert(RejectedRecord), rows)

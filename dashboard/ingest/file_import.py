@@ -24,8 +24,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
 from dashboard.ingest.batch import MAX_BATCH, ingest_batch, new_batch_id
 from dashboard.ingest.files import FileFormatError, RecordFile, Row, batches
+from dashboard.ingest.tokens import Sender
 
 REPORT_COLUMNS = ("line", "external_id", "field", "reason")
 SAMPLE_LINES = 20
@@ -84,10 +86,16 @@ class _Report:
 
 
 def import_file(session_scope: Callable[[], AbstractContextManager[Session]], path: str | Path, *,
-                kind: str | None = None, source: str | None = None, batch_size: int = 1000,
-                report_path: str | Path | None = None, actor: str | None = None,
-                progress: Callable[[ImportSummary, int, int], None] | None = None) -> ImportSummary:
+                kind: str | None = None, source: str | None = None, also_sources=(),
+                batch_size: int = 1000, report_path: str | Path | None = None,
+                actor: str | None = None,
+                progress: Callable[[ImportSummary, int, int], None] | None = None,
+                max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> ImportSummary:
     """Import every row of ``path``; ``session_scope()`` opens one committed transaction per batch.
+
+    With ``source`` every row must carry it, and follow-ups may name warnings
+    of it and of ``also_sources`` only (as an ingest token with those grants);
+    without, rows carry any source and follow any warning.
 
     ``progress(summary, done, size)`` is called after each batch (``done`` and
     ``size`` in bytes for a CSV, rows for a worksheet).  A file that cannot be
@@ -101,13 +109,15 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     report_file = Path(report_path) if report_path else default_report_path(path)
     if report_file.exists() and path.exists() and report_file.samefile(path):
         raise FileFormatError("report_is_input", path=str(path))
+    sender = Sender(source, frozenset(also_sources)) if source else None
     with RecordFile(path, kind=kind, source=source) as records:
         summary = ImportSummary(path, records.kind, f"file:{new_batch_id()}",
                                 encoding=records.encoding)
         report = _Report(report_file, eager=report_path is not None)
         try:
             for run in batches(records.rows(), batch_size):
-                _import_run(session_scope, run, summary, report, source, actor)
+                _import_run(session_scope, run, summary, report, sender, actor,
+                            max_future_minutes)
                 if progress:
                     progress(summary, records.done, records.size)
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -121,10 +131,11 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
 
 
 def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _Report,
-                source: str | None, actor: str | None) -> None:
+                sender: Sender | None, actor: str | None, max_future_minutes: int) -> None:
     with session_scope() as session:
-        result = ingest_batch(session, summary.kind, [row.record for row in run], source=source,
-                              actor=actor, batch=summary.batch, first_position=run[0].line)
+        result = ingest_batch(session, summary.kind, [row.record for row in run], sender=sender,
+                              actor=actor, batch=summary.batch, first_position=run[0].line,
+                              max_future_minutes=max_future_minutes)
     summary.rows += len(run)
     for status, count in result.counts.items():
         summary.counts[status] = summary.counts.get(status, 0) + count

@@ -1,7 +1,12 @@
 """Incoming follow-ups of warnings: dissuasion attempts (outcomes) and stop-payments.
 
 Both are known by ``(source, external_id)`` and inserted with
-``ON CONFLICT DO NOTHING``.  An attempt never changes once stored; it moves
+``ON CONFLICT DO NOTHING``.  A follow-up names its warning by
+``(warning_source or source, warning_external_id)``; the sender may name
+warnings of its own source and of the sources it was granted, no others
+(refused on ``warning_source`` before the warning is looked up, so the answer
+says nothing of another source's warnings).  Its times keep the bounds of
+``dashboard.ingest.times``: none before the warning's ``received_at``.  An attempt never changes once stored; it moves
 its warning on (first contact, in progress) and, with ``outcome``, closes
 it.  A stop-payment may be sent again as its stages happen (stopped, frozen,
 returned): filling a stage is a legal update, changing anything else is not.
@@ -40,6 +45,16 @@ def _reject(index: int, field: str, reason: str) -> RecordResult:
     return RecordResult(index, "rejected", errors=[{"field": field, "reason": reason}])
 
 
+def _source_refused(ctx: Context, warning_source: str) -> dict | None:
+    """The error when the sender may not write follow-ups of ``warning_source``'s warnings."""
+    if ctx.may_follow(warning_source):
+        return None
+    granted = ", ".join(repr(s) for s in sorted(ctx.sender.warning_sources))
+    return {"field": "warning_source",
+            "reason": f"source {ctx.sender.source!r} may not write follow-ups of warnings of source "
+                      f"{warning_source!r} (only of {granted})"}
+
+
 def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[RecordResult]:
     results = []
     stored = _by_keys(ctx, Dissuasion, [(r.source, r.external_id) for _, r in items])
@@ -51,9 +66,17 @@ def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[Re
         if errors:
             results.append(RecordResult(index, "rejected", errors=errors))
             continue
+        refused = _source_refused(ctx, rec.warning_source or rec.source)
+        if refused is not None:
+            results.append(RecordResult(index, "rejected", errors=[refused]))
+            continue
         warning = _warning(ctx, rec.warning_source or rec.source, rec.warning_external_id)
         if warning is None:
             results.append(_reject(index, "warning_external_id", "no warning with this source and external_id"))
+            continue
+        errors = ctx.time_errors(rec, warning)
+        if errors:
+            results.append(RecordResult(index, "rejected", errors=errors))
             continue
         values = {"source": rec.source, "external_id": rec.external_id, "warning_id": warning.id,
                   "method": rec.method, "result": rec.result, "officer": rec.officer,
@@ -109,6 +132,10 @@ def _advance(warning: Warning, rec: OutcomeIn) -> None:
 def _stop_values(ctx: Context, rec: StopPaymentIn, errors: list) -> dict | None:
     warning = case = station = None
     if rec.warning_external_id:
+        refused = _source_refused(ctx, rec.warning_source or rec.source)
+        if refused is not None:
+            errors.append(refused)
+            return None
         warning = _warning(ctx, rec.warning_source or rec.source, rec.warning_external_id)
         if warning is None:
             errors.append({"field": "warning_external_id", "reason": "no warning with this source and external_id"})
@@ -120,6 +147,9 @@ def _stop_values(ctx: Context, rec: StopPaymentIn, errors: list) -> dict | None:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
             errors.append({"field": "station_code", "reason": f"no station with code {rec.station_code!r}"})
+    if errors:
+        return None
+    errors.extend(ctx.time_errors(rec, warning))
     if errors:
         return None
     station_id = station.id if station else warning.station_id

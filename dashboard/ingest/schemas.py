@@ -2,8 +2,10 @@
 
 Checks that need the database (reference codes, unit codes, routing,
 duplicates) happen in ``dashboard.ingest.batch``.  Every error names its
-field and reason.  Times must carry a time zone; amounts are yuan (numbers
-with fen are rounded half up to the yuan).
+field and reason.  Times must carry a time zone, convert to Shanghai time and
+not lie before 2000 (``dashboard.domain.times``; the bounds that need the clock
+or the warning are checked by ``dashboard.ingest.times``); amounts are yuan
+(numbers with fen are rounded half up to the yuan).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from dashboard.domain.base import SHANGHAI
+from dashboard.domain.times import TimeRefused, to_shanghai
 
 ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -57,9 +59,17 @@ def _yuan(value):
     return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _shanghai(value):
+    """Shanghai time from any offset; a time that cannot convert, or before 2000, is refused."""
+    try:
+        return to_shanghai(value)
+    except TimeRefused as refused:
+        raise ValueError(refused.reason) from None
+
+
 Yuan = Annotated[int, BeforeValidator(_yuan)]
 # any offset is accepted; converted once here, so storing and bucketing need no more conversions
-ShanghaiTime = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(SHANGHAI))]
+ShanghaiTime = Annotated[AwareDatetime, AfterValidator(_shanghai)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
                                         pattern=r"^[a-z0-9_]+$")]
 UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32,

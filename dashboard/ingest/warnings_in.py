@@ -43,8 +43,7 @@ def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
         county = ctx.unit(rec.county_code)
         if county is None or county.id != station.parent_id:
             errors.append({"field": "county_code", "reason": "is not the county of the station"})
-    if rec.received_at > ctx.now + timedelta(minutes=5):
-        errors.append({"field": "received_at", "reason": "lies in the future"})
+    errors.extend(ctx.time_errors(rec))
     if errors:
         return None
     minutes = ctx.response_minutes(rec.risk_level)

@@ -1,5 +1,10 @@
 """The body of the task page: facts, linked warning (masked), result, children, timeline, actions.
 
+A linked warning or case is shown only to a viewer who may open it on its own
+page (``view_records`` and the record in the viewer's scope, the same check
+as ``/warnings/<id>``); anyone else sees "not available", with no detail of
+it (not even its id).
+
 Rebuilt after every step, so that the buttons always match what this user
 may do with the version shown.  Every input of the action form is always
 present (hidden when it does not apply), because the page's one callback
@@ -17,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth.crypto import mask_name, mask_phone
 from dashboard.auth.permissions import allowed
+from dashboard.auth.records import case_visible, warning_visible
 from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks import STEPS
 from dashboard.components.dropdown import dropdown
-from dashboard.domain import Case, OrgUnit, User, Warning
+from dashboard.domain import OrgUnit, User
 from dashboard.domain.reference import TaskKind
 from dashboard.domain.tasks import Task, TaskEvent
 from dashboard.i18n import name_of, t
@@ -54,19 +60,36 @@ def _user_name(session: Session, user_id: int | None, lang: str) -> str:
     return user.display_name if user is not None else t("task.actor.system", lang)
 
 
+RECORDS = "view_records"  # the permission of a record's own page
+
+
+def _unavailable(id_: str, lang: str) -> html.Span:
+    return html.Span(t("tasks.link.unavailable", lang), className="text-muted", id=id_)
+
+
 def _warning_cell(session: Session, task: Task, user, lang: str):
-    warning = session.get(Warning, task.warning_id) if task.warning_id else None
-    if warning is None:
+    if task.warning_id is None:
         return "—"
+    warning = (warning_visible(session, scope_of(session, user), task.warning_id)
+               if allowed(user, RECORDS) else None)
+    if warning is None:
+        return _unavailable("task-page-warning", lang)
     text = f"#{warning.id} · {mask_name(warning.person_name) or '—'} · " \
            f"{mask_phone(warning.person_phone) or '—'}"
-    if allowed(user, "view_records"):
-        return html.A(text, href=f"/warnings/{warning.id}", id="task-page-warning")
-    return html.Span(text, id="task-page-warning")
+    return html.A(text, href=f"/warnings/{warning.id}", id="task-page-warning")
+
+
+def _case_cell(session: Session, task: Task, user, lang: str):
+    if task.case_id is None:
+        return "—"
+    case = (case_visible(session, scope_of(session, user), task.case_id)
+            if allowed(user, RECORDS) else None)
+    if case is None:
+        return _unavailable("task-page-case", lang)
+    return html.Span(case.number, id="task-page-case")
 
 
 def _facts(session: Session, task: Task, user, at: datetime, lang: str) -> dbc.Table:
-    case = session.get(Case, task.case_id) if task.case_id else None
     parent = (html.A(f"#{task.parent_id}", href=f"/task/{task.parent_id}", id="task-page-parent")
               if task.parent_id else "—")
     deadline = [fmt_time(task.deadline_at, full=True)]
@@ -86,7 +109,7 @@ def _facts(session: Session, task: Task, user, at: datetime, lang: str) -> dbc.T
         ("closed", fmt_time(task.closed_at, full=True)),
         ("parent", parent),
         ("warning", _warning_cell(session, task, user, lang)),
-        ("case", case.number if case else "—"),
+        ("case", _case_cell(session, task, user, lang)),
     ]
     return dbc.Table(html.Tbody([html.Tr([html.Th(t(f"tasks.fact.{key}", lang)), html.Td(value)])
                                  for key, value in facts]),

@@ -12,6 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
+from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -105,7 +106,8 @@ def act(_replay, _discard, record_id, payload_text):
                 edited = json.loads(payload_text or "")
             except json.JSONDecodeError as exc:
                 raise RejectedRecordError(f"payload: {t('rejected.bad_json', lang)} ({exc.msg})") from None
-            status, errors = replay(session, current_user, int(record_id), edited)
+            status, errors = replay(session, current_user, int(record_id), edited,
+                                    max_future_minutes=current_app.config["MAX_FUTURE_MINUTES"])
             if status == "rejected":
                 message = dbc.Alert([t("rejected.still_rejected", lang), html.Ul(
                     [html.Li(f"{e['field']}: {e['reason']}") for e in errors])], color="danger")

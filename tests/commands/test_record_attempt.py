@@ -225,3 +225,26 @@ def test_two_officers_racing_on_one_version_one_wins(engine, world):
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Dissuasion)) == 1
         assert session.get(Warning, wid).version == 2
+
+
+@pytest.mark.parametrize("ahead", [timedelta(seconds=1), timedelta(minutes=3)])
+def test_an_attempt_is_never_recorded_before_its_warning_was_received(engine, world, ahead):
+    """Upstream may date a warning a little ahead of this server's clock; the attempt waits for it."""
+    wid = world["warning"]
+    with Session(engine) as session:
+        session.get(Warning, wid).received_at = NOW + ahead
+        session.commit()
+        with pytest.raises(OutcomeInvalid) as refused:
+            record(session, "officer", wid, outcome="dissuaded_no_loss", result="dissuaded")
+        assert refused.value.field == "started_at"
+        at = (NOW + ahead).strftime("%Y-%m-%d %H:%M:%S")
+        assert refused.value.message("en") == (
+            f"Time of the attempt: must not lie before the warning was received ({at}).")
+        assert refused.value.message("zh-CN").startswith("劝阻时间")
+        session.rollback()
+        assert session.scalar(select(func.count()).select_from(Dissuasion)) == 0
+        assert session.get(Warning, wid).status == "dispatched"
+        session.get(Warning, wid).received_at = NOW  # its own moment is fine
+        session.commit()
+        record(session, "officer", wid)
+        assert session.scalar(select(func.count()).select_from(Dissuasion)) == 1

@@ -128,7 +128,8 @@ def test_warnings_left_open_are_worked_and_closed_through_the_api(engine, server
     assert open_count(engine, HISTORY_SOURCE) == 40
     with Session(engine) as session, session.begin():
         stations = demo_stations(session)
-        _, token = create_token(session, "demo-live")
+        # granted the history's source explicitly, as ``antifraud demo`` grants it
+        _, token = create_token(session, "demo-live", (HISTORY_SOURCE,))
         left_open = open_warnings(session, (HISTORY_SOURCE,))
     assert {w["external_id"] for w in left_open} == {w["external_id"] for w in left}
     client, stats = IngestClient(server, token), FeedStats()

@@ -1,22 +1,39 @@
-"""Checks and the write shared by issuing a task and splitting one: targets, deadlines, links."""
+"""Checks and the write shared by issuing a task and splitting one: targets, deadlines, links.
+
+A task links a warning or a case only if everyone on it may open that record
+on its own page: the issuer (``check_links``: else "not found", audited, as
+the record's page answers) and every receiver, that is each receiving unit
+(its users see its subtree) and the named officer (``check_reach``: else
+refused, naming the receiver).  Issuing, splitting and re-assigning all check
+both, so no path sets a link or a receiver that one side could not open.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.permissions import allowed
-from dashboard.auth.records import NotFound, parse_id, warning_in_scope
-from dashboard.auth.scope import PATH_SEPARATOR, Scope
+from dashboard.auth.records import (
+    NotFound,
+    case_in_scope,
+    case_visible,
+    parse_id,
+    warning_in_scope,
+    warning_visible,
+)
+from dashboard.auth.scope import PATH_SEPARATOR, Scope, scope_for_unit, scope_of
 from dashboard.commands.tasks.base import clean_text, record_step
 from dashboard.commands.tasks.errors import TaskInvalid
-from dashboard.domain import Case, OrgUnit, User
+from dashboard.domain import OrgUnit, User
 from dashboard.domain.reference import TaskKind, TaskPriority
 from dashboard.domain.tasks import ASSIGNED, Task
 from dashboard.domain.text import has_control_characters
+from dashboard.domain.times import TimeRefused, to_shanghai
 from dashboard.tasks.policy import WORK
 from dashboard.tasks.rules import rule_for
 
@@ -73,9 +90,11 @@ def check_deadline(deadline: datetime | None, now: datetime, latest: datetime | 
     """The deadline asked for (or ``default``), after ``now`` and no later than ``latest``."""
     if deadline is None:
         return min(default, latest) if latest is not None else default
-    if deadline.tzinfo is None:
-        raise TaskInvalid("deadline", "task.error.deadline_past")
-    deadline = deadline.replace(microsecond=0)
+    try:  # the bounds of every recorded time: a time zone, a Shanghai time, not before 2000
+        deadline = to_shanghai(deadline, "deadline").replace(microsecond=0)
+    except TimeRefused as refused:
+        raise TaskInvalid("deadline", "task.error.deadline_past" if refused.code == "too_early"
+                          else "task.error.deadline_format") from None
     if deadline <= now:
         raise TaskInvalid("deadline", "task.error.deadline_past")
     if deadline > now + LONGEST:
@@ -97,9 +116,42 @@ def check_assignee(session: Session, assignee_id, targets: list[OrgUnit]) -> Use
     return user
 
 
+@dataclass(frozen=True)
+class Receiver:
+    """Who gets a task, as the scope they see: a receiving unit, or the named officer."""
+
+    name: tuple[str, str]  # (zh, en), for the message that names them
+    scope: Scope
+
+
+def receivers_of(session: Session, targets: Sequence[OrgUnit], assignee: User | None) -> list[Receiver]:
+    """Each target unit's subtree, and the named officer's own scope."""
+    receivers = [Receiver((unit.name_zh, unit.name_en), scope_for_unit(unit)) for unit in targets]
+    if assignee is not None:
+        receivers.append(Receiver((assignee.display_name,) * 2, scope_of(session, assignee)))
+    return receivers
+
+
+def check_reach(session: Session, warning_id: int | None, case_id: int | None,
+                receivers: Sequence[Receiver], field: str | None = None) -> None:
+    """Refuse unless every receiver may open the linked warning and case.
+
+    ``field``: the field the refusal names (default the link's own: ``warning_id``,
+    ``case_id``); splitting and re-assigning name ``target_units``.
+    """
+    for receiver in receivers:
+        if warning_id is not None and warning_visible(session, receiver.scope, warning_id) is None:
+            raise TaskInvalid(field or "warning_id", "task.error.warning_out_of_reach",
+                              receiver=receiver.name)
+        if case_id is not None and case_visible(session, receiver.scope, case_id) is None:
+            raise TaskInvalid(field or "case_id", "task.error.case_out_of_reach",
+                              receiver=receiver.name)
+
+
 def check_links(session: Session, scope: Scope, actor, warning_id, case_id,
-                source_address: str | None) -> tuple[int | None, int | None]:
-    """The linked warning and case ids, each in the actor's scope."""
+                source_address: str | None,
+                receivers: Sequence[Receiver] = ()) -> tuple[int | None, int | None]:
+    """The linked warning and case ids: each in the actor's scope, each one every receiver may open."""
     warning = case = None
     if warning_id not in (None, ""):
         try:
@@ -108,12 +160,12 @@ def check_links(session: Session, scope: Scope, actor, warning_id, case_id,
         except NotFound:
             raise TaskInvalid("warning_id", "task.error.not_found") from None
     if case_id not in (None, ""):
-        number = parse_id(case_id)
-        found = session.scalar(scope.filter_units(select(Case.id).where(Case.id == number),
-                                                  Case.county_id, Case.station_id)) if number else None
-        if found is None:
-            raise TaskInvalid("case_id", "task.error.not_found")
-        case = found
+        try:
+            case = case_in_scope(session, scope, case_id, user=actor,
+                                 source_address=source_address).id
+        except NotFound:
+            raise TaskInvalid("case_id", "task.error.not_found") from None
+    check_reach(session, warning, case, receivers)
     return warning, case
 
 

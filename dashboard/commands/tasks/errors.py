@@ -12,13 +12,16 @@ _UNNAMED_FIELDS = frozenset({"version"})  # "changed by X at T" says it all
 class TaskInvalid(Invalid):
     """``Invalid`` whose message starts with the field's name ("截止时间：..." / "Deadline: ...").
 
-    ``status`` and ``action`` parameters are codes, shown by their translated names.
+    ``status`` and ``action`` parameters are codes, shown by their translated names; a
+    ``(zh, en)`` pair (a unit's names) is shown in the message's language.
     """
 
     def message(self, lang: str | None = None) -> str:
-        from dashboard.i18n import t
+        from dashboard.i18n import current_language, normalize, t
 
-        params = {name: t(_TRANSLATED[name] + str(value), lang) if name in _TRANSLATED else value
+        zh = normalize(lang or current_language()) == "zh-CN"
+        params = {name: t(_TRANSLATED[name] + str(value), lang) if name in _TRANSLATED
+                  else (value[0] if zh else value[1]) if isinstance(value, tuple) else value
                   for name, value in self.params.items()}
         if "by" in params and params["by"] is None:
             params["by"] = t("task.actor.system", lang)

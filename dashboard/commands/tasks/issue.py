@@ -2,7 +2,9 @@
 
 The deadline is the issuer's, or else the kind x priority rule's
 (``data/tasks/deadline_rules.csv``); the acknowledgement window always comes
-from the rule.  A named officer is possible only with a single target.
+from the rule.  A named officer is possible only with a single target.  A
+linked warning or case must lie in the issuer's scope and in the scope of
+every receiving unit and of the named officer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dashboard.commands.tasks.creation import (
     check_title,
     instructions_text,
     new_task,
+    receivers_of,
     resolve_targets,
 )
 from dashboard.commands.tasks.errors import TaskInvalid
@@ -64,7 +67,8 @@ class IssueTask:
         deadline = check_deadline(self.deadline, now, None, default)
         assignee = check_assignee(session, self.assignee_id, targets)
         warning_id, case_id = check_links(session, scope_of(session, self.actor), self.actor,
-                                          self.warning_id, self.case_id, self.source_address)
+                                          self.warning_id, self.case_id, self.source_address,
+                                          receivers_of(session, targets, assignee))
         self._checked = {"issuing_unit": issuing_unit, "title": title,
                          "instructions": instructions, "targets": targets, "deadline": deadline,
                          "assignee": assignee, "warning_id": warning_id, "case_id": case_id}

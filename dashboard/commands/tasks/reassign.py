@@ -3,7 +3,8 @@
 The task starts again as ``assigned`` with a new acknowledgement window from
 the rule; the deadline stays unless a new one is given (never later than the
 parent's).  Re-sending to the same unit is only for a rejected task; a task
-whose children are still open cannot be re-assigned.
+whose children are still open cannot be re-assigned; the new unit and named
+officer must be able to open the task's linked warning and case.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dashboard.commands.tasks.creation import check_assignee, check_deadline, resolve_targets
+from dashboard.auth.scope import scope_of
+from dashboard.commands.tasks.creation import (
+    Receiver,
+    check_assignee,
+    check_deadline,
+    check_reach,
+    receivers_of,
+    resolve_targets,
+)
 from dashboard.commands.tasks.errors import TaskInvalid
 from dashboard.commands.tasks.reject import refuse_open_children
 from dashboard.commands.tasks.sides import IssuerStep
@@ -42,6 +51,9 @@ class Reassign(IssuerStep):
         if target.id == task.target_unit_id and task.status != REJECTED:
             raise TaskInvalid("target_units", "task.error.same_target")
         assignee = check_assignee(session, self.assignee_id, [target])
+        issuer = Receiver((self.actor.display_name,) * 2, scope_of(session, self.actor))
+        check_reach(session, task.warning_id, task.case_id,
+                    [issuer, *receivers_of(session, [target], assignee)], field="target_units")
         latest = task.parent.deadline_at if task.parent is not None else None
         deadline = check_deadline(self.deadline, now, latest, task.deadline_at)
         if deadline <= now:

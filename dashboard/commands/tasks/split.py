@@ -4,7 +4,9 @@ The children take the parent's kind, priority, title, instructions and links
 unless given; their deadline is the rule's or the one given, never later than
 the parent's.  Splitting acknowledges and starts the parent, which then
 shows its children's progress and completes when they are all done.  A unit
-that already has an unfinished child of this parent is refused.
+that already has an unfinished child of this parent is refused, and so is a
+unit that could not open the parent's linked warning or case (the children
+carry the parent's links).
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks.base import TaskCommand, clean_text
 from dashboard.commands.tasks.creation import (
+    Receiver,
     check_deadline,
+    check_reach,
     check_title,
     instructions_text,
     new_task,
+    receivers_of,
     resolve_targets,
 )
 from dashboard.commands.tasks.errors import TaskInvalid
@@ -54,6 +60,9 @@ class Split(TaskCommand):
         taken = open_children_units(session, task)
         if any(target.id in taken for target in targets):
             raise TaskInvalid("target_units", "task.error.already_split")
+        issuer = Receiver((self.actor.display_name,) * 2, scope_of(session, self.actor))
+        check_reach(session, task.warning_id, task.case_id,
+                    [issuer, *receivers_of(session, targets, None)], field="target_units")
         _, default = rule_for(task.kind, task.priority).deadlines(now)
         deadline = check_deadline(self.deadline, now, task.deadline_at, default)
         title = check_title(self.title) if self.title else task.title
