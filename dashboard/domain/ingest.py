@@ -3,7 +3,9 @@
 A token is shown once when created and stored only as its SHA-256; it
 works for the ingest API of its source and nowhere else.  A rejected record
 keeps its payload (encrypted: it holds personal data) with the field and
-reason of each error, so an admin can fix and replay it.
+reason of each error (never an input value), and the unit it is for when
+its payload names one, so that the leaders and commanders of that unit can
+fix and replay it (``dashboard.commands.rejected``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ class RejectedRecord(Base):
     received_at: Mapped[datetime] = mapped_column(LocalDateTime, index=True)
     payload: Mapped[str] = mapped_column(EncryptedString(None, purpose="rejected_records.payload"))
     errors: Mapped[str] = mapped_column(Text, doc="JSON list of {field, reason}")
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_units.id"), index=True,
+        doc="The station (or county) the payload names; empty when it names none: the city's")
     status: Mapped[str] = mapped_column(String(12), default="open", doc="open, replayed or discarded")
     resolved_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     replayed_as: Mapped[int | None] = mapped_column(
