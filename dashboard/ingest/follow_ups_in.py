@@ -119,7 +119,7 @@ def _stop_values(ctx: Context, rec: StopPaymentIn, errors: list) -> dict | None:
     if rec.station_code:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
-            errors.append({"field": "station_code", "reason": f"no station with code {rec.station_code!r}"})
+            errors.append({"field": "station_code", "reason": "no station with this code"})
     if errors:
         return None
     station_id = station.id if station else warning.station_id

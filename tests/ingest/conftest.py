@@ -1,12 +1,20 @@
-"""Fixtures of the ingest tests: the demo units on a fresh database, an app, a token."""
+"""Fixtures of the ingest tests: the demo units on a fresh database, an app, a token, staff.
+
+``staff``: the demo users (leader of the city, commander of 思明 350203,
+officer of 35020301, press, admin, auditor) and ``commander2`` of 湖里 350206;
+``user(session, username)`` finds one.
+"""
 
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.commands.create_user import CreateUser
 from dashboard.demo.units import build_demo_units
-from dashboard.domain import SHANGHAI
+from dashboard.demo.users import DEMO_PASSWORD, create_demo_users
+from dashboard.domain import SHANGHAI, User
 from dashboard.ingest.tokens import create_token
 
 NOW = datetime.now(SHANGHAI).replace(microsecond=0)
@@ -17,6 +25,19 @@ def units(engine):
     with Session(engine) as session, session.begin():
         build_demo_units(session)
     return engine
+
+
+@pytest.fixture
+def staff(units):
+    """The demo users and a second commander, of 350206; the engine."""
+    with Session(units) as session, session.begin():
+        create_demo_users(session)
+        CreateUser("test", "commander2", "commander", "350206", DEMO_PASSWORD).run(session)
+    return units
+
+
+def user(session: Session, username: str) -> User:
+    return session.scalar(select(User).where(User.username == username))
 
 
 @pytest.fixture
