@@ -63,7 +63,7 @@ _TIME = re.compile(r"(?<![0-9])(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(
 _COORDINATES = re.compile(r"(?<![0-9])(?:7[3-9]|[89][0-9]|1[0-2][0-9]|13[0-6])\.[0-9]{3,}\s*,\s*"
                           r"(?:[3-9]|[1-4][0-9]|5[0-4])\.[0-9]{3,}(?![0-9])")
 _PERCENT = re.compile(r"(?<![0-9])[0-9]{1,3}(?:\.[0-9]+)?%")
-_AMOUNT = re.compile(r"(?<![0-9])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])(?!,[0-9])")
+_AMOUNT = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+(?![0-9])|(?![0-9])(?!,[0-9]))")
 _DECIMAL = re.compile(r"[0-9]{1,8}\.[0-9]{1,2}")
 
 
@@ -78,7 +78,7 @@ def _fold_character(code: int) -> str:
     category = unicodedata.category(ch)
     if category in ("Cf", "Mn", "Me", "Cs", "Co", "Cn") or ch == IGNORED:
         return IGNORED
-    if category in ("Zs", "Zl", "Zp"):
+    if category in ("Zs", "Zl", "Zp") or ch == "，":  # the Chinese comma separates, never groups digits
         return " "
     if category == "Pd" or ch == "\u2212":
         return "-"

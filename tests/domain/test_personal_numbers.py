@@ -100,7 +100,7 @@ KINDS = {"mobile": mobile(), "landline": landline(), "id_number": id_number(),
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_personal_number_is_found_however_it_is_written(kind, data):
     text, number = data.draw(written(KINDS[kind]))
@@ -154,7 +154,7 @@ def ordinary_text(draw):
     return "".join(parts)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(text=ordinary_text())
 def test_ordinary_text_is_left_alone(text):
     assert personal_numbers(text) == [], text
