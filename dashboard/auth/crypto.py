@@ -13,7 +13,8 @@ values encrypt differently: compare with ``lookup_hash``, never with ``==`` in S
 
 Wiring: ``create_app`` calls ``install_key(settings)`` once (it raises in
 production when the key is missing or weak); the columns use
-``EncryptedString(255, purpose="warnings.person_phone")``; pages show
+``EncryptedString(255, purpose="warnings.person_phone")`` (``EncryptedText`` for names
+and free text); pages show
 ``mask_phone(...)`` and unmask only through a permission check plus an audit row.
 Bulk loads that bypass the ORM (COPY) encrypt first with ``encrypt_values``.
 """
@@ -31,7 +32,7 @@ from collections.abc import Mapping
 import numpy as np
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,21 @@ class EncryptedString(TypeDecorator):
         if value is None:
             return None
         return cipher().decrypt(value, self.purpose)
+
+
+class EncryptedText(EncryptedString):
+    """``EncryptedString`` in a text column: free text and names, whose sealed form has no bound."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, purpose: str = "", **kwargs) -> None:
+        super().__init__(None, purpose=purpose, **kwargs)
+
+
+def is_sealed(value) -> bool:
+    """True for a value in the stored form of an encrypted column (or a missing one)."""
+    return _missing(value) or (isinstance(value, str) and value.startswith(PREFIX))
 
 
 def _digits(value: str | None) -> str:

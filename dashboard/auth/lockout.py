@@ -14,6 +14,12 @@ transaction: **commit it whether or not the login succeeded**.
   with ``auth.login.rate_limited``
   before any password is checked.  Attempts live in the ``login_attempts``
   table, so every worker process shares the count.
+- The name typed is written to the audit log only when it is an account's
+  username.  Any other (a mistyped name, someone's phone number, a password
+  typed into the wrong field) becomes ``unknown_name(name)``: ``unknown:``
+  and 12 letters of a keyed hash (HMAC under a key derived from the
+  personal-data key), the same for the same name, so repeated guesses stay
+  visible to an auditor without the name being readable.
 - The failure count and the lock are columns of the user's row, which
   ``authenticate`` reads ``FOR UPDATE`` (PostgreSQL): concurrent attempts on
   one account, in any worker, are counted one after the other.
@@ -39,6 +45,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
+from dashboard.auth.crypto import lookup_hash
 from dashboard.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -50,6 +57,21 @@ from dashboard.domain.users import LoginAttempt, User, normalize_username
 
 FAILED = "auth.login.failed"
 RATE_LIMITED = "auth.login.rate_limited"
+UNKNOWN_PREFIX = "unknown:"
+# the keyed hash's hex digits as letters: a name in the audit log never holds a run of digits
+AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def unknown_name(name: str) -> str:
+    """What the audit log records for a typed name that is no account: a keyed fingerprint."""
+    digest = lookup_hash(normalize_username(name), purpose="login.unknown_username")
+    return UNKNOWN_PREFIX + digest[:12].translate(AS_LETTERS)
+
+
+def _typed(session: Session, name: str) -> str:
+    """``name`` when it is an account's username, else its fingerprint."""
+    known = session.scalar(select(User.username).where(User.username == name)) if name else None
+    return known if known is not None else unknown_name(name)
 
 
 @dataclass(frozen=True)
@@ -141,8 +163,8 @@ def authenticate(session: Session, username: str, password: str, source_address:
 
     recent = failures_from(session, address, now - policy.address_window)
     if recent >= policy.address_max_failures:
-        audit.record(session, user=name, action=audit.RATE_LIMITED, outcome=audit.DENIED,
-                     source_address=address, at=now)
+        audit.record(session, user=_typed(session, name), action=audit.RATE_LIMITED,
+                     outcome=audit.DENIED, source_address=address, at=now)
         minutes = int(policy.address_window.total_seconds() // 60)
         return LoginResult(message_key=RATE_LIMITED, params={"minutes": minutes})
 
@@ -157,7 +179,8 @@ def authenticate(session: Session, username: str, password: str, source_address:
         spend_verify_time(password or "")
         reason = ("unknown" if user is None else "disabled" if not user.is_active
                   else "no_role" if user.role is None else "locked")
-        audit.record(session, user=name if user is None else user, action=audit.LOGIN_FAILED,
+        audit.record(session, user=unknown_name(name) if user is None else user,
+                     action=audit.LOGIN_FAILED,
                      outcome=audit.DENIED, source_address=address, at=now,
                      detail={"reason": reason})
         return failed

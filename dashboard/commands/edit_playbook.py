@@ -24,6 +24,7 @@ from dashboard.auth.permissions import PermissionDenied, allowed
 from dashboard.commands.errors import Invalid
 from dashboard.domain.base import now_local
 from dashboard.domain.playbooks import POINT_MAX, POINTS_MAX, DissuasionPlaybook, normalize_points
+from dashboard.domain.text import has_personal_number
 
 PERMISSION = "manage_settings"
 FIELDS = ("talking_points_zh", "talking_points_en")
@@ -60,6 +61,8 @@ def check_points(text, field: str) -> str:
         raise PlaybookInvalid(field, "playbook.error.too_many", max=POINTS_MAX)
     if any(len(line) > POINT_MAX for line in lines):
         raise PlaybookInvalid(field, "playbook.error.too_long", max=POINT_MAX)
+    if has_personal_number(points):  # every officer reads the playbook
+        raise PlaybookInvalid(field, "playbook.error.personal_number")
     return points
 
 

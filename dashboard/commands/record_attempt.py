@@ -32,7 +32,6 @@ proposal the county commander now sees on the task board.  The caller commits.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -50,7 +49,7 @@ from dashboard.commands.errors import Invalid
 from dashboard.domain import Dissuasion, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import DissuasionMethod, DissuasionResult, Outcome
-from dashboard.domain.text import has_control_characters
+from dashboard.domain.text import has_control_characters, has_personal_number
 from dashboard.domain.times import TimeBounds, TimeRefused
 from dashboard.tasks.proposals import DoorVisitProposal, propose_door_visit
 
@@ -58,8 +57,6 @@ PERMISSION = "record_outcome"
 NOT_CONTACT = frozenset({"sms"})  # methods that do not count as contact (as the feed's rule)
 CLOSED, IN_PROGRESS = "closed", "in_progress"
 NOTE_MAX = 2000
-# a phone, ID or account number, also written with spaces or dashes: not in a note
-PERSONAL_NUMBER = re.compile(r"(?:\d[\s-]?){10,}\d")
 YUAN_MAX = 10**12
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -186,7 +183,7 @@ class RecordAttempt:
             raise OutcomeInvalid("note", "outcome.error.too_long", max=NOTE_MAX)
         if has_control_characters(note):
             raise OutcomeInvalid("note", "outcome.error.control_characters")
-        if PERSONAL_NUMBER.search(note):  # notes are shown to every role that sees the warning
+        if has_personal_number(note):  # notes are shown to every role that sees the warning
             raise OutcomeInvalid("note", "outcome.error.personal_number")
         loss_avoided = _yuan(self.loss_avoided, "loss_avoided")
         loss = _yuan(self.loss, "loss")

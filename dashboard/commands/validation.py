@@ -13,18 +13,17 @@ from dashboard.auth.permissions import Role, require, roles
 from dashboard.auth.records import parse_id
 from dashboard.commands.errors import Invalid
 from dashboard.domain import OrgUnit, User
-from dashboard.domain.text import has_control_characters
+from dashboard.domain.text import has_control_characters, has_personal_number
 from dashboard.domain.users import normalize_username
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-PERSONAL_DIGITS = re.compile(r"\d{11,}")
 DISPLAY_NAME_MAX = 80
 
 
 def check_username(session: Session, username: str | None) -> str:
     """A new, well-formed, unused username (lower case)."""
     name = normalize_username(username or "")
-    if not USERNAME.match(name) or PERSONAL_DIGITS.search(name):
+    if not USERNAME.match(name) or has_personal_number(name):
         raise Invalid("username", "admin.error.username_format")
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise Invalid("username", "admin.error.username_taken")
@@ -34,7 +33,7 @@ def check_username(session: Session, username: str | None) -> str:
 def check_display_name(display_name: str | None) -> str:
     """A name to show, 1 to 80 characters, that is not a phone or ID number."""
     name = " ".join((display_name or "").split())
-    if (not name or len(name) > DISPLAY_NAME_MAX or PERSONAL_DIGITS.search(name)
+    if (not name or len(name) > DISPLAY_NAME_MAX or has_personal_number(name)
             or has_control_characters(name)):
         raise Invalid("display_name", "admin.error.display_name", max=DISPLAY_NAME_MAX)
     return name

@@ -23,6 +23,8 @@ from dashboard.aggregates.frames import AggregateFrames
 from dashboard.auth.crypto import PersonalDataCipher
 from dashboard.demo.followups import generate_cases, generate_stop_payments
 from dashboard.demo.history import Stations, generate_warnings
+from dashboard.domain import StopPayment
+from dashboard.ingest.bulk import seal_frame
 
 CHUNK_DAYS = 31
 
@@ -70,7 +72,7 @@ def generate_chunk(task: ChunkTask) -> ChunkFrames:
     warnings, attempts = generate_warnings(rng, task.stations, task.end, task.dates,
                                            task.daily_warnings, cipher, growth=task.growth)
     cases = generate_cases(rng, warnings, task.stations, task.end, task.dates)
-    stops = generate_stop_payments(rng, warnings, cases, task.end)
+    stops = seal_frame(generate_stop_payments(rng, warnings, cases, task.end), StopPayment.__table__, cipher)
     attempts = attempts.drop(columns=["_owner", "_contact"])
     sums = AggregateFrames.for_reference()
     sums.add_warnings(warnings, attempts)

@@ -18,7 +18,8 @@ import pandas as pd
 from dashboard.demo import people
 from dashboard.demo.calibration import calibration, categorical
 from dashboard.domain.reference import RiskLevel
-from dashboard.domain.warnings import BANK_ACCOUNT, ID_NUMBER, PHONE
+from dashboard.domain.warnings import Warning
+from dashboard.ingest.bulk import seal_frame
 from dashboard.ingest.reference import read_reference_file
 
 SEC = np.timedelta64(1, "s")
@@ -90,7 +91,7 @@ def generate_warnings(rng, stations: Stations, end: np.datetime64, dates: np.nda
     """The warnings received on ``dates`` and their dissuasion attempts, as of ``end``.
 
     Ids are local (from 1); external ids are unique across chunks of dates.
-    ``cipher`` (a ``PersonalDataCipher``) encrypts the personal data columns.
+    ``cipher`` (a ``PersonalDataCipher``) encrypts the personal data columns (``seal_frame``).
     ``growth``: year on year, ``daily_warnings`` being the last day's level
     (None: the calibration's).
     """
@@ -258,14 +259,15 @@ def _settle(rng, w: pd.DataFrame, a: pd.DataFrame, end: np.datetime64) -> None:
 
 
 def _people(rng, w: pd.DataFrame, stations: Stations, station_idx, cipher) -> None:
-    """The person at risk; phone, ID and account encrypted as ``Warning`` stores them."""
+    """The person at risk; name, phone, ID and account encrypted as ``Warning`` stores them."""
     n = len(w)
     w["person_name"] = people.names(rng, n)
-    w["person_phone"] = cipher.encrypt_many(people.mobiles(rng, n), PHONE)
-    w["person_id_number"] = cipher.encrypt_many(people.id_numbers(rng, n), ID_NUMBER)
+    w["person_phone"] = people.mobiles(rng, n)
+    w["person_id_number"] = people.id_numbers(rng, n)
     has_account = (w["channel"].to_numpy() == "transfer") | (rng.random(n) < 0.25)
     accounts = np.full(n, None, dtype=object)
     accounts[has_account] = people.bank_accounts(rng, int(has_account.sum()))
-    w["person_bank_account"] = cipher.encrypt_many(accounts.tolist(), BANK_ACCOUNT)
+    w["person_bank_account"] = accounts
+    seal_frame(w, Warning.__table__, cipher)
     w["lon"] = np.round(stations.lon[station_idx] + rng.normal(0, 0.004, n), 6)
     w["lat"] = np.round(stations.lat[station_idx] + rng.normal(0, 0.004, n), 6)

@@ -34,7 +34,7 @@ from dashboard.domain import OrgUnit, Task, TaskEvent, Warning
 from dashboard.domain.base import to_local_naive
 from dashboard.domain.reference import FraudType
 from dashboard.i18n import translate
-from dashboard.ingest.bulk import BulkWriter
+from dashboard.ingest.bulk import BulkWriter, seal_frame
 from dashboard.ingest.reference import read_reference_file
 from dashboard.paths import DEMO_DIR
 
@@ -140,7 +140,8 @@ class Planner:
 
 
 def _frame(rows: list[dict], table) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=[c.name for c in table.columns])
+    """The rows as the table stores them: free text sealed, times and ids typed."""
+    frame = seal_frame(pd.DataFrame(rows, columns=[c.name for c in table.columns]), table)
     for column in table.columns:
         if column.name.endswith("_at"):
             frame[column.name] = pd.to_datetime(frame[column.name])

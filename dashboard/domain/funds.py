@@ -7,7 +7,10 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dashboard.auth.crypto import EncryptedString
 from dashboard.domain.base import Base, LocalDateTime
+
+ACCOUNT = "stop_payments.account"
 
 
 class StopPayment(Base):
@@ -32,7 +35,8 @@ class StopPayment(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     station_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
-    account: Mapped[str] = mapped_column(String(255), doc="The receiving (fraudster's) account")
+    account: Mapped[str] = mapped_column(EncryptedString(255, purpose=ACCOUNT),
+                                         doc="The receiving account; encrypted at rest")
     bank: Mapped[str] = mapped_column(String(80))
     reported_at: Mapped[datetime] = mapped_column(LocalDateTime, doc="When the victim reported the payment")
     requested_at: Mapped[datetime] = mapped_column(LocalDateTime)

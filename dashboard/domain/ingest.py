@@ -5,9 +5,11 @@ works for the ingest API of its source and nowhere else.  Its records carry
 its own source; its follow-ups (attempts, outcomes, stop-payments) may name
 warnings of its own source and of the sources it was explicitly granted
 (``also_sources``), no others.  A rejected record keeps its payload
-(encrypted: it holds personal data) with the field and reason of each error,
-and who sent it (the token's source and id), so an admin can fix and replay
-it under the same rights.
+(encrypted: it holds personal data) with the field and reason of each error
+(never an input value), who sent it (the token's source and id), and the
+unit it is for when its payload names one, so that the leaders and
+commanders of that unit can fix and replay it under the sender's rights
+(``dashboard.commands.rejected``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ class RejectedRecord(Base):
     received_at: Mapped[datetime] = mapped_column(LocalDateTime, index=True)
     payload: Mapped[str] = mapped_column(EncryptedString(None, purpose="rejected_records.payload"))
     errors: Mapped[str] = mapped_column(Text, doc="JSON list of {field, reason}")
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_units.id"), index=True,
+        doc="The station (or county) the payload names; empty when it names none: the city's")
     status: Mapped[str] = mapped_column(String(12), default="open", doc="open, replayed or discarded")
     resolved_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     replayed_as: Mapped[int | None] = mapped_column(

@@ -34,11 +34,11 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dashboard.auth.crypto import EncryptedText
 from dashboard.domain.base import Base, LocalDateTime
 from dashboard.domain.org import OrgUnit
 from dashboard.domain.users import User
@@ -52,6 +52,11 @@ NOT_FINAL = (ASSIGNED, ACKNOWLEDGED, IN_PROGRESS, REJECTED)
 
 # why a task was escalated
 UNACKNOWLEDGED, OVERDUE = "unacknowledged", "overdue"
+
+# the free text of tasks is encrypted at rest (people write names and addresses in it)
+TEXT_PURPOSES = {"title": "tasks.title", "instructions": "tasks.instructions",
+                 "status_note": "tasks.status_note", "result_note": "tasks.result_note"}
+EVENT_NOTE = "task_events.note"
 
 
 class Task(Base):
@@ -67,8 +72,9 @@ class Task(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(ForeignKey("task_kinds.code"))
     priority: Mapped[str] = mapped_column(ForeignKey("task_priorities.code"))
-    title: Mapped[str] = mapped_column(String(120))
-    instructions: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(EncryptedText(purpose=TEXT_PURPOSES["title"]))
+    instructions: Mapped[str] = mapped_column(EncryptedText(purpose=TEXT_PURPOSES["instructions"]),
+                                              default="")
 
     issuing_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     issued_by_id: Mapped[int | None] = mapped_column(
@@ -82,7 +88,8 @@ class Task(Base):
 
     status: Mapped[str] = mapped_column(String(20), default=ASSIGNED)
     status_note: Mapped[str | None] = mapped_column(
-        Text, doc="The reason of the last rejection or cancellation")
+        EncryptedText(purpose=TEXT_PURPOSES["status_note"]),
+        doc="The reason of the last rejection or cancellation")
     created_at: Mapped[datetime] = mapped_column(LocalDateTime, index=True)
     ack_deadline_at: Mapped[datetime] = mapped_column(LocalDateTime)
     deadline_at: Mapped[datetime] = mapped_column(LocalDateTime)
@@ -97,7 +104,7 @@ class Task(Base):
     result_reached: Mapped[bool | None] = mapped_column(Boolean, doc="Door visit: person reached")
     result_loss_avoided: Mapped[int | None] = mapped_column(BigInteger, doc="Yuan")
     result_people_reached: Mapped[int | None] = mapped_column(Integer, doc="Publicity")
-    result_note: Mapped[str | None] = mapped_column(Text)
+    result_note: Mapped[str | None] = mapped_column(EncryptedText(purpose=TEXT_PURPOSES["result_note"]))
 
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -157,7 +164,7 @@ class TaskEvent(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText(purpose=EVENT_NOTE))
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

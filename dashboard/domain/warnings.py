@@ -11,16 +11,16 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.auth.crypto import EncryptedString
+from dashboard.auth.crypto import EncryptedString, EncryptedText
 from dashboard.domain.base import Base, LocalDateTime
 
 PHONE, ID_NUMBER, BANK_ACCOUNT = (
     "warnings.person_phone", "warnings.person_id_number", "warnings.person_bank_account")
+NAME, ATTEMPT_NOTE = "warnings.person_name", "dissuasions.note"
 
 
 class Warning(Base):  # noqa: A001 - the domain word
@@ -51,8 +51,8 @@ class Warning(Base):  # noqa: A001 - the domain word
     risk_level: Mapped[str] = mapped_column(ForeignKey("risk_levels.code"))
     channel: Mapped[str] = mapped_column(ForeignKey("channels.code"))
 
-    person_name: Mapped[str | None] = mapped_column(String(80))
     # encrypted at rest (AES-GCM, key from PERSONAL_DATA_KEY); Python sees the clear value
+    person_name: Mapped[str | None] = mapped_column(EncryptedText(purpose=NAME))
     person_phone: Mapped[str | None] = mapped_column(EncryptedString(255, purpose=PHONE))
     person_id_number: Mapped[str | None] = mapped_column(EncryptedString(255, purpose=ID_NUMBER))
     person_bank_account: Mapped[str | None] = mapped_column(EncryptedString(255, purpose=BANK_ACCOUNT))
@@ -96,6 +96,7 @@ class Dissuasion(Base):
     started_at: Mapped[datetime] = mapped_column(LocalDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     result: Mapped[str] = mapped_column(ForeignKey("dissuasion_results.code"))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText(purpose=ATTEMPT_NOTE),
+                                             doc="Free text: encrypted, never a personal number")
 
     warning: Mapped[Warning] = relationship(back_populates="dissuasions")

@@ -10,7 +10,8 @@ validate and de-duplicate identically.  In the caller's transaction it
 2. writes new records, reports identical re-sends as duplicates, applies
    legal updates, and refuses other changes under a known id,
 3. maintains the dashboards' aggregate tables for what it wrote,
-4. stores every refused record, with its errors, in ``rejected_records``,
+4. stores every refused record, with its errors, in ``rejected_records``
+   (``dashboard.ingest.rejected``),
 5. writes one audit row for the batch.
 
 The sender (``dashboard.ingest.tokens.Sender``: a token, or an import's
@@ -23,20 +24,19 @@ rejected) and errors as ``{field, reason}``.
 
 from __future__ import annotations
 
-import json
 import secrets
 import string
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, defer
 
 from dashboard.auth import audit
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
-from dashboard.domain.ingest import RejectedRecord
 from dashboard.domain.reference import REFERENCE_MODELS, RiskLevel
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES, TimeBounds
+from dashboard.ingest.rejected import keep_rejected as store_rejected
 from dashboard.ingest.routing import precinct_index
 from dashboard.ingest.schemas import SCHEMAS, Strict, parse
 from dashboard.ingest.times import time_errors
@@ -112,7 +112,7 @@ class Context:
 
     def check_code(self, errors: list, field_name: str, value: str | None, table: str) -> None:
         if value is not None and value not in self.codes(table):
-            errors.append({"field": field_name, "reason": f"unknown code {value!r} (see data/reference/{table}.csv)"})
+            errors.append({"field": field_name, "reason": f"unknown code (see data/reference/{table}.csv)"})
 
     def response_minutes(self, risk_level: str) -> int:
         """The response deadline of a risk level, in minutes (``data/reference/risk_levels.csv``)."""
@@ -176,32 +176,9 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
         results[result.index] = result
     ordered = [results[i] for i in range(len(records))]
     if keep_rejected:
-        _keep_rejected(session, kind, batch, records, ordered, first_position, ctx)
+        store_rejected(session, ctx, kind, batch, records, ordered, first_position)
     result = BatchResult(batch, kind, ordered)
     audit.record(session, user=actor, action=audit.INGEST_BATCH, object=f"batch:{batch}",
                  outcome=audit.SUCCESS, source_address=source_address,
                  detail={"kind": kind, **result.counts})
     return result
-
-
-def _keep_rejected(session, kind, batch, records, results, first_position, ctx) -> None:
-    """One row per rejected record, inserted in bulk (a batch may reject 5,000 at once)."""
-    rows = []
-    for r in results:
-        if r.status != "rejected":
-            continue
-        raw = records[r.index]
-        source = raw.get("source") if isinstance(raw, dict) else None
-        if ctx.sender is not None:  # replayed under the sender's rights, whatever the record claims
-            source = ctx.sender.source
-        external_id = raw.get("external_id") if isinstance(raw, dict) else None
-        rows.append({
-            "kind": kind, "source": str(source)[:40] if source is not None else None,
-            "token_id": ctx.sender.token_id if ctx.sender is not None else None,
-            "external_id": str(external_id)[:64] if external_id is not None else None,
-            "batch": batch, "position": first_position + r.index, "received_at": ctx.now,
-            "payload": json.dumps(raw, ensure_ascii=False, default=str),
-            "errors": json.dumps(r.errors, ensure_ascii=False), "status": "open",
-        })
-    if rows:
-        session.execute(insert(RejectedRecord), rows)

@@ -3,6 +3,11 @@
 Used by the demo generator and the benchmark.  ``insert_frame`` works inside
 the caller's transaction; ``bulk_writer`` opens one transaction for a whole
 load and commits it at the end, or rolls all of it back.
+
+These loads bypass the columns' own types, so a frame carries what is
+stored: encrypted columns already sealed, column by column
+(``seal_frame``); every writer refuses a frame whose encrypted column holds
+a clear value.
 """
 
 from __future__ import annotations
@@ -16,7 +21,38 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, text
 from sqlalchemy.schema import CreateIndex, DropIndex
 
+from dashboard.auth.crypto import EncryptedString, PersonalDataCipher, cipher, is_sealed
+
 CHUNK_ROWS = 100_000
+
+
+class UnsealedColumn(ValueError):
+    """A bulk load would have written an encrypted column in clear."""
+
+
+def encrypted_columns(table: Table) -> dict[str, str]:
+    """Name -> purpose of every encrypted column of ``table``."""
+    return {c.name: c.type.purpose for c in table.columns if isinstance(c.type, EncryptedString)}
+
+
+def seal_frame(df: pd.DataFrame, table: Table, sealer: PersonalDataCipher | None = None) -> pd.DataFrame:
+    """``df`` with its encrypted columns sealed in place, a column at a time (``encrypt_many``)."""
+    sealer = sealer or cipher()
+    for name, purpose in encrypted_columns(table).items():
+        if name in df.columns:
+            df[name] = sealer.encrypt_many(df[name].tolist(), purpose)
+    return df
+
+
+def check_sealed(table: Table, df: pd.DataFrame) -> None:
+    """Refuse a frame whose encrypted column is not in its stored form (its first value tells)."""
+    for name in encrypted_columns(table):
+        if name not in df.columns:
+            continue
+        values = df[name]
+        first = values.first_valid_index()
+        if first is not None and not is_sealed(values.loc[first]):
+            raise UnsealedColumn(f"{table.name}.{name}: a bulk load writes it sealed (seal_frame)")
 
 
 def _times_as_text(col: pd.Series) -> list[str | None]:
@@ -70,6 +106,7 @@ def insert_frame(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     """Insert every row of ``df`` (columns named as the table's) into ``table``."""
     if df.empty:
         return 0
+    check_sealed(table, df)
     if conn.dialect.name == "postgresql":
         _insert_postgres(conn, table, df)
     else:
@@ -204,6 +241,7 @@ class ArrowSqliteWriter(BulkWriter):
 
         if df.empty:
             return 0
+        check_sealed(table, df)
         batch = pa.Table.from_pandas(df, preserve_index=False)
         for i, field in enumerate(batch.schema):
             if pa.types.is_timestamp(field.type):  # the text LocalDateTime keeps on SQLite

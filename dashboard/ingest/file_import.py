@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
 from dashboard.ingest.batch import MAX_BATCH, ingest_batch, new_batch_id
 from dashboard.ingest.files import FileFormatError, RecordFile, Row, batches
+from dashboard.ingest.rejected import EXTERNAL_ID, identifier
 from dashboard.ingest.tokens import Sender
 
 REPORT_COLUMNS = ("line", "external_id", "field", "reason")
@@ -145,4 +146,4 @@ def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _
         row = run[outcome.index]
         if len(summary.rejected_lines) < SAMPLE_LINES:
             summary.rejected_lines.append(row.line)
-        report.write(row.line, row.record.get("external_id"), outcome.errors)
+        report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID), outcome.errors)

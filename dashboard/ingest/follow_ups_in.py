@@ -50,9 +50,9 @@ def _source_refused(ctx: Context, warning_source: str) -> dict | None:
     if ctx.may_follow(warning_source):
         return None
     granted = ", ".join(repr(s) for s in sorted(ctx.sender.warning_sources))
-    return {"field": "warning_source",
-            "reason": f"source {ctx.sender.source!r} may not write follow-ups of warnings of source "
-                      f"{warning_source!r} (only of {granted})"}
+    return {"field": "warning_source",  # the claimed source is not repeated (an input value)
+            "reason": f"source {ctx.sender.source!r} may write follow-ups of warnings of "
+                      f"{granted} only"}
 
 
 def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[RecordResult]:
@@ -146,7 +146,7 @@ def _stop_values(ctx: Context, rec: StopPaymentIn, errors: list) -> dict | None:
     if rec.station_code:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
-            errors.append({"field": "station_code", "reason": f"no station with code {rec.station_code!r}"})
+            errors.append({"field": "station_code", "reason": "no station with this code"})
     if errors:
         return None
     errors.extend(ctx.time_errors(rec, warning))

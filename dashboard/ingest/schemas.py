@@ -2,10 +2,14 @@
 
 Checks that need the database (reference codes, unit codes, routing,
 duplicates) happen in ``dashboard.ingest.batch``.  Every error names its
-field and reason.  Times must carry a time zone, convert to Shanghai time and
-not lie before 2000 (``dashboard.domain.times``; the bounds that need the clock
-or the warning are checked by ``dashboard.ingest.times``); amounts are yuan
-(numbers with fen are rounded half up to the yuan).
+field and reason, and never repeats the value sent (a refused record is
+kept, and its errors are shown, to people who must not read personal data).
+Times must carry a time zone, convert to Shanghai time and not lie before
+2000 (``dashboard.domain.times``; the bounds that need the clock or the
+warning are checked by ``dashboard.ingest.times``); amounts are yuan (numbers
+with fen are rounded half up to the yuan).  Free text (a note, an officer, a
+bank) holding a phone, ID or bank account number is refused, as on the
+station's form (``dashboard.domain.text``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from dashboard.domain.text import has_control_characters, has_personal_number
 from dashboard.domain.times import TimeRefused, to_shanghai
 
 ID_PATTERN = re.compile(r"\d{17}[\dXx]")
@@ -78,7 +83,25 @@ Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
                                           pattern=r"^[A-Za-z0-9_.-]+$")]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                               pattern=r"^[A-Za-z0-9_.:/-]+$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+PERSONAL_NUMBER = "contains a phone, ID or bank account number"
+
+
+def _free_text(value: str) -> str:
+    """Refuse control characters and personal numbers in free text (the field is named by pydantic)."""
+    if has_control_characters(value):
+        raise ValueError("must not hold control characters")
+    if has_personal_number(value):
+        raise ValueError(PERSONAL_NUMBER)
+    return value
+
+
+def free_text(max_length: int, min_length: int = 0):
+    """A type of free text of at most ``max_length`` characters, checked by ``_free_text``."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length), AfterValidator(_free_text)]
+
+
+Text = free_text(500)
 
 
 def valid_id_number(value: str) -> bool:
@@ -163,7 +186,7 @@ class OutcomeIn(Strict):
     warning_external_id: ExternalId
     method: Code
     result: Code
-    officer: Annotated[str, StringConstraints(max_length=80)] | None = None
+    officer: free_text(80) | None = None
     started_at: ShanghaiTime
     ended_at: ShanghaiTime | None = None
     note: Text | None = None
@@ -191,7 +214,7 @@ class StopPaymentIn(Strict):
     case_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     station_code: UnitCode | None = None
     account: Annotated[str, StringConstraints(pattern=r"^\d{10,30}$")]
-    bank: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    bank: free_text(80, min_length=1)
     reported_at: ShanghaiTime
     requested_at: ShanghaiTime
     requested_amount: Yuan
@@ -228,11 +251,23 @@ SCHEMAS: dict[str, type[Strict]] = {
 }
 
 
+FIELD_NAMES = frozenset(name for schema in (*SCHEMAS.values(), Person) for name in schema.model_fields)
+UNKNOWN_FIELD = "(unknown field)"
+
+
+def _field_part(part) -> str:
+    """A step of an error's location: a known field name or an index; a key sent by the client is not
+    repeated (it may be anything, even someone's phone number)."""
+    if isinstance(part, int) or part in FIELD_NAMES:
+        return str(part)
+    return UNKNOWN_FIELD
+
+
 def errors_of(exc: ValidationError) -> list[dict[str, str]]:
-    """pydantic's errors as ``{field, reason}`` (field as a dotted path)."""
+    """pydantic's errors as ``{field, reason}`` (field as a dotted path), without the values sent."""
     out = []
-    for err in exc.errors(include_url=False, include_input=False):
-        field = ".".join(str(p) for p in err["loc"]) or "record"
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+        field = ".".join(_field_part(p) for p in err["loc"]) or "record"
         reason = err["msg"].removeprefix("Value error, ")
         if ": " in reason and field == "record":  # model-level checks name their field first
             field, reason = reason.split(": ", 1)

@@ -33,7 +33,7 @@ def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
     if rec.station_code is not None:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
-            errors.append({"field": "station_code", "reason": f"no station with code {rec.station_code!r}"})
+            errors.append({"field": "station_code", "reason": "no station with this code"})
             station = None
     elif rec.lon is not None:
         station = ctx.station_of_point(rec.lon, rec.lat)

@@ -18,7 +18,6 @@ any number in an attempt's note, leave this module masked.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,17 +28,17 @@ from sqlalchemy.orm import Session
 from dashboard.auth.crypto import mask_bank_account
 from dashboard.domain import Case, Dissuasion, StopPayment, Warning
 from dashboard.domain.base import to_local_naive
+from dashboard.domain.text import redact_personal_numbers
 
 COLUMNS = ["step", "at", "recorded", "method", "officer", "result", "note", "outcome", "amount",
            "loss", "account", "bank", "case_number", "minutes_since_previous", "minutes_since_received"]
 NOT_DISPATCHED = frozenset({"new"})  # statuses before triage sent the warning down
 STOP_STAGES = ("stopped", "frozen", "returned")
-NUMBER_IN_TEXT = re.compile(r"(?:\d[\s-]?){10,}\d")  # a phone, ID or account number in a note
 
 
 def masked_note(note: str | None) -> str | None:
-    """A note with any phone, ID or account number in it masked (the feed's notes are free text)."""
-    return NUMBER_IN_TEXT.sub(lambda m: "*" * len(m.group()), note) if note else note
+    """Free text with any phone, ID or account number in it masked (text stored before it was refused)."""
+    return redact_personal_numbers(note)
 
 
 @dataclass(frozen=True)
@@ -94,8 +93,8 @@ def _contact(session: Session, warning: Warning) -> list[dict]:
     steps = []
     if warning.first_contact_at is not None:
         steps.append(_step("first_contact", warning.first_contact_at))
-    steps += [_step("attempt", a.started_at, method=a.method, officer=a.officer, result=a.result,
-                    note=masked_note(a.note)) for a in attempts]
+    steps += [_step("attempt", a.started_at, method=a.method, officer=masked_note(a.officer),
+                    result=a.result, note=masked_note(a.note)) for a in attempts]
     if warning.outcome is not None:
         steps.append(_step("outcome", warning.closed_at, outcome=warning.outcome,
                            amount=warning.loss_avoided, loss=warning.loss))
@@ -106,7 +105,7 @@ def _funds(session: Session, warning: Warning) -> list[dict]:
     steps = []
     for stop in session.scalars(select(StopPayment).where(StopPayment.warning_id == warning.id)
                                 .order_by(StopPayment.requested_at, StopPayment.id)):
-        account = {"account": mask_bank_account(stop.account), "bank": stop.bank}
+        account = {"account": mask_bank_account(stop.account), "bank": masked_note(stop.bank)}
         steps.append(_step("stop_requested", stop.requested_at, amount=stop.requested_amount,
                            **account))
         for stage in STOP_STAGES:

@@ -1,7 +1,9 @@
-"""Rejected ingest records (admins): see why each was refused, fix it, replay or discard it.
+"""Rejected ingest records (leaders, commanders): why each was refused; fix it, replay or discard it.
 
-Personal fields are shown masked: an admin sees no citizen data.  A masked
-value left as it is keeps the stored one (``dashboard.commands.rejected``).
+Only the records of the user's units are listed (``dashboard.commands.rejected``).
+Everything is shown masked; a role that may also unmask (commanders) picks
+one field of the record and shows it, audited, beside the payload (never
+into it).  A masked value left as it is keeps the stored one.
 """
 
 from __future__ import annotations
@@ -14,46 +16,79 @@ from dash import Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import select
 
-from dashboard.commands.rejected import RejectedRecordError, discard, masked_payload, replay
+from dashboard.auth.permissions import PermissionDenied
+from dashboard.auth.records import NotFound
+from dashboard.commands.errors import Invalid
+from dashboard.commands.rejected import (
+    PERMISSION,
+    RejectedRecordError,
+    discard,
+    open_records,
+    rejected_in_scope,
+    replay,
+    shown_errors,
+    shown_payload,
+)
+from dashboard.commands.rejected_masks import revealable_fields
+from dashboard.commands.unmask import ACTION as UNMASK
+from dashboard.commands.unmask import unmask_rejected
 from dashboard.components.dropdown import dropdown
 from dashboard.domain import RejectedRecord
+from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import current_language, t
+from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
-from dashboard.web.guard import requires
+from dashboard.web.guard import permits, requires
+from dashboard.web.login import client_address
 
-PERMISSION = "fix_rejected_records"
-PAGE_SIZE = 200
 dash.register_page(__name__, path="/admin/rejected", name="nav.rejected", order=85,
                    permission=PERMISSION)
 
 
-def _errors_text(record: RejectedRecord) -> str:
-    return "; ".join(f"{e['field']}: {e['reason']}" for e in json.loads(record.errors))
+def _errors_text(errors: list[dict]) -> str:
+    return "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
 
 
-def _open_records(session) -> list[RejectedRecord]:
-    return session.scalars(select(RejectedRecord).where(RejectedRecord.status == "open")
-                           .order_by(RejectedRecord.id.desc()).limit(PAGE_SIZE)).all()
+def _shown(value: str | None) -> str:
+    return redact_personal_numbers(value) if value else "—"
 
 
 def _table(session, lang: str):
-    records = _open_records(session)
+    records = open_records(session, current_scope())
     if not records:
         return dbc.Alert(t("rejected.none", lang), color="success", id="rejected-none")
     head = html.Thead(html.Tr([html.Th(t(f"rejected.column.{c}", lang)) for c in
                                ("id", "kind", "source", "external_id", "position", "received_at", "errors")]))
-    rows = [html.Tr([html.Td(r.id), html.Td(r.kind), html.Td(r.source or "—"),
-                     html.Td(r.external_id or "—"), html.Td(r.position),
-                     html.Td(f"{r.received_at:%Y-%m-%d %H:%M}"), html.Td(_errors_text(r))])
+    rows = [html.Tr([html.Td(r.id), html.Td(r.kind), html.Td(_shown(r.source)),
+                     html.Td(_shown(r.external_id)), html.Td(r.position),
+                     html.Td(f"{r.received_at:%Y-%m-%d %H:%M}"),
+                     html.Td(_errors_text(shown_errors(r)))])
             for r in records]
     return dbc.Table([head, html.Tbody(rows)], striped=True, size="sm", id="rejected-table")
 
 
 def _options(session) -> list[dict]:
-    return [{"label": f"#{r.id} · {r.kind} · {r.external_id or '—'}", "value": r.id}
-            for r in _open_records(session)]
+    return [{"label": f"#{r.id} · {r.kind} · {_shown(r.external_id)}", "value": r.id}
+            for r in open_records(session, current_scope())]
+
+
+def _unmask_row(lang: str):
+    """The reveal controls, for roles that may unmask (hidden until a record is picked)."""
+    if not permits(current_user, UNMASK):
+        return None
+    return dbc.Row([
+        dbc.Col(dropdown(lang, [], id="rejected-unmask-field",
+                         placeholder=t("rejected.unmask.pick", lang)), md=4),
+        dbc.Col(dbc.Button(t("warning.unmask", lang), id="rejected-unmask", color="link", size="sm"),
+                width="auto"),
+        dbc.Col(html.Span(id="rejected-unmask-value", className="font-monospace"), md=6),
+    ], className="mb-2 align-items-center", id="rejected-unmask-row")
+
+
+def _find(record_id) -> RejectedRecord:
+    return rejected_in_scope(request_session(), current_scope(), record_id, user=current_user,
+                             source_address=client_address())
 
 
 @requires(PERMISSION)
@@ -68,6 +103,7 @@ def layout(**_kwargs):
             dbc.Col(dropdown(lang, _options(session), id="rejected-pick",
                                    placeholder=t("rejected.pick", lang)), md=6),
         ], className="mb-2"),
+        _unmask_row(lang),
         dbc.Textarea(id="rejected-payload", rows=14, className="font-monospace mb-2"),
         dbc.Button(t("rejected.replay", lang), id="rejected-replay", color="primary", className="me-2"),
         dbc.Button(t("rejected.discard", lang), id="rejected-discard", color="secondary"),
@@ -80,10 +116,57 @@ def layout(**_kwargs):
 def show_payload(record_id):
     if record_id is None:
         raise PreventUpdate
-    record = request_session().get(RejectedRecord, int(record_id))
-    if record is None:
+    try:
+        record = _find(record_id)
+    except NotFound:
+        request_session().commit()  # keep the audit row of the refused id
+        raise
+    return json.dumps(shown_payload(record), ensure_ascii=False, indent=2)
+
+
+@callback(Output("rejected-unmask-field", "options"), Output("rejected-unmask-field", "value"),
+          Input("rejected-pick", "value"), prevent_initial_call=True)
+@requires(PERMISSION)
+def unmask_options(record_id):
+    """The fields of the picked record that may be shown in clear (their names only), for roles
+    that may unmask."""
+    if record_id is None or not permits(current_user, UNMASK):
+        return [], None
+    lang = current_language()
+    try:
+        record = _find(record_id)
+    except NotFound:
+        request_session().commit()  # keep the audit row of the refused id
+        raise
+    return [{"label": t(f"rejected.unmask.field.{name}", lang), "value": name}
+            for name in revealable_fields(json.loads(record.payload))], None
+
+
+@callback(Output("rejected-unmask-value", "children"), Input("rejected-unmask", "n_clicks"),
+          Input("rejected-pick", "value"), State("rejected-unmask-field", "value"),
+          prevent_initial_call=True)
+@requires(PERMISSION)
+def show_clear_value(n_clicks, record_id, field):
+    """Unmask one field of one rejected record, on purpose, audited; cleared when another is picked.
+
+    ``unmask_rejected`` refuses (and audits) a role that may not unmask."""
+    if ctx.triggered_id == "rejected-pick":
+        return ""
+    if not n_clicks or record_id is None or not field:
         raise PreventUpdate
-    return json.dumps(masked_payload(record), ensure_ascii=False, indent=2)
+    session = request_session()
+    try:
+        value = unmask_rejected(session, current_user, record_id, field, source_address=client_address())
+    except Invalid:
+        raise PreventUpdate from None
+    except PermissionDenied:
+        session.commit()  # keep the audit row of the refusal (the answer is 403)
+        raise
+    except NotFound:
+        session.commit()  # keep the audit row of the refused id
+        return t("access.not_found.title")
+    session.commit()
+    return value or "—"
 
 
 @callback(Output("rejected-message", "children"), Output("rejected-list", "children"),
@@ -99,14 +182,15 @@ def act(_replay, _discard, record_id, payload_text):
         return dbc.Alert(t("rejected.pick_first", lang), color="warning"), dash.no_update, dash.no_update
     try:
         if ctx.triggered_id == "rejected-discard":
-            discard(session, current_user, int(record_id))
+            discard(session, current_user, record_id, source_address=client_address())
             message = dbc.Alert(t("rejected.discarded", lang), color="secondary")
         else:
             try:
                 edited = json.loads(payload_text or "")
-            except json.JSONDecodeError as exc:
-                raise RejectedRecordError(f"payload: {t('rejected.bad_json', lang)} ({exc.msg})") from None
-            status, errors = replay(session, current_user, int(record_id), edited,
+            except json.JSONDecodeError:
+                raise RejectedRecordError("payload", "rejected.bad_json") from None
+            status, errors = replay(session, current_user, record_id, edited,
+                                    source_address=client_address(),
                                     max_future_minutes=current_app.config["MAX_FUTURE_MINUTES"])
             if status == "rejected":
                 message = dbc.Alert([t("rejected.still_rejected", lang), html.Ul(
@@ -116,5 +200,9 @@ def act(_replay, _discard, record_id, payload_text):
         session.commit()
     except RejectedRecordError as exc:
         session.rollback()
-        return dbc.Alert(str(exc), color="danger"), dash.no_update, dash.no_update
+        return dbc.Alert(exc.message(lang), color="danger"), dash.no_update, dash.no_update
+    except NotFound:
+        session.commit()  # keep the audit row of the refused id
+        return (dbc.Alert(t("access.not_found.title", lang), color="danger"), _table(session, lang),
+                _options(session))
     return message, _table(session, lang), _options(session)

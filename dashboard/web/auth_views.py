@@ -127,9 +127,9 @@ def login():
     result = authenticate(db, username, request.form.get("password", ""), client_address(),
                           settings=security_settings(), now=now())
     db.commit()  # the failure count, lock and audit rows stay even when refused
-    if not result.ok:
+    if not result.ok:  # the name is not shown back: it may be a password typed in the wrong field
         return render_template("auth/login.html", error=t(result.message_key, **result.params),
-                               username=username[:64], next=target)
+                               username="", next=target)
     user = result.user
     step = totp.second_factor_step(user, security_settings())
     if step == "none":

@@ -5,14 +5,14 @@
 - In production a request is refused outright if debug was switched on later
   (``app.run(debug=True)``).
 - An unexpected error answers with an incident id; the traceback goes to the
-  server log under that id, with runs of 11 or more digits (phone, ID and
-  account numbers) blanked.  No traceback ever reaches the browser.
+  server log under that id, with every phone, ID and account number blanked
+  (``dashboard.domain.text``: runs of 11 or more digits, and grouped or
+  full-width numbers of those shapes).  No traceback ever reaches the browser.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 import uuid
 
@@ -21,16 +21,14 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import NotFound
+from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import t
 
 log = logging.getLogger("dashboard.incidents")
 
-_DIGIT_RUN = re.compile(r"\d{11,}")
-
-
 def redact(text: str) -> str:
-    """``text`` with every run of 11 or more digits blanked."""
-    return _DIGIT_RUN.sub("[digits]", text)
+    """``text`` with every phone, ID or account number blanked."""
+    return redact_personal_numbers(text, replacement="[digits]")
 
 
 def _refuse_debug_in_production():

@@ -19,10 +19,11 @@ from dashboard.auth.permissions import (
 
 EXPECTED = {
     "leader": {"view_overview", "view_queue", "view_records", "view_statistics",
-               "export_statistics", "view_tasks", "manage_tasks", "work_tasks"},
+               "export_statistics", "view_tasks", "manage_tasks", "work_tasks",
+               "fix_rejected_records"},
     "commander": {"view_overview", "view_queue", "view_records", "view_statistics",
                   "export_statistics", "unmask_personal_data", "view_tasks", "manage_tasks",
-                  "work_tasks"},
+                  "work_tasks", "fix_rejected_records"},
     "officer": {"view_overview", "view_queue", "view_records", "view_statistics",
                 "unmask_personal_data", "record_outcome", "view_tasks", "work_tasks"},
     "press": {"view_statistics", "export_statistics"},

@@ -1,13 +1,21 @@
-"""Fixtures of the ingest tests: the demo units on a fresh database, an app, a token."""
+"""Fixtures of the ingest tests: the demo units on a fresh database, an app, a token, staff.
+
+``staff``: the demo users (leader of the city, commander of 思明 350203,
+officer of 35020301, press, the three administrators) and ``commander2`` of 湖里 350206;
+``user(session, username)`` finds one.
+"""
 
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.demo.units import build_demo_units
-from dashboard.domain import SHANGHAI
+from dashboard.demo.users import DEMO_PASSWORD, create_demo_users
+from dashboard.domain import SHANGHAI, User
 from dashboard.ingest.tokens import create_token
+from tests.factories import provision_account
 
 NOW = datetime.now(SHANGHAI).replace(microsecond=0)
 
@@ -17,6 +25,19 @@ def units(engine):
     with Session(engine) as session, session.begin():
         build_demo_units(session)
     return engine
+
+
+@pytest.fixture
+def staff(units):
+    """The demo users and a second commander, of 350206; the engine."""
+    with Session(units) as session, session.begin():
+        create_demo_users(session)
+        provision_account(session, "commander2", "commander", "350206", DEMO_PASSWORD)
+    return units
+
+
+def user(session: Session, username: str) -> User:
+    return session.scalar(select(User).where(User.username == username))
 
 
 @pytest.fixture
@@ -48,3 +69,12 @@ def warning(i: int, **overrides) -> dict:
     }
     record.update(overrides)
     return record
+
+
+def city_leader(session: Session) -> User:
+    """The city's leader (leaders fix rejected records), made if the test has no staff."""
+    found = user(session, "leader")
+    if found is None:
+        found = provision_account(session, "leader", "leader", "350200", DEMO_PASSWORD)
+        session.flush()
+    return found

@@ -18,16 +18,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.commands.rejected import masked_payload, replay
+from dashboard.commands.rejected import replay
+from dashboard.commands.rejected import shown_payload as masked_payload
 from dashboard.domain import Dissuasion, RejectedRecord, StopPayment, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.times import EARLIEST, TimeRefused, to_shanghai
 from dashboard.ingest.batch import ingest_batch
 from dashboard.ingest.file_import import import_file
 from dashboard.ingest.tokens import Sender, create_token
-from tests.ingest.conftest import NOW, warning
+from tests.ingest.conftest import NOW, city_leader, warning
 from tests.ingest.test_file_import import HEADER, row, scope_of, write_csv
-from tests.ingest.test_replay import Admin
 
 RECEIVED = NOW - timedelta(hours=1)  # the warning W-1 that the follow-ups name
 MODELS = {"warnings": Warning, "outcomes": Dissuasion, "stop-payments": StopPayment}
@@ -220,10 +220,10 @@ def test_a_replayed_record_is_held_to_the_same_bounds(with_warning, units):
         record = session.scalar(select(RejectedRecord))
         edited = masked_payload(record)
         edited["reported_at"] = (RECEIVED - timedelta(minutes=1)).isoformat()  # before the warning
-        status, errors = replay(session, Admin(), record.id, edited)
+        status, errors = replay(session, city_leader(session), record.id, edited)
         assert status == "rejected" and errors[0]["field"] == "reported_at"
         edited["reported_at"] = RECEIVED.isoformat()
-        assert replay(session, Admin(), record.id, edited) == ("inserted", [])
+        assert replay(session, city_leader(session), record.id, edited) == ("inserted", [])
     assert count(units, StopPayment) == 1
 
 

@@ -59,7 +59,7 @@ def test_the_race_from_receipt_to_case(engine):
             ("door_visit", "already_paid", "T-01")]
         assert (steps[7]["outcome"], steps[7]["loss"]) == ("defrauded", 150_000)
         assert steps[8]["account"] == "6222 **** **** 1234"  # masked, never in clear
-        assert attempts[1]["note"] == "对方说已转给 " + "*" * 23 + "，挂断"
+        assert attempts[1]["note"] == "对方说已转给 ****-****-****-****-***，挂断"  # digits masked
         assert "6222021234567891234" not in timeline.steps.to_json(force_ascii=False,
                                                                    date_format="iso")
         assert steps[10]["case_number"] == "A2026030200001"

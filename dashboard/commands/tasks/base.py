@@ -39,7 +39,7 @@ from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks.errors import TaskChanged, TaskInvalid
 from dashboard.domain.base import now_local
 from dashboard.domain.tasks import Task, TaskEvent
-from dashboard.domain.text import has_control_characters
+from dashboard.domain.text import has_control_characters, has_personal_number
 from dashboard.domain.users import User
 from dashboard.tasks.policy import task_in_scope
 
@@ -54,7 +54,8 @@ def actor_id(actor) -> int | None:
 
 def clean_text(value: str | None, field_name: str, *, required: bool = False,
                limit: int = NOTE_MAX) -> str | None:
-    """Blank-trimmed text, ``None`` when empty; refuse missing required text or text too long."""
+    """Blank-trimmed text, ``None`` when empty; refuse missing required text, text too long, and
+    text with a phone, ID or bank account number in it (everyone who sees the task reads it)."""
     text = (value or "").strip()
     if not text:
         if required:
@@ -64,6 +65,8 @@ def clean_text(value: str | None, field_name: str, *, required: bool = False,
         raise TaskInvalid(field_name, "task.error.too_long", max=limit)
     if has_control_characters(text):
         raise TaskInvalid(field_name, "task.error.control_characters")
+    if has_personal_number(text):
+        raise TaskInvalid(field_name, "task.error.personal_number")
     return text
 
 
