@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from dashboard.auth.crypto import PersonalDataKeyError
-from dashboard.auth.startup import UnsafeSettings
+from dashboard.auth.startup import UnsafeSettings, refuse_unknown_environment
 from dashboard.cli import (
     audit,
     backup,
@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
     try:
+        refuse_unknown_environment(settings)  # a misspelt ANTIFRAUD_ENV must not run as development
         return args.handler(args, settings)
     except (DatabaseUnreachable, UsageError, UnsafeSettings, PersonalDataKeyError) as exc:
         print(f"antifraud {args.command}: {exc}", file=sys.stderr)
