@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         database,
         hardening,
         health,
+        hygiene,
         login,
         precinct_shapes,
         shared,
@@ -38,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     server = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
     server.config.update(settings)
     hardening.init_app(server)
+    hygiene.init_app(server)  # body limits, bounded JSON, no control characters: before all else
     database.init_app(server)
     shared.init_app(server)  # rate counters and cache every worker shares (REDIS_URL)
     login.init_app(server)   # every request needs a login, but a short allowlist
