@@ -30,7 +30,10 @@ def safe_target(target) -> str | None:
         return None
     if target.startswith("//") or "\\" in target or any(unsafe_character(c) for c in target):
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
     if parts.scheme or parts.netloc:
         return None
     return target

@@ -39,7 +39,7 @@ def test_random_keys_pass(make):
 
 
 # Patterns people and scripts make: long, varied in their characters, and guessable.
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(seed=st.lists(st.integers(0, 63), min_size=1, max_size=12),
        times=st.integers(min_value=6, max_value=30))
 def test_a_repeated_block_is_refused_however_varied_the_block(seed, times):
@@ -47,7 +47,7 @@ def test_a_repeated_block_is_refused_however_varied_the_block(seed, times):
         require_strong_key("KEY", as_text(seed) * times, MIN_KEY_BITS)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(start=st.integers(0, 200), step=st.integers(-7, 7), length=st.integers(32, 200),
        as_bytes=st.booleans())
 def test_a_sequence_is_refused_whatever_its_start_and_step(start, step, length, as_bytes):
@@ -57,7 +57,7 @@ def test_a_sequence_is_refused_whatever_its_start_and_step(start, step, length, 
         require_strong_key("KEY", value, MIN_KEY_BITS)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(alphabet=st.text(min_size=1, max_size=4), length=st.integers(32, 300),
        data=st.data())
 def test_a_few_symbols_however_long_are_refused(alphabet, length, data):
@@ -73,7 +73,7 @@ def test_a_few_symbols_however_long_are_refused(alphabet, length, data):
     "dev-insecure-secret-change-me" * 3, "abcdefghijklmnopqrstuvwxyz" * 3, "0123456789" * 8,
     "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0", "Password123!" * 6, "x" * 16 + "7fQ2" * 8,
     bytes(range(32)), bytes(range(31, -1, -1)), bytes(range(0, 64, 2)), b"k" * 32,
-    bytes(16) + os.urandom(8) * 2,
+    bytes(16) + b"\x8e\x11\xd0\x5a\xc3\x27\x9b\x64" * 2,
 ])
 def test_well_known_shapes_of_weak_keys_are_refused(value):
     with pytest.raises(UnsafeSettings, match="KEY"):

@@ -22,6 +22,7 @@ pieces = st.one_of(st.sampled_from(TRICKY), st.characters(codec="utf-8"))
 texts = st.lists(pieces, max_size=12).map("".join)
 targets = st.one_of(texts, texts.map(lambda s: "/" + s), texts.map(lambda s: "//" + s),
                     texts.map(lambda s: "/\\" + s), texts.map(lambda s: " /" + s))
+PURE = settings(max_examples=1000, deadline=None)
 SLOW = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -32,7 +33,10 @@ def browser_origin(location: str) -> tuple[str, str]:
     dropped, backslashes read as slashes)."""
     text = location.strip("".join(chr(c) for c in range(0x21)))
     text = re.sub("[\t\n\r]", "", text).replace("\\", "/")
-    resolved = urlsplit(urljoin(BASE, text))
+    try:
+        resolved = urlsplit(urljoin(BASE, text))
+    except ValueError:  # a host no parser accepts: certainly not this one
+        return "", "invalid"
     return resolved.scheme, resolved.netloc
 
 
@@ -40,6 +44,7 @@ def has_control(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
+@PURE
 @given(targets)
 @example("/queue?unit=350203&period=today")
 @example("/\t/evil.example")
@@ -52,6 +57,7 @@ def test_an_accepted_target_is_the_same_path_on_the_same_origin(target):
         assert browser_origin(accepted) == ("https", "dash.example"), target
 
 
+@PURE
 @given(targets)
 def test_a_target_a_browser_would_read_as_another_origin_is_refused(target):
     if browser_origin(target) != ("https", "dash.example"):
