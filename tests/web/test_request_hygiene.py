@@ -123,6 +123,19 @@ def test_no_body_is_read_past_its_limit_on_any_endpoint(fresh_app, officer, toke
                 assert response.status_code == 413, case
 
 
+def test_a_body_sent_with_a_get_is_never_read_past_the_limit(fresh_app, officer, token):
+    suite = "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js"
+    for endpoint, method, url in sample_urls(fresh_app, suite):
+        if method != "GET":
+            continue
+        limit = BODY_LIMITS.get(endpoint, BODY_LIMIT)
+        for chunked in (False, True):
+            response, read = send(officer, "GET", url, body_of(limit + 1, "application/json"),
+                                  "application/json", chunked=chunked,
+                                  token=token if endpoint in TOKEN_ENDPOINTS else None)
+            assert response.status_code < 500 and read <= limit + 1, (endpoint, chunked)
+
+
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_a_body_at_the_limit_is_read_whole(officer, token, chunked):
     limit = BODY_LIMITS["api.ingest"]
