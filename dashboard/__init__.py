@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         database,
         hardening,
         health,
+        hygiene,
         login,
         precinct_shapes,
         shared,
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     server = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
     server.config.update(settings)
     hardening.init_app(server)
+    hygiene.init_app(server)  # body limits, bounded JSON, no control characters: before all else
     database.init_app(server)
     audit_checkpoints.init_app(server)  # signed checkpoints of the audit chain, outside the database
     shared.init_app(server)  # rate counters and cache every worker shares (REDIS_URL)

@@ -39,9 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INSTANCE_PATH", str(DEFAULT_INSTANCE_DIR),
             "Folder for local state (the default SQLite file). Never committed."),
     Setting("SECRET_KEY", "dev-insecure-secret-change-me",
-            "Key that signs session cookies. Must be set to a long random value in production."),
+            "Key that signs session cookies. Must be set to a long random value in production, "
+            "where one of under 128 bits of measured entropy is refused; make one with "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`."),
     Setting("ANTIFRAUD_ENV", "development",
-            "`development` or `production`. Production refuses unsafe settings."),
+            "`development` or `production`; any other value is refused at start. Production "
+            "refuses unsafe settings."),
     Setting("DEFAULT_LANGUAGE", "zh-CN",
             "Language of the interface until a user picks one: `zh-CN` or `en`."),
     Setting("LIVE_REFRESH_SECONDS", 10,
@@ -49,8 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SQL_ECHO", False, "Log every SQL statement (debugging only).", _bool),
     Setting("PERSONAL_DATA_KEY", None,
             "Base64 of 32 random bytes: the AES-256-GCM key of citizens' phone, ID and bank "
-            "account numbers at rest. Never stored in the database. Required in production; "
-            "development falls back to a public key and logs a warning."),
+            "account numbers at rest. Never stored in the database. Required in production, where "
+            "a key of under 128 bits of measured entropy is refused; development falls back to a "
+            "public key and logs a warning."),
     Setting("AUDIT_KEY", None,
             "Base64 of 32 random bytes: the key of the audit trail's HMAC chain and of its "
             "checkpoints. Never stored in the database, held apart from its owner "

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import hashlib
 import os
 import shutil
 import uuid
@@ -45,8 +46,9 @@ SEED_END = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
 SEED_DAILY = 120
 
 
-TEST_PERSONAL_DATA_KEY = base64.b64encode(bytes(range(32))).decode()
-TEST_AUDIT_KEY = base64.b64encode(bytes(range(32, 64))).decode()
+# random-looking, as production requires (tests/deploy serves it with ANTIFRAUD_ENV=production)
+TEST_PERSONAL_DATA_KEY = base64.b64encode(hashlib.sha256(b"antifraud test key").digest()).decode()
+TEST_AUDIT_KEY = base64.b64encode(hashlib.sha256(b"antifraud test audit key").digest()).decode()
 
 
 def pytest_addoption(parser):

@@ -77,7 +77,7 @@ def ingest(kind: str):
         return _error(413, "body", f"larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
     if not request.is_json:
         return _error(415, "Content-Type", "must be application/json")
-    body = request.get_json(silent=True)
+    body = request.get_json()  # too large, not JSON or nested too deep: 413/400 (web.hygiene)
     if body is None:
         return _error(400, "body", "is not valid JSON")
     try:

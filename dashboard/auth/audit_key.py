@@ -18,6 +18,8 @@ import hmac
 import logging
 from collections.abc import Mapping
 
+from dashboard.auth.startup import MIN_KEY_BITS, refuse_unknown_environment, require_strong_key
+
 log = logging.getLogger(__name__)
 
 DEV_AUDIT_KEY = hashlib.sha256(b"antifraud-dashboard development audit key").digest()
@@ -28,7 +30,13 @@ class AuditKeyError(RuntimeError):
 
 
 def audit_key_from_settings(settings: Mapping) -> bytes:
-    """The 32-byte key named by ``settings``; the development key (with a warning) if unset."""
+    """The 32-byte key named by ``settings``; the development key (with a warning) if unset.
+
+    An unknown ``ANTIFRAUD_ENV`` and, in production, a key of low measured entropy raise
+    ``UnsafeSettings`` (``dashboard.auth.startup``).
+    """
+    if "ANTIFRAUD_ENV" in settings:  # a misspelt "production" must not fall back to the public key
+        refuse_unknown_environment(settings)
     production = settings.get("ANTIFRAUD_ENV") == "production"
     encoded = str(settings.get("AUDIT_KEY") or "").strip()
     if not encoded:
@@ -44,6 +52,8 @@ def audit_key_from_settings(settings: Mapping) -> bytes:
         raise AuditKeyError("AUDIT_KEY must decode to 32 bytes")
     if production and key == DEV_AUDIT_KEY:
         raise AuditKeyError("AUDIT_KEY is the public development key")
+    if production:
+        require_strong_key("AUDIT_KEY", key, MIN_KEY_BITS)
     return key
 
 

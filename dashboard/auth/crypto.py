@@ -12,7 +12,8 @@ value copied into another column does not decrypt.  Random nonces mean equal
 values encrypt differently: compare with ``lookup_hash``, never with ``==`` in SQL.
 
 Wiring: ``create_app`` calls ``install_key(settings)`` once (it raises in
-production when the key is missing or weak); the columns use
+production when the key is missing, the development key, or of low measured
+entropy: ``startup.require_strong_key``); the columns use
 ``EncryptedString(255, purpose="warnings.person_phone")`` (``EncryptedText`` for names
 and free text); pages show
 ``mask_phone(...)`` and unmask only through a permission check plus an audit row.
@@ -34,6 +35,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
+
+from dashboard.auth.startup import MIN_KEY_BITS, refuse_unknown_environment, require_strong_key
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +111,13 @@ class PersonalDataCipher:
 
 
 def key_from_settings(settings: Mapping) -> bytes:
-    """The 32-byte key named by ``settings``; the development key (with a warning) if unset."""
+    """The 32-byte key named by ``settings``; the development key (with a warning) if unset.
+
+    An unknown ``ANTIFRAUD_ENV`` and, in production, a key of low measured entropy raise
+    ``UnsafeSettings`` (``dashboard.auth.startup``).
+    """
+    if "ANTIFRAUD_ENV" in settings:  # a misspelt "production" must not fall back to the public key
+        refuse_unknown_environment(settings)
     production = settings.get("ANTIFRAUD_ENV") == "production"
     encoded = (settings.get("PERSONAL_DATA_KEY") or "").strip()
     if not encoded:
@@ -124,6 +133,8 @@ def key_from_settings(settings: Mapping) -> bytes:
         raise PersonalDataKeyError("PERSONAL_DATA_KEY must decode to 32 bytes")
     if production and key == DEV_KEY:
         raise PersonalDataKeyError("PERSONAL_DATA_KEY is the public development key")
+    if production:
+        require_strong_key("PERSONAL_DATA_KEY", key, MIN_KEY_BITS)
     return key
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from dashboard.auth.audit_key import AuditKeyError
 from dashboard.auth.crypto import PersonalDataKeyError
-from dashboard.auth.startup import UnsafeSettings
+from dashboard.auth.startup import UnsafeSettings, refuse_unknown_environment
 from dashboard.cli import (
     audit,
     backup,
@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
     try:
+        refuse_unknown_environment(settings)  # a misspelt ANTIFRAUD_ENV must not run as development
         return args.handler(args, settings)
     except (DatabaseUnreachable, UsageError, UnsafeSettings, PersonalDataKeyError,
             AuditKeyError) as exc:

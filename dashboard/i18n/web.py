@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from werkzeug.wrappers.response import Response
 
 from dashboard.i18n import LANGUAGES, normalize
+from dashboard.web.redirects import safe_target
 
 LANG_COOKIE = "lang"
 bp = Blueprint("i18n", __name__)
@@ -27,11 +28,8 @@ def request_language() -> str:
 
 @bp.get("/lang/<code>")
 def switch_language(code: str) -> Response:
-    """Set the interface language and go back to a local page."""
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    resp = redirect(target)
+    """Set the interface language and go back to a page of this site (else the home page)."""
+    resp = redirect(safe_target(request.args.get("next")) or "/")
     if code in LANGUAGES:
         resp.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return resp

@@ -28,13 +28,14 @@ from dashboard.web.database import request_session
 from dashboard.web.guard import requires
 from dashboard.web.login import client_address, now
 
-dash.register_page(__name__, path_template="/task/<task_id>", name="nav.task", nav=False,
-                   permission=VIEW)
 
-
-def _find(task_id):
+def _find(task_id=None, **_kwargs):
     return task_in_scope(request_session(), current_scope(), task_id, user=current_user,
                          source_address=client_address())
+
+
+dash.register_page(__name__, path_template="/task/<task_id>", name="nav.task", nav=False,
+                   permission=VIEW, record=_find)
 
 
 @requires(VIEW)

@@ -41,13 +41,15 @@ from dashboard.web.guard import permits, requires
 from dashboard.web.login import client_address, now
 
 PERMISSION = "view_records"
-dash.register_page(__name__, path_template="/warnings/<warning_id>", name="nav.warning",
-                   nav=False, permission=PERMISSION)
 
 
-def _find(warning_id):
+def _find(warning_id=None, **_kwargs):
     return warning_in_scope(request_session(), current_scope(), warning_id, user=current_user,
                             source_address=client_address())
+
+
+dash.register_page(__name__, path_template="/warnings/<warning_id>", name="nav.warning",
+                   nav=False, permission=PERMISSION, record=_find)
 
 
 def _body(warning) -> list:

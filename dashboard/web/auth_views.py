@@ -44,16 +44,15 @@ from dashboard.web.csrf import csrf_token
 from dashboard.web.database import request_session
 from dashboard.web.guard import home_path, permits
 from dashboard.web.login import SignedInUser, client_address, now, security_settings
+from dashboard.web.redirects import safe_target
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 PENDING_FOR = timedelta(minutes=5)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """A local path to go to after login, or None (no other host, no scheme)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
+    """A path of this site to go to after login, or None (``dashboard.web.redirects``)."""
+    return safe_target(target)
 
 
 def _pending() -> tuple[User, dict] | tuple[None, None]:

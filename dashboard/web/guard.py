@@ -9,11 +9,25 @@ Pages declare their permission (an action of ``data/permissions.csv``, or
 user who lacks it with the translated "not allowed" view and an
 ``access_denied`` audit row; a page that declares nothing is refused to all.
 
+A full page load (a GET of a page's address, which Dash answers with its
+index) is decided before the index is served, by the router's own path
+matching: 403 for a page the user may not open (with the audit row), and 404
+for a record page (``path_template``) whose record is not found in the
+user's scope (audited by the finder).  Record pages declare how to find it,
+``record=`` a function of the layout's keyword arguments that raises
+``NotFound``.  These refusals are the translated error page
+(``auth/refused.html``), so the browser does not load Dash and the router
+does not refuse (and audit) a second time.  An address that names no page
+(and ``/404`` itself) answers 404 with Dash's index, whose router draws the
+"not found" view.  Navigation inside Dash keeps drawing refusals in the page.
+
 Callbacks: ``@requires("manage_users")`` under ``@callback(...)``.  A callback
 without its own ``@requires`` in a page module needs that page's permission.
 Before Dash runs any callback, ``_check_callback`` looks its permission up
 and answers 403 if the user lacks it, or if the callback declares none (deny
-by default).  The decorator checks again when the function runs.
+by default), then 400 if the body does not have the shape the callback
+declares (``dashboard.web.callback_body``).  The decorator checks again when
+the function runs.
 
 A record id outside the user's scope raises ``NotFound`` (see
 ``dashboard.auth.records``): the "not found" view, or 404 for a callback.
@@ -26,18 +40,26 @@ from functools import wraps
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
-from flask import Flask, current_app, jsonify, request
+from dash._pages import _parse_query_string, _path_to_page  # the page router's own matching
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from dashboard.auth import audit
 from dashboard.auth.permissions import PermissionDenied, UnknownPermission, actions, allowed
 from dashboard.auth.records import NotFound
 from dashboard.i18n import t
+from dashboard.web.callback_body import (
+    check_callback_body,
+    check_router_values,
+    read_callback_body,
+)
 from dashboard.web.database import request_session
-from dashboard.web.login import DASH_UPDATE, client_address
+from dashboard.web.login import DASH_UPDATE, client_address, wants_json
 
 SIGNED_IN = "signed_in"  # any logged-in user, whatever their role
 ROUTER_OUTPUT = "_pages_content.children"
+DASH_INDEX = frozenset({"/", "/<path:path>"})  # Dash's index views (endpoints named by their rule)
+NOT_FOUND_MODULE = "not_found_404"  # Dash's page for addresses that name no page
 
 
 def permits(user, action: str) -> bool:
@@ -157,27 +179,83 @@ def guard_pages() -> None:
         else:
             current_app.logger.warning("page %s declares no permission: refused to everyone",
                                        page.get("module"))
+        if page.get("path_template") and not callable(page.get("record")):
+            raise TypeError(f"page {page.get('module')} has a path_template but no record= finder")
         if not getattr(page["layout"], "guarded_page", False):
             page["layout"] = _guarded(page, page["layout"])
+
+
+def page_at(path: str, query: str = "") -> tuple[dict, dict]:
+    """The page Dash's router shows at ``path`` ({} for none) and its layout's keyword arguments."""
+    page, variables = _path_to_page(current_app.extensions["dash"].strip_relative_path(path))
+    return page, {**(variables or {}), **_parse_query_string(f"?{query}" if query else "")}
+
+
+def refused_page(status: int):
+    """403 or 404 for a full page load: the translated refusal, JSON to an API caller."""
+    key = "access.denied" if status == 403 else "access.not_found"
+    if wants_json():
+        return jsonify(error=t(f"{key}.title")), status
+    return render_template("auth/refused.html", title=t(f"{key}.title"), text=t(f"{key}.text"),
+                           element_id="access-denied" if status == 403 else "access-not-found",
+                           home=home_path(current_user), denied=status == 403), status
+
+
+def not_found_index():
+    """404 for an address that names no page: Dash's index all the same, whose router then
+    draws the "not found" view (nothing is audited, so nothing is written twice)."""
+    if wants_json():
+        return jsonify(error=t("access.not_found.title")), 404
+    return current_app.extensions["dash"].index(), 404
+
+
+def _check_page_load():
+    """A full load of a page the user may not open, or of a record not in scope: 403 / 404."""
+    if request.method not in ("GET", "HEAD") or request.endpoint not in DASH_INDEX:
+        return None
+    if not current_user.is_authenticated:
+        return None  # the login check has sent the browser to the login page already
+    page, kwargs = page_at(request.path, request.query_string.decode("utf-8", "replace"))
+    if not page:
+        return not_found_index()
+    action = page_permission(page)
+    if not action or not permits(current_user, action):
+        deny(action or "undeclared", f"page:{page.get('path_template') or page['path']}")
+        return refused_page(403)
+    if page["module"].split(".")[-1] == NOT_FOUND_MODULE:
+        return not_found_index()
+    if page.get("record") is not None:
+        try:
+            page["record"](**kwargs)
+        except PermissionDenied:
+            return refused_page(403)
+        except NotFound:
+            request_session().commit()  # keep the audit row of the refused record id
+            return refused_page(404)
+    return None
 
 
 def _check_callback():
     if request.endpoint != DASH_UPDATE or not current_user.is_authenticated:
         return None
-    body = request.get_json(silent=True)
-    output = body.get("output") if isinstance(body, dict) else None
-    callback = current_app.extensions["dash"].callback_map.get(output) if output else None
+    body = read_callback_body()  # 400 unless Dash can read it (dashboard.web.callback_body)
+    output = body["output"]
+    callback = current_app.extensions["dash"].callback_map.get(output)
     if callback is None:
         return jsonify(error=t("access.not_found.title")), 404
     action = callback_permission(output, callback)
     if not action or not permits(current_user, action):
         deny(action or "undeclared", f"callback:{output}")
         return jsonify(error=t("access.denied.title")), 403
+    check_callback_body(body, callback)
+    if ROUTER_OUTPUT in output:
+        check_router_values(body)
     return None
 
 
 def init_app(server: Flask) -> None:
-    """Guard the pages of the mounted Dash app and every callback request."""
+    """Guard the pages of the mounted Dash app, every full page load and every callback request."""
     with server.app_context():
         guard_pages()
     server.before_request(_check_callback)
+    server.before_request(_check_page_load)

@@ -1,13 +1,16 @@
 """Safe defaults: refusal to start unsafely in production, incident ids, security headers.
 
 - ``create_app`` first calls ``dashboard.auth.startup.refuse_unsafe_settings``
-  (weak ``SECRET_KEY``, debug mode) and ``crypto.install_key`` (no key).
+  (unknown ``ANTIFRAUD_ENV``; in production a weak ``SECRET_KEY`` or debug
+  mode) and ``crypto.install_key`` (no key, or a weak one, in production).
 - In production a request is refused outright if debug was switched on later
   (``app.run(debug=True)``).
 - An unexpected error answers with an incident id; the traceback goes to the
   server log under that id, with every phone, ID and account number blanked
   (``dashboard.domain.text``: runs of 11 or more digits, and grouped or
   full-width numbers of those shapes).  No traceback ever reaches the browser.
+- Security headers (CSP, HSTS in production, ...): ``dashboard.web.headers``;
+  body limits, bounded JSON and control characters: ``dashboard.web.hygiene``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import NotFound
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import t
+from dashboard.web import headers
 
 log = logging.getLogger("dashboard.incidents")
 
@@ -70,21 +74,10 @@ def _incident(error: Exception):
     return _answer(500, t("error.incident", incident=incident), incident)
 
 
-def _security_headers(response):
-    headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    if request.endpoint not in ("_dash_assets.static",) and not request.path.startswith(
-            "/_dash-component-suites/"):
-        headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 def init_app(app: Flask) -> None:
     if app.config["ANTIFRAUD_ENV"] == "production":
         app.before_request(_refuse_debug_in_production)
     app.register_error_handler(PermissionDenied, _permission_denied)
     app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(Exception, _incident)
-    app.after_request(_security_headers)
+    headers.init_app(app)

@@ -11,6 +11,7 @@ back, empty the table, move the keyed boundary, forge a checkpoint.
 from __future__ import annotations
 
 import base64
+import os
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -29,6 +30,7 @@ from dashboard.auth.audit_checkpoints import (
 )
 from dashboard.auth.audit_key import AuditKeyError, audit_key, audit_key_from_settings
 from dashboard.auth.audit_verify import verify_chain, verify_trail
+from dashboard.auth.startup import UnsafeSettings
 from dashboard.domain.audit import AuditEntry, AuditHead
 
 LEADER = SimpleNamespace(username="leader1", role="leader")
@@ -228,3 +230,18 @@ def test_the_writer_signs_a_checkpoint_at_start_and_at_shutdown(engine, session,
 def test_production_refuses_a_missing_or_malformed_audit_key(value):
     with pytest.raises(AuditKeyError, match="AUDIT_KEY"):
         audit_key_from_settings({"ANTIFRAUD_ENV": "production", "AUDIT_KEY": value})
+
+
+@pytest.mark.parametrize("key", [bytes(range(32)), b"\x00" * 32, b"ab" * 16, bytes(range(0, 64, 2))])
+def test_production_refuses_an_audit_key_of_low_entropy(key):
+    with pytest.raises(UnsafeSettings, match="AUDIT_KEY"):
+        audit_key_from_settings({"ANTIFRAUD_ENV": "production",
+                                 "AUDIT_KEY": base64.b64encode(key).decode()})
+
+
+def test_a_random_audit_key_is_accepted_and_an_unknown_environment_refused():
+    key = os.urandom(32)
+    assert audit_key_from_settings({"ANTIFRAUD_ENV": "production",
+                                    "AUDIT_KEY": base64.b64encode(key).decode()}) == key
+    with pytest.raises(UnsafeSettings, match="ANTIFRAUD_ENV"):
+        audit_key_from_settings({"ANTIFRAUD_ENV": "prodcution", "AUDIT_KEY": ""})

@@ -10,10 +10,11 @@ from tests.ingest.conftest import warning
 
 
 def _post(url: str, token: str, ids: list[int], key: str, queue) -> None:
-    import base64
     import os
 
-    os.environ["PERSONAL_DATA_KEY"] = base64.b64encode(bytes(range(32))).decode()
+    from tests.conftest import TEST_PERSONAL_DATA_KEY
+
+    os.environ["PERSONAL_DATA_KEY"] = TEST_PERSONAL_DATA_KEY
     from dashboard import create_app
 
     client = create_app({"DATABASE_URL": url, "TESTING": True}).test_client()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 
 import pytest
@@ -14,7 +15,7 @@ from tests.conftest import login
 from tests.web.conftest import PASSWORD
 
 GOOD_SECRET = "q8Vt3pZr0mXs6LbNw2YcEjHu9KdAf4Ge7TiRo1Us5Pa"
-GOOD_KEY = base64.b64encode(bytes(range(1, 33))).decode()
+GOOD_KEY = base64.b64encode(hashlib.sha256(b"test_hardening production key").digest()).decode()
 
 
 def production(**overrides) -> dict:

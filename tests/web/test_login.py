@@ -146,11 +146,10 @@ def test_cookies_are_http_only_same_site_and_never_remember_me(fresh_client):
 
 
 def test_cookies_are_secure_in_production(app_factory):
-    import base64
+    from tests.web.test_hardening import GOOD_KEY, GOOD_SECRET
 
-    app = app_factory(ANTIFRAUD_ENV="production", SECRET_KEY="x" * 16 + "7fQ2" * 8,
-                      PERSONAL_DATA_KEY=base64.b64encode(b"k" * 32).decode(),
-                      TOTP_REQUIRED_ROLES="")
+    app = app_factory(ANTIFRAUD_ENV="production", SECRET_KEY=GOOD_SECRET,
+                      PERSONAL_DATA_KEY=GOOD_KEY, TOTP_REQUIRED_ROLES="")
     client = app.test_client()
     client.environ_base["HTTP_ORIGIN"] = ORIGIN
     post_login(client, "officer", PASSWORD)

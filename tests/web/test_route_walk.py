@@ -134,6 +134,13 @@ def test_every_page_and_callback_declares_a_known_permission(client):
         assert declared_callback_permission(callback) in known, output
 
 
+def decided_status(content) -> int:
+    """The HTTP status of what the router drew: the refusal, "not found", or the page."""
+    if find(content, "access-denied") is not None:
+        return 403
+    return 404 if find(content, "access-not-found") is not None else 200
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_opens_exactly_for_the_roles_granted_it(logged_in_client, role):
     client = logged_in_client(role)
@@ -143,6 +150,24 @@ def test_each_page_opens_exactly_for_the_roles_granted_it(logged_in_client, role
         content = render_page(client, path)
         denied = find(content, "access-denied") is not None
         assert denied == (not may(role, page.get("permission"))), (role, path)
+        # a full load of the page's address says the same at the HTTP level
+        response = client.get(path)
+        assert response.status_code == decided_status(content), (role, path, response.status_code)
+        if response.status_code != 200:
+            element = "access-denied" if denied else "access-not-found"
+            assert f'id="{element}"' in response.get_data(as_text=True) or \
+                response.status_code == 404 and 'id="_dash-config"' in response.get_data(
+                    as_text=True), (role, path)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_address_that_names_no_page_is_a_404_and_anonymous_users_still_log_in(
+        logged_in_client, anonymous_client, role):
+    client = logged_in_client(role)
+    for path in ("/no/such/page", "/warnings", "/admin", "/404", "/queue/x"):
+        assert client.get(path).status_code == 404, (role, path)
+        response = anonymous_client.get(path)
+        assert refused_for_login(response, path), path
 
 
 @pytest.mark.parametrize("role", ROLES + [None])

@@ -37,7 +37,7 @@ def download(page, button: str) -> tuple[str, bytes]:
     return done.suggested_filename, done.path().read_bytes()
 
 
-def test_press_builds_exports_and_copies_statistics_but_no_record(journey):
+def test_press_builds_exports_and_copies_statistics_but_no_record(journey, page_record):
     page, district = journey.page, journey.unit_name(DISTRICT)
     journey.login("press", "/statistics")
     page.wait_for_selector("#statistics-table-figures")
@@ -72,11 +72,14 @@ def test_press_builds_exports_and_copies_statistics_but_no_record(journey):
 
     with Session(journey.engine) as session:
         warning_id = session.scalar(select(Warning.id).order_by(Warning.id.desc()).limit(1))
-    page.goto(f"{journey.base}/warnings/{warning_id}")
+    response = page.goto(f"{journey.base}/warnings/{warning_id}")
+    assert response.status == 403  # refused at the HTTP level, before Dash loads
     page.wait_for_selector("#access-denied")
     assert page.inner_text("#access-denied h4") == journey.t("access.denied.title")
     assert page.locator("#warning-title").count() == 0
     journey.check("a refused record")
+    assert all("status of 403" in error for error in page_record.console_errors)
+    page_record.console_errors.clear()  # the browser logs the refused page load itself
 
 
 def test_two_administrators_make_a_user_who_can_log_in(journey):

@@ -46,10 +46,13 @@ def test_english_made_up_and_free_text_must_stand_whole():
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_the_page_check_sees_html_svg_and_tooltips_but_not_hidden_text(page, live_server,
-                                                                        browser_database, lang):
+                                                                        browser_database, lang,
+                                                                        page_record):
     other = "en" if lang == "zh-CN" else "zh-CN"
     page.goto(f"{live_server.url}/lang/{lang}?next=/404")
     page.wait_for_selector("#access-not-found")
+    assert all("status of 404" in error for error in page_record.console_errors)
+    page_record.console_errors.clear()  # the browser logs the 404 of the page load itself
     vocabulary = Vocabulary(lang, browser_database.engine)
     assert_translated(page, vocabulary, "the not-found page")
     stray = {key: translate(key, other) for key in ("audit.title", "tasks.board.empty", "live.open")}
