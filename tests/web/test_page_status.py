@@ -77,7 +77,8 @@ def test_a_task_page_is_a_404_outside_the_scope_and_a_200_inside(fresh_client, e
 @pytest.mark.parametrize(("user", "path", "template"), [
     ("press", "/warnings/{warning}", "/warnings/<warning_id>"),
     ("officer", "/admin/users", "/admin/users"),
-    ("admin", "/queue", "/queue"),
+    ("sysadmin", "/queue", "/queue"), ("secadmin", "/admin/users", "/admin/users"),
+    ("sysadmin", "/admin/roles", "/admin/roles"), ("auditor", "/admin/policy", "/admin/policy"),
     ("auditor", "/task/{warning}", "/task/<task_id>"),
 ])
 def test_a_page_the_role_may_not_open_is_a_403_audited_once_in_its_language(

@@ -45,7 +45,7 @@ def suite_url(client) -> str:
     return re.search(r'src="(/_dash-component-suites/[^"]+)"', html).group(1)
 
 
-@pytest.mark.parametrize("who", ["anonymous", "leader", "admin"])
+@pytest.mark.parametrize("who", ["anonymous", "leader", "sysadmin", "secadmin"])
 def test_every_route_answers_with_the_headers(app, anonymous_client, logged_in_client,
                                               suite_url, who):
     client = anonymous_client if who == "anonymous" else logged_in_client(who)
