@@ -95,7 +95,7 @@ def test_two_administrators_make_a_user_who_can_log_in(journey):
     journey.shot("secadmin")
 
     page.context.clear_cookies()
-    page.goto(journey.base + "/login")
+    page.goto(f"{journey.base}/lang/{journey.lang}?next=/login")
     page.fill("#login-username", username)
     page.fill("#login-password", PASSWORD)
     page.click("#login-submit")
