@@ -11,14 +11,12 @@ start without a real one.  Checkpoints are signed with a key derived from it
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import logging
 from collections.abc import Mapping
 
-from dashboard.auth.startup import MIN_KEY_BITS, refuse_unknown_environment, require_strong_key
+from dashboard.auth.startup import key_setting
 
 log = logging.getLogger(__name__)
 
@@ -32,29 +30,9 @@ class AuditKeyError(RuntimeError):
 def audit_key_from_settings(settings: Mapping) -> bytes:
     """The 32-byte key named by ``settings``; the development key (with a warning) if unset.
 
-    An unknown ``ANTIFRAUD_ENV`` and, in production, a key of low measured entropy raise
-    ``UnsafeSettings`` (``dashboard.auth.startup``).
+    Production refuses an unset, public or low-entropy key (``key_setting``).
     """
-    if "ANTIFRAUD_ENV" in settings:  # a misspelt "production" must not fall back to the public key
-        refuse_unknown_environment(settings)
-    production = settings.get("ANTIFRAUD_ENV") == "production"
-    encoded = str(settings.get("AUDIT_KEY") or "").strip()
-    if not encoded:
-        if production:
-            raise AuditKeyError("AUDIT_KEY must be set in production")
-        log.warning("AUDIT_KEY is not set: using the public development audit key")
-        return DEV_AUDIT_KEY
-    try:
-        key = base64.b64decode(encoded, validate=True)
-    except binascii.Error:
-        raise AuditKeyError("AUDIT_KEY is not valid base64") from None
-    if len(key) != 32:
-        raise AuditKeyError("AUDIT_KEY must decode to 32 bytes")
-    if production and key == DEV_AUDIT_KEY:
-        raise AuditKeyError("AUDIT_KEY is the public development key")
-    if production:
-        require_strong_key("AUDIT_KEY", key, MIN_KEY_BITS)
-    return key
+    return key_setting(settings, "AUDIT_KEY", DEV_AUDIT_KEY, AuditKeyError)
 
 
 _active: bytes | None = None

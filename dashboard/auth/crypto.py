@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
-from dashboard.auth.startup import MIN_KEY_BITS, refuse_unknown_environment, require_strong_key
+from dashboard.auth.startup import key_setting
 
 log = logging.getLogger(__name__)
 
@@ -114,28 +114,9 @@ def key_from_settings(settings: Mapping) -> bytes:
     """The 32-byte key named by ``settings``; the development key (with a warning) if unset.
 
     An unknown ``ANTIFRAUD_ENV`` and, in production, a key of low measured entropy raise
-    ``UnsafeSettings`` (``dashboard.auth.startup``).
+    ``UnsafeSettings`` (``dashboard.auth.startup.key_setting``).
     """
-    if "ANTIFRAUD_ENV" in settings:  # a misspelt "production" must not fall back to the public key
-        refuse_unknown_environment(settings)
-    production = settings.get("ANTIFRAUD_ENV") == "production"
-    encoded = (settings.get("PERSONAL_DATA_KEY") or "").strip()
-    if not encoded:
-        if production:
-            raise PersonalDataKeyError("PERSONAL_DATA_KEY must be set in production")
-        log.warning("PERSONAL_DATA_KEY is not set: using the public development key")
-        return DEV_KEY
-    try:
-        key = base64.b64decode(encoded, validate=True)
-    except binascii.Error:
-        raise PersonalDataKeyError("PERSONAL_DATA_KEY is not valid base64") from None
-    if len(key) != 32:
-        raise PersonalDataKeyError("PERSONAL_DATA_KEY must decode to 32 bytes")
-    if production and key == DEV_KEY:
-        raise PersonalDataKeyError("PERSONAL_DATA_KEY is the public development key")
-    if production:
-        require_strong_key("PERSONAL_DATA_KEY", key, MIN_KEY_BITS)
-    return key
+    return key_setting(settings, "PERSONAL_DATA_KEY", DEV_KEY, PersonalDataKeyError)
 
 
 _active: PersonalDataCipher | None = None

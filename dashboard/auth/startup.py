@@ -28,6 +28,9 @@ documentation are for.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
 import math
 import os
 from collections import Counter
@@ -127,3 +130,33 @@ def refuse_unsafe_settings(settings: Mapping, environ: Mapping | None = None) ->
     require_strong_key("SECRET_KEY", secret, MIN_KEY_BITS)
     if _truthy(settings.get("DEBUG", False)) or _truthy(environ.get("FLASK_DEBUG", "")):
         raise UnsafeSettings("debug mode cannot be on in production")
+
+
+def key_setting(settings: Mapping, name: str, dev_key: bytes, error: type[Exception]) -> bytes:
+    """The 32-byte key of the base64 setting ``name``; ``dev_key`` (with a warning) if unset.
+
+    Production refuses an unset key, the development key and one of low measured entropy
+    (``error`` or ``UnsafeSettings``, naming the setting, never the value); any environment
+    refuses an unknown ``ANTIFRAUD_ENV`` (a misspelt "production" must not fall back to the
+    public key) and a value that is not base64 of 32 bytes.
+    """
+    if "ANTIFRAUD_ENV" in settings:
+        refuse_unknown_environment(settings)
+    production = settings.get("ANTIFRAUD_ENV") == "production"
+    encoded = str(settings.get(name) or "").strip()
+    if not encoded:
+        if production:
+            raise error(f"{name} must be set in production")
+        logging.getLogger(__name__).warning("%s is not set: using the public development key", name)
+        return dev_key
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise error(f"{name} is not valid base64") from None
+    if len(key) != 32:
+        raise error(f"{name} must decode to 32 bytes")
+    if production and key == dev_key:
+        raise error(f"{name} is the public development key")
+    if production:
+        require_strong_key(name, key, MIN_KEY_BITS)
+    return key
