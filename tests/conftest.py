@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -62,6 +63,9 @@ def pytest_configure(config):
     crypto.install_key({"PERSONAL_DATA_KEY": TEST_PERSONAL_DATA_KEY})
     os.environ["AUDIT_KEY"] = TEST_AUDIT_KEY
     audit_key.install_audit_key({"AUDIT_KEY": TEST_AUDIT_KEY})
+    # local state (the default SQLite file, the audit checkpoints) of any app or command that
+    # names no folder goes to this run's own, never to the checkout's instance/ shared by runs
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="antifraud-instance-")
     if PG_URL:
         engine = make_engine(PG_URL)
         try:
@@ -265,6 +269,7 @@ def cli_database(tmp_path, monkeypatch) -> Iterator[Engine]:
     """A migrated SQLite file with the reference lists, named by ``DATABASE_URL`` for the commands."""
     url = f"sqlite:///{tmp_path}/cli.db"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     engine = make_engine(url)
     upgrade(engine)
     load_reference_lists(engine)
