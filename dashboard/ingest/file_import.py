@@ -10,7 +10,8 @@ again reports them as duplicates.
 Rejected rows go to the rejected-records table (batch ``file:<id>``,
 position = row number) and to a report CSV (UTF-8 with BOM, which Excel
 opens correctly): one line per error with the row number, external id,
-field and reason, never the personal data itself.
+field and reason, never the personal data itself; its text cells go through
+``dashboard.spreadsheet.spreadsheet_text``, so none can be a formula.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dashboard.ingest.batch import MAX_BATCH, ingest_batch, new_batch_id
 from dashboard.ingest.files import FileFormatError, RecordFile, Row, batches
 from dashboard.ingest.rejected import EXTERNAL_ID, identifier
 from dashboard.ingest.tokens import Sender
+from dashboard.spreadsheet import spreadsheet_text
 
 REPORT_COLUMNS = ("line", "external_id", "field", "reason")
 SAMPLE_LINES = 20
@@ -75,7 +77,8 @@ class _Report:
         if self._writer is None:
             self._open()
         for error in errors or [{"field": "record", "reason": "rejected"}]:
-            self._writer.writerow([line, external_id or "", error.get("field", ""), error.get("reason", "")])
+            texts = (external_id or "", error.get("field", ""), error.get("reason", ""))
+            self._writer.writerow([line, *(spreadsheet_text(str(t)) for t in texts)])
 
     @property
     def opened(self) -> bool:

@@ -7,10 +7,15 @@ generated, for which units, the period and the comparison period, and what
 - **CSV**: one tidy table of every published value (table, row, row code,
   column, value, shown as), UTF-8 with a byte-order mark so that Excel and
   WPS open Chinese correctly; the footer and the headline sentences follow
-  as ``#`` lines (``pandas.read_csv(..., comment="#")`` reads the table back).
+  as ``#`` lines, each a ``#`` cell and a text cell (``pandas.read_csv(...,
+  comment="#")`` reads the table back).
 - **XLSX**: an "about" sheet (period, units, generation time, threshold,
   headlines), one formatted sheet per table, and a definitions sheet.
 - **JSON**: the publication (``Publication.as_dict``) with headlines and footer.
+
+No cell of the CSV or the XLSX can be a formula: every text goes through
+``dashboard.spreadsheet`` (a ``'`` before text that begins like one), XLSX
+text is written as strings, numbers as numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from dashboard.i18n import translate
 from dashboard.metrics.kpis import KPI_BY_KEY
+from dashboard.spreadsheet import spreadsheet_text, text_cell
 from dashboard.statistics.headlines import period_text
 from dashboard.statistics.publication import Publication
 from dashboard.statistics.tables import PUBLISHED, Table, display, number_format
@@ -70,15 +76,21 @@ def _raw(value):
     return value.value
 
 
+def _cell_value(raw):
+    """A number stays a number; text (a date) is spreadsheet text."""
+    return spreadsheet_text(raw) if isinstance(raw, str) else raw
+
+
 def tidy_frame(publication: Publication, lang: str) -> pd.DataFrame:
     """Every value of every table, one per line (what the CSV holds)."""
     rows = []
     for table in publication.tables:
         for row in table.rows:
             for column, value in zip(table.columns, row.values, strict=True):
-                rows.append((table.title[lang], row.label[lang], row.code, column.label[lang],
-                             _raw(value), display(value, lang, publication.threshold)))
-    names = [translate(f"statistics.csv.{n}", lang)
+                texts = (table.title[lang], row.label[lang], row.code, column.label[lang])
+                rows.append((*map(spreadsheet_text, texts), _cell_value(_raw(value)),
+                             spreadsheet_text(display(value, lang, publication.threshold))))
+    names = [spreadsheet_text(translate(f"statistics.csv.{n}", lang))
              for n in ("table", "row", "row_code", "column", "value", "shown_as")]
     return pd.DataFrame(rows, columns=names)
 
@@ -88,9 +100,12 @@ def csv_bytes(publication: Publication, lang: str, headlines: str) -> bytes:
     out = io.StringIO()
     out.write(BOM)
     frame.to_csv(out, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    # a "#" cell, then the line as one text cell (quoted when it holds a comma): no comma in a
+    # name or a headline starts a cell of its own, and pandas' comment="#" skips the whole line
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     for line in [*footer_lines(publication, lang), translate("statistics.file.headlines", lang),
                  *headlines.splitlines()]:
-        out.write("# " + line.replace("\r", " ") + "\r\n")
+        writer.writerow(["#", spreadsheet_text(" ".join(line.splitlines()))])
     return out.getvalue().encode("utf-8")
 
 
@@ -113,24 +128,24 @@ def _sheet_name(text: str, used: set[str]) -> str:
 
 def _footer(ws, publication: Publication, lang: str, start: int) -> None:
     for offset, line in enumerate(footer_lines(publication, lang)):
-        ws.cell(row=start + offset, column=1, value=line).font = Font(color="555555", size=9)
+        text_cell(ws, start + offset, 1, line).font = Font(color="555555", size=9)
     ws.oddFooter.center.text = footer_lines(publication, lang)[0]
     ws.oddFooter.right.text = footer_lines(publication, lang)[1]
 
 
 def _table_sheet(ws, table: Table, publication: Publication, lang: str) -> None:
-    ws.cell(row=1, column=1, value=table.title[lang]).font = Font(bold=True, size=13)
+    text_cell(ws, 1, 1, table.title[lang]).font = Font(bold=True, size=13)
     header = [table.row_header[lang], *[c.label[lang] for c in table.columns]]
     for col, label in enumerate(header, start=1):
-        cell = ws.cell(row=3, column=col, value=label)
+        cell = text_cell(ws, 3, col, label)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(table.rows, start=4):
-        ws.cell(row=r, column=1, value=row.label[lang]).font = Font(bold=row.total)
+        text_cell(ws, r, 1, row.label[lang]).font = Font(bold=row.total)
         for c, value in enumerate(row.values, start=2):
             raw = _raw(value)
             if raw is None:
-                cell = ws.cell(row=r, column=c, value=display(value, lang, publication.threshold))
+                cell = text_cell(ws, r, c, display(value, lang, publication.threshold))
                 cell.alignment = Alignment(horizontal="right")
                 if value.status != PUBLISHED:
                     cell.font = SUPPRESSED_FONT
@@ -138,6 +153,9 @@ def _table_sheet(ws, table: Table, publication: Publication, lang: str) -> None:
             if value.kind == "points":
                 cell = ws.cell(row=r, column=c, value=round(raw * 100, 4))
                 cell.number_format = '+0.0 "pp";-0.0 "pp";0.0 "pp"'
+            elif isinstance(raw, str):  # a date, as text
+                cell = text_cell(ws, r, c, raw)
+                cell.number_format = number_format(value.kind)
             else:
                 cell = ws.cell(row=r, column=c, value=raw)
                 cell.number_format = number_format(value.kind)
@@ -151,16 +169,16 @@ def _table_sheet(ws, table: Table, publication: Publication, lang: str) -> None:
 
 
 def _about_sheet(ws, publication: Publication, lang: str, headlines: str) -> None:
-    ws.cell(row=1, column=1, value=translate("statistics.file.title", lang)).font = Font(bold=True, size=14)
+    text_cell(ws, 1, 1, translate("statistics.file.title", lang)).font = Font(bold=True, size=14)
     lines = footer_lines(publication, lang)
     for offset, line in enumerate(lines[1:4], start=3):
-        ws.cell(row=offset, column=1, value=line)
-    ws.cell(row=6, column=1, value=translate("statistics.file.threshold", lang))
+        text_cell(ws, offset, 1, line)
+    text_cell(ws, 6, 1, translate("statistics.file.threshold", lang))
     ws.cell(row=6, column=2, value=publication.threshold)
-    ws.cell(row=8, column=1, value=translate("statistics.file.headlines", lang)).font = Font(bold=True)
+    text_cell(ws, 8, 1, translate("statistics.file.headlines", lang)).font = Font(bold=True)
     row = 9
     for line in headlines.splitlines():
-        ws.cell(row=row, column=1, value=line).alignment = Alignment(wrap_text=False)
+        text_cell(ws, row, 1, line).alignment = Alignment(wrap_text=False)
         row += 1
     ws.column_dimensions["A"].width = 60
     _footer(ws, publication, lang, row + 1)
@@ -169,7 +187,7 @@ def _about_sheet(ws, publication: Publication, lang: str, headlines: str) -> Non
 def _definitions_sheet(ws, publication: Publication, lang: str) -> None:
     heads = ["figure", "definition", "kind", "rule"]
     for col, name in enumerate(heads, start=1):
-        cell = ws.cell(row=1, column=col, value=translate(f"statistics.file.{name}", lang))
+        cell = text_cell(ws, 1, col, translate(f"statistics.file.{name}", lang))
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     threshold = publication.threshold
     for r, key in enumerate(publication.request.figures, start=2):
@@ -178,7 +196,7 @@ def _definitions_sheet(ws, publication: Publication, lang: str) -> None:
                   translate(f"statistics.kind.{kind}", lang),
                   translate(f"statistics.rule.{kind}", lang, t=threshold, m=threshold - 1)]
         for col, value in enumerate(values, start=1):
-            ws.cell(row=r, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+            text_cell(ws, r, col, value).alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in zip("ABCD", (24, 70, 14, 40), strict=True):
         ws.column_dimensions[col].width = width
     _footer(ws, publication, lang, len(publication.request.figures) + 4)

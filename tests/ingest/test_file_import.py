@@ -85,6 +85,16 @@ def test_rejected_rows_are_reported_by_line_and_kept_for_replay(units, tmp_path)
                                                      (22, summary.batch)]
 
 
+def test_the_report_never_holds_a_formula(units, tmp_path):
+    rows = [row(i) for i in range(3)]
+    rows[1][1], rows[1][4] = "-1-1", "extreme"     # an external id a spreadsheet would compute
+    path = write_csv(tmp_path / "warnings.csv", rows)
+    summary = import_file(scope_of(units), path, actor="cli:test")
+    with summary.report_path.open(encoding="utf-8-sig") as fh:
+        report = list(csv.DictReader(fh))
+    assert [(r["line"], r["external_id"], r["field"]) for r in report] == [("3", "'-1-1", "risk_level")]
+
+
 def test_importing_twice_changes_nothing(units, tmp_path):
     path = write_csv(tmp_path / "warnings.csv", [row(i) for i in range(50)])
     first = import_file(scope_of(units), path, batch_size=20)

@@ -37,9 +37,9 @@ def test_csv_starts_with_a_bom_and_reads_back_with_chinese_intact(publish):
     pd.testing.assert_frame_equal(back, expected.astype(str))
     assert "厦门市公安局" in set(back["行"]) and "主要指标" in set(back["表"])
     text = content.decode("utf-8-sig")
-    assert "# 去标识化统计数据 · de-identified statistics" in text
-    assert "# 生成时间：2026-11-22 10:00:00" in text and "# 单位：厦门市公安局、思明分局" in text
-    assert "# 2026年10月，厦门市公安局预警量" in text  # the headlines ride along
+    assert "#,去标识化统计数据 · de-identified statistics" in text
+    assert "#,生成时间：2026-11-22 10:00:00" in text and "#,单位：厦门市公安局、思明分局" in text
+    assert '#,"2026年10月，厦门市公安局预警量3,582' in text  # the headlines ride along, one cell
 
 
 def test_csv_shows_small_and_withheld_cells_and_never_their_numbers(publish):
