@@ -44,6 +44,7 @@ def run_stats(args, settings, now: datetime | None = None) -> int:
     from dashboard.statistics.exports import export_file, record_export
     from dashboard.statistics.headlines import headline_text
     from dashboard.statistics.publication import build_publication
+    from dashboard.statistics.releases import record_release
     from dashboard.statistics.request import RequestError, parse_request
 
     threshold = int(settings["DISCLOSURE_THRESHOLD"])
@@ -63,9 +64,11 @@ def run_stats(args, settings, now: datetime | None = None) -> int:
         except RequestError as error:
             field = "--" + error.field.replace("_", "-")
             raise UsageError(f"{field}: {error.reason('en')}") from None
-        publication = build_publication(session, scope, request, units, moment, threshold)
+        publication = build_publication(session, scope, request, units, moment, threshold,
+                                        recipient=cli_actor())
         export = export_file(publication, args.format, args.lang,
                              headline_text(publication, args.lang), browser=settings["EXPORT_BROWSER"])
+        record_release(session, publication.release, moment)
         record_export(session, user=cli_actor(), channel="cli", publication=publication,
                       fmt=args.format, lang=args.lang, export=export)
     if args.output:

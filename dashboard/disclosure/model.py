@@ -15,6 +15,7 @@ class Cell:
     kind: str = "count"      # "count" or "yuan"
     shown: bool = True       # appears in a published table
     sensitive: bool = False  # must never be known exactly
+    released: bool = False   # known to the reader already (an earlier release): never withheld
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,13 @@ class Cells:
     equations: list[Equation] = field(default_factory=list)
 
     def add(self, key: Key, value: int, *, kind: str = "count", shown: bool = True,
-            sensitive: bool | None = None, basis: int | None = None, threshold: int = 5) -> Cell:
+            sensitive: bool | None = None, basis: int | None = None, threshold: int = 5,
+            released: bool = False) -> Cell:
         """Add a cell, or show an existing one (a key in two tables is one cell).
 
         ``sensitive`` defaults to the rule: a count from 1 to ``threshold - 1``,
         or an amount whose ``basis`` (the number of cases it sums) is that small.
+        A ``released`` cell is one the reader was given before: known, never withheld.
         """
         value = int(value)
         if sensitive is None:
@@ -46,7 +49,7 @@ class Cells:
             sensitive = small is not None and 0 < int(small) < threshold
         cell = self.cells.get(key)
         if cell is None:
-            cell = Cell(key, value, kind, shown, sensitive)
+            cell = Cell(key, value, kind, shown, sensitive and not released, released)
             self.cells[key] = cell
         else:
             if cell.value != value:

@@ -70,7 +70,8 @@ def _candidate(cells: Cells, status: dict, target, totals: set, depth: int = 3):
     for level in range(len(cells.equations) + 1):
         touching = [eq for eq in cells.equations if frontier & {eq.total, *eq.parts}]
         keys = {k for eq in touching for k in (eq.total, *eq.parts)} - seen
-        options += [_cost(cells, totals, k, level) + (k,) for k in keys if status[k] == PUBLISHED]
+        options += [_cost(cells, totals, k, level) + (k,) for k in keys
+                    if status[k] == PUBLISHED and not cells.cells[k].released]
         seen |= keys
         frontier = {k for k in keys if status[k] != PUBLISHED}
         if (options and level + 1 >= depth) or not frontier:
@@ -87,21 +88,50 @@ def _small_to_mask(cells: Cells, status: dict, target):
     return small[0] if small else None
 
 
-def protect(cells: Cells, threshold: int) -> Protection:
-    """Suppress what must be suppressed; deterministic for the same cells."""
-    if threshold < MIN_THRESHOLD:
-        raise ValueError(f"threshold: must be at least {MIN_THRESHOLD}")
+def initial_status(cells: Cells) -> dict:
+    """Before any secondary suppression: shown small cells "<5", hidden cells hidden."""
     status = {}
     for key, cell in cells.cells.items():
-        if not cell.shown:
+        if cell.released:
+            status[key] = PUBLISHED
+        elif not cell.shown:
             status[key] = HIDDEN
         else:
             status[key] = PRIMARY if cell.sensitive else PUBLISHED
+    return status
+
+
+def known_already(cells: Cells, threshold: int) -> set:
+    """Sensitive cells the released cells give away on their own, whatever is published now.
+
+    Nothing withheld now can protect them (the reader had them before); they
+    are left out of what protection aims at, so that it settles.
+    """
+    if not any(cell.released for cell in cells.cells.values()):
+        return set()
+    status = {k: PUBLISHED if c.released else HIDDEN for k, c in cells.cells.items()}
+    unknown = {k for k, s in status.items() if s != PUBLISHED}
+    return exposed(cells, unknown, starting_bounds(cells, status, threshold))
+
+
+def protect(cells: Cells, threshold: int, start: dict | None = None) -> Protection:
+    """Suppress what must be suppressed; deterministic for the same cells.
+
+    ``start``: statuses to begin from (an earlier protection of the same
+    cells); only further suppression is added to them.
+    """
+    if threshold < MIN_THRESHOLD:
+        raise ValueError(f"threshold: must be at least {MIN_THRESHOLD}")
+    status = initial_status(cells)
+    for key, state in (start or {}).items():
+        if key in status and not cells.cells[key].released:
+            status[key] = state
+    given = known_already(cells, threshold)
     totals = {eq.total for eq in cells.equations}
     cache: dict = {}
     for _ in range(len(cells.cells) + 1):
         unknown = {k for k, s in status.items() if s != PUBLISHED}
-        found = exposed(cells, unknown, starting_bounds(cells, status, threshold), cache)
+        found = exposed(cells, unknown, starting_bounds(cells, status, threshold), cache) - given
         if not found:
             return Protection(status, threshold)
         target = min(found, key=repr)

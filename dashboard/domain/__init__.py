@@ -12,6 +12,7 @@ from dashboard.domain.playbooks import DissuasionPlaybook
 from dashboard.domain.policy import SecurityPolicyValue
 from dashboard.domain.prevention import PublicityEvent
 from dashboard.domain.reference import REFERENCE_MODELS
+from dashboard.domain.releases import ReleasedCell, StatisticsRelease
 from dashboard.domain.tasks import Task, TaskEvent
 from dashboard.domain.users import LoginAttempt, SessionRecord, User
 from dashboard.domain.warnings import Dissuasion, Warning
@@ -22,4 +23,5 @@ __all__ = [
     "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning",
     "AuditEntry", "AuditHead", "LoginAttempt", "SessionRecord", "User", "AGGREGATE_MODELS",
     "Task", "TaskEvent", "JobLease", "DissuasionPlaybook", "SecurityPolicyValue",
+    "ReleasedCell", "StatisticsRelease",
 ]

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
-from dashboard.disclosure import Protection, protect
+from dashboard.disclosure import Protection
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import SHANGHAI
 from dashboard.domain.reference import FraudType, Outcome
@@ -43,6 +43,7 @@ from dashboard.metrics.statistics import (
     unit_figures,
 )
 from dashboard.statistics import cells as model
+from dashboard.statistics.releases import Release, protect_release
 from dashboard.statistics.request import StatisticsRequest
 from dashboard.statistics.tables import (
     PRIMARY,
@@ -69,6 +70,7 @@ class Publication:
     generated_at: datetime
     tables: list[Table]
     suppressed: dict[str, int]
+    release: Release | None = None  # what the reader is given (None: not recorded)
 
     @property
     def main_unit(self) -> dict:
@@ -202,8 +204,14 @@ def _trend_table(unit, figure, period, comparison, cells, protection) -> Table:
 
 
 def build_publication(session: Session, scope: Scope, request: StatisticsRequest,
-                      units: list[OrgUnit], now: datetime, threshold: int) -> Publication:
-    """The protected tables of ``request`` for ``units`` (already checked against ``scope``)."""
+                      units: list[OrgUnit], now: datetime, threshold: int,
+                      recipient: str | None = None) -> Publication:
+    """The protected tables of ``request`` for ``units`` (already checked against ``scope``).
+
+    ``recipient`` (``user:<id>``, ``cli:<login>``): the reader, protected against
+    everything they received before; the caller records the release
+    (``statistics.releases.record_release``) once the reader has it.
+    """
     period, comparison = request.period, request.comparison
     tree = model.unit_tree(session, units)
     wanted = tree.model_units
@@ -219,7 +227,8 @@ def build_publication(session: Session, scope: Scope, request: StatisticsRequest
     cells = model.build_cells(session, tree, request.figures, raw, breakdowns, trend,
                               {"fraud_type": [i.code for i in fraud_items],
                                "outcome": [i.code for i in outcome_items]}, threshold)
-    protection = protect(cells, threshold)
+    protection, release = protect_release(session, scope, cells, request, now, threshold, recipient,
+                                          tree.units)
     tables = [
         _figures_table(units, request, raw, cells, protection, threshold),
         _breakdown_table("fraud_types", "received", "fraud_type", fraud_items, units, cells, protection),
@@ -232,4 +241,4 @@ def build_publication(session: Session, scope: Scope, request: StatisticsRequest
     return Publication(request, [{"code": u.code, "name_zh": u.name_zh, "name_en": u.name_en,
                                   "level": u.level} for u in units],
                        period, comparison, threshold,
-                       now.astimezone(SHANGHAI).replace(microsecond=0), tables, suppressed)
+                       now.astimezone(SHANGHAI).replace(microsecond=0), tables, suppressed, release)

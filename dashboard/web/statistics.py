@@ -3,7 +3,8 @@
 ``publication_for(params)`` checks a request against the logged-in user's
 scope (a unit outside it is "not found", with an ``access_denied`` audit
 row) and builds the disclosure-controlled publication with the app's
-``DISCLOSURE_THRESHOLD``.  ``start_export`` runs an export as a job owned by
+``DISCLOSURE_THRESHOLD``, protected against everything the user received
+before and recorded as received (``statistics.releases``).  ``start_export`` runs an export as a job owned by
 the user; when the file is made, its ``export`` audit row is written.
 """
 
@@ -22,6 +23,7 @@ from dashboard.disclosure.suppression import MIN_THRESHOLD
 from dashboard.statistics.exports import ExportFile, export_file, record_export
 from dashboard.statistics.jobs import jobs_of
 from dashboard.statistics.publication import Publication, build_publication
+from dashboard.statistics.releases import record_release
 from dashboard.statistics.request import RequestError, parse_request
 from dashboard.web.access import current_scope
 from dashboard.web.database import database, request_session
@@ -52,7 +54,13 @@ def publication_for(params: Mapping, user=None, scope: Scope | None = None) -> P
                          source_address=client_address(), detail={"reason": "not_in_scope"})
             session.commit()
         raise
-    return build_publication(session, scope, request, units, moment, threshold())
+    reader = user or current_user
+    publication = build_publication(session, scope, request, units, moment, threshold(),
+                                    recipient=f"user:{reader.id}")
+    # what the reader sees is released to them: the next publication is protected against it
+    record_release(session, publication.release, moment)
+    session.commit()
+    return publication
 
 
 def owner() -> str:

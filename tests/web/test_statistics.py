@@ -202,3 +202,26 @@ def test_a_statistics_token_needs_a_role_that_may_export(seeded_engine):
         with pytest.raises(StatsTokenError, match="officer"):
             create_stats_token(session, "officer")
         session.rollback()
+
+
+def test_a_press_users_exports_are_protected_against_each_other(as_role, seeded_engine):
+    """Through the API as through the page: what one export withheld, the next does not give back."""
+    from dashboard.domain import ReleasedCell, User
+
+    client = as_role("press")
+    station = "35020301"
+    answers = [client.get("/api/v1/stats", query_string={
+        "unit": station, "from": first, "to": "2026-10-31", "compare": "previous",
+        "figure": "received"}).get_json() for first in ("2026-10-01", "2026-10-02")]
+    tables = [{t["id"]: t for t in a["tables"]} for a in answers]
+    totals = [t["figures"]["rows"][0]["cells"][0] for t in tables]
+    october_first = tables[0]["trend"]["rows"][0]["cells"][0]
+    if october_first["status"] != "published" and totals[0]["status"] == "published":
+        # the first day was withheld: the second total must not give it back by subtraction
+        assert totals[1]["status"] != "published"
+    with Session(seeded_engine) as session:
+        press = session.scalar(select(User).where(User.username == "press"))
+        shown = session.scalars(select(ReleasedCell).where(ReleasedCell.recipient == f"user:{press.id}",
+                                                           ReleasedCell.unit_code == station)).all()
+    assert {(c.first_day.isoformat(), c.last_day.isoformat()) for c in shown} >= {
+        ("2026-10-01", "2026-10-31"), ("2026-10-02", "2026-10-31")}
