@@ -20,9 +20,14 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 DISPLAY_NAME_MAX = 80
 
 
+def _text(value) -> str:
+    """A form field's text; anything else a crafted request sends (a number, a list) is empty."""
+    return value if isinstance(value, str) else ""
+
+
 def check_username(session: Session, username: str | None) -> str:
     """A new, well-formed, unused username (lower case)."""
-    name = normalize_username(username or "")
+    name = normalize_username(_text(username))
     if not USERNAME.match(name) or has_personal_number(name):
         raise Invalid("username", "admin.error.username_format")
     if session.scalar(select(User.id).where(User.username == name)) is not None:
@@ -32,7 +37,7 @@ def check_username(session: Session, username: str | None) -> str:
 
 def check_display_name(display_name: str | None) -> str:
     """A name to show, 1 to 80 characters, that is not a phone or ID number."""
-    name = " ".join((display_name or "").split())
+    name = " ".join(_text(display_name).split())
     if (not name or len(name) > DISPLAY_NAME_MAX or has_personal_number(name)
             or has_control_characters(name)):
         raise Invalid("display_name", "admin.error.display_name", max=DISPLAY_NAME_MAX)
@@ -41,7 +46,7 @@ def check_display_name(display_name: str | None) -> str:
 
 def check_role(code: str | None) -> Role:
     """A role of ``data/roles.csv``."""
-    role = roles().get((code or "").strip())
+    role = roles().get(_text(code).strip())
     if role is None:
         raise Invalid("role", "admin.error.role_unknown")
     return role
@@ -49,7 +54,7 @@ def check_role(code: str | None) -> Role:
 
 def resolve_unit(session: Session, role: Role, unit_code: str | None) -> OrgUnit | None:
     """The unit a user of ``role`` is attached to, checked against the role's unit levels."""
-    code = (unit_code or "").strip()
+    code = _text(unit_code).strip()
     if role.scope == "system":
         if code:
             raise Invalid("unit", "admin.error.unit_not_allowed")
@@ -70,10 +75,10 @@ def check_password(password: str | None, username: str,
                    settings: Mapping | None = None) -> str:
     """A new password that the policy accepts."""
     try:
-        check_policy(password or "", username=username, settings=settings)
+        check_policy(_text(password), username=username, settings=settings)
     except PasswordRefused as refused:
         raise Invalid("password", refused.key, **refused.params) from None
-    return password or ""
+    return _text(password)
 
 
 def find_user(session: Session, user_ref: int | str | None) -> User:

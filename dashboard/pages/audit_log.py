@@ -91,7 +91,8 @@ def _row(entry, lang: str) -> html.Tr:
 @requires(PERMISSION)
 def show_entries(username, action, start, end, page):
     lang = current_language()
-    wanted = AuditFilter(username=username, action=action if action in audit.ACTIONS else None,
+    wanted = AuditFilter(username=username if isinstance(username, str) else None,
+                         action=action if action in audit.ACTIONS else None,
                          start=_day(start), end=_day(end))
     found = search(request_session(), wanted, page=page or 1)
     head = html.Thead(html.Tr([html.Th(t(f"audit.column.{c}", lang)) for c in COLUMNS]))

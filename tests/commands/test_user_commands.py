@@ -66,6 +66,7 @@ def test_an_account_is_created_with_no_role_and_cannot_log_in(session, org, admi
 @pytest.mark.parametrize(("changes", "field", "key"), [
     ({"username": "ab"}, "username", "admin.error.username_format"),
     ({"username": "13912345678"}, "username", "admin.error.username_format"),
+    ({"username": 13912345678}, "username", "admin.error.username_format"),  # not text
     ({"role": "chief"}, "role", "admin.error.role_unknown"),
     ({"role": "officer"}, "role", "admins.error.business_role_at_creation"),
     ({"role": "leader"}, "role", "admins.error.business_role_at_creation"),
@@ -73,6 +74,7 @@ def test_an_account_is_created_with_no_role_and_cannot_log_in(session, org, admi
     ({"password": "officer7-Jimei-2026"}, "password", "auth.password.contains_username"),
     ({"display_name": "电话 13912345678"}, "display_name", "admin.error.display_name"),
     ({"display_name": "王\x00五"}, "display_name", "admin.error.display_name"),
+    ({"display_name": ["王五"]}, "display_name", "admin.error.display_name"),
 ])
 def test_create_user_refusals_name_the_field(session, org, changes, field, key):
     values = {"actor": "cli:root", "username": "officer7", "password": GOOD, **changes}
@@ -126,6 +128,8 @@ def test_the_security_administrator_grants_a_role_and_the_account_can_log_in(
     ("officer", "350203", "admin.error.unit_level"),
     ("commander", "35020301", "admin.error.unit_level"),
     ("chief", "350200", "admin.error.role_unknown"),
+    (7, "350200", "admin.error.role_unknown"),  # values a crafted request sends, not text
+    ("officer", 35020301, "admin.error.unit_required"),
     ("sysadmin", None, "admins.error.administrator_from_console"),
     ("auditor", None, "admins.error.administrator_from_console"),
 ])
