@@ -54,6 +54,9 @@ PLAIN = {
     "the audit trail (no personal data by its own rule)": {
         ("audit_entries", c) for c in ("username", "object", "source_address", "detail", "prev_hash",
                                        "hash")} | {("audit_head", "last_hash")},
+    "the release ledger: aggregate cells of de-identified statistics, keyed by reader and unit": {
+        ("statistics_releases", c) for c in ("recipient", "request_key", "values_key", "statuses")}
+    | {("released_cells", c) for c in ("recipient", "unit_code", "measure")},
     "addresses and leases": {("user_sessions", "end_reason")}
     | {("login_attempts", "source_address"), ("job_leases", "name"), ("job_leases", "holder")},
 }
