@@ -146,6 +146,9 @@ def auditor(fresh_client):
 @example(values=(None, "no-such-action", None, None, 1), lang="zh-CN")
 @example(values=("officer", "login", "2026-11-22", "2026-11-22", 1), lang="en")
 @example(values=(None, None, "9999-12-31", None, None), lang="en")
+@example(values=("x" * 65, None, None, None, 1), lang="en")
+@example(values=("off\x85icer", None, None, None, 1), lang="zh-CN")
+@example(values=(None, None, None, "2026-11-22 junk", 1), lang="en")
 def test_any_filter_value_is_a_list_or_a_message_naming_the_filter(auditor, engine, values, lang):
     auditor.set_cookie("lang", lang)
     response = show(auditor, values)
