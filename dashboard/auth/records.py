@@ -7,6 +7,15 @@ exist: ``NotFound``.  Both are written to the audit log as ``access_denied``
 
     warning = warning_in_scope(session, scope, warning_id, user=user, source_address=addr)
 
+What the audit row names is the id that was tried (``warning:1234``), so
+that the auditor sees which record someone asked for; text that is not an
+id is recorded as the marker ``warning:invalid``, never as typed (it may be
+a phone number, or anything at all).  Units are named alike
+(``unit_object``): ``unit:<id>`` for a unit that exists, however it was
+asked for, and ``unit-code:<code>`` for a code that names no unit (the
+marker ``unit-code:invalid`` for text that is not a unit code, or that holds
+a run of 11 or more digits).
+
 ``warning_visible`` and ``case_visible`` are the same scope checks without
 the audit row, for places that show a linked record to someone who did not
 ask for it by id (a task's page, a task's receiving unit): whoever may not
@@ -15,14 +24,19 @@ open the record on its own may not see it there either.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.auth.scope import Scope
-from dashboard.domain import Case, Warning
+from dashboard.domain import Case, OrgUnit, Warning
+from dashboard.domain.org import UNIT_CODE
 
 MAX_ID = 2**31 - 1
+INVALID = "invalid"  # the marker recorded instead of text that is not an id or a code
+_LONG_DIGITS = re.compile(r"\d{11,}")  # what the audit log refuses as personal data
 
 
 class NotFound(LookupError):
@@ -49,7 +63,26 @@ def object_name(kind: str, record_id) -> str:
     """``warning:1234`` for the audit log; ``warning:invalid`` for ids that are not ids
     (a typed phone number must not reach the log)."""
     number = parse_id(record_id)
-    return f"{kind}:{number}" if number is not None else f"{kind}:invalid"
+    return f"{kind}:{number}" if number is not None else f"{kind}:{INVALID}"
+
+
+def code_name(kind: str, code) -> str:
+    """``unit-code:350299`` for the audit log; ``unit-code:invalid`` for text that is not a code
+    (``UNIT_CODE``) or holds a run of 11 or more digits (it may be a phone number)."""
+    text = code.strip() if isinstance(code, str) else None
+    if text and UNIT_CODE.fullmatch(text) and not _LONG_DIGITS.search(text):
+        return f"{kind}:{text}"
+    return f"{kind}:{INVALID}"
+
+
+def unit_object(unit: OrgUnit | None, tried) -> str:
+    """The audit log's name of a unit the browser asked for: ``unit:<id>`` when ``unit`` was
+    found, else the id (``unit:<id>``) or the code (``unit-code:<code>``) that was ``tried``."""
+    if unit is not None:
+        return f"unit:{unit.id}"
+    if isinstance(tried, int) and not isinstance(tried, bool):
+        return object_name("unit", tried)
+    return code_name("unit-code", tried)
 
 
 def warning_visible(session: Session, scope: Scope, warning_id) -> Warning | None:

@@ -16,7 +16,6 @@ aggregates, tasks) is counted under them.  The import is audited.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -24,11 +23,11 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.domain import OrgUnit
+from dashboard.domain.org import UNIT_CODE
 from dashboard.domain.reference import OrgLevel
 
 COLUMNS = ("code", "level", "parent_code", "name_zh", "name_en")
 OPTIONAL_COLUMNS = ("population",)
-CODE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")  # no "/" (the path's separator) nor LIKE's "%"
 NAME_MAX = {"name_zh": 80, "name_en": 120}
 
 
@@ -145,12 +144,12 @@ def _read_row(line: int, raw: dict, levels: list[str], problems: list[Problem]) 
     """The line's values, well formed; ``None`` (and its problems added) if any field is not."""
     found: list[Problem] = []
     text = {name: " ".join(str(raw.get(name) or "").split()) for name in (*COLUMNS, *OPTIONAL_COLUMNS)}
-    if not CODE.match(text["code"]):
+    if not UNIT_CODE.fullmatch(text["code"]):
         found.append(Problem(line, "code", "units.error.code", {"value": text["code"]}))
     if text["level"] not in levels:
         found.append(Problem(line, "level", "units.error.level", {"value": text["level"],
                                                                   "levels": ", ".join(levels)}))
-    if text["parent_code"] and not CODE.match(text["parent_code"]):
+    if text["parent_code"] and not UNIT_CODE.fullmatch(text["parent_code"]):
         found.append(Problem(line, "parent_code", "units.error.code", {"value": text["parent_code"]}))
     for name, longest in NAME_MAX.items():
         if not text[name] or len(text[name]) > longest:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.domain.base import Base
 
 PATH_SEPARATOR = "/"
+UNIT_CODE = re.compile(r"[0-9A-Za-z_-]{1,32}")  # a whole code (fullmatch): no "/" (the path's
+# separator) nor LIKE's "%"
 
 
 class OrgUnit(Base):

@@ -39,9 +39,10 @@ from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import current_language, t
 from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
-from dashboard.web.guard import permits, requires
+from dashboard.web.guard import RecordInput, permits, requires
 from dashboard.web.login import client_address
 
+PICKED = RecordInput("rejected", "rejected-pick")  # the record the callbacks act on
 dash.register_page(__name__, path="/admin/rejected", name="nav.rejected", order=85,
                    permission=PERMISSION)
 
@@ -112,7 +113,7 @@ def layout(**_kwargs):
 
 
 @callback(Output("rejected-payload", "value"), Input("rejected-pick", "value"))
-@requires(PERMISSION)
+@requires(PERMISSION, record=PICKED)
 def show_payload(record_id):
     if record_id is None:
         raise PreventUpdate
@@ -126,7 +127,7 @@ def show_payload(record_id):
 
 @callback(Output("rejected-unmask-field", "options"), Output("rejected-unmask-field", "value"),
           Input("rejected-pick", "value"), prevent_initial_call=True)
-@requires(PERMISSION)
+@requires(PERMISSION, record=PICKED)
 def unmask_options(record_id):
     """The fields of the picked record that may be shown in clear (their names only), for roles
     that may unmask."""
@@ -145,7 +146,7 @@ def unmask_options(record_id):
 @callback(Output("rejected-unmask-value", "children"), Input("rejected-unmask", "n_clicks"),
           Input("rejected-pick", "value"), State("rejected-unmask-field", "value"),
           prevent_initial_call=True)
-@requires(PERMISSION)
+@requires(PERMISSION, record=PICKED)
 def show_clear_value(n_clicks, record_id, field):
     """Unmask one field of one rejected record, on purpose, audited; cleared when another is picked.
 
@@ -174,7 +175,7 @@ def show_clear_value(n_clicks, record_id, field):
           Input("rejected-replay", "n_clicks"), Input("rejected-discard", "n_clicks"),
           State("rejected-pick", "value"), State("rejected-payload", "value"),
           prevent_initial_call=True)
-@requires(PERMISSION)
+@requires(PERMISSION, record=PICKED)
 def act(_replay, _discard, record_id, payload_text):
     lang = current_language()
     session = request_session()

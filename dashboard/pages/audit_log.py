@@ -1,19 +1,22 @@
 """The audit log (auditors only): filter by user, action and date, page through it.
 
 Read only: the log is append-only; ``antifraud audit verify`` checks its
-hash chain.
+hash chain.  The object column names what each entry was about; for a
+refused request, the record or unit that was tried (``warning:1234``,
+``unit:7``, ``unit-code:350299``; ``warning:invalid`` for text that was not
+an id).  A filter value that does not parse is a message naming the filter
+(``dashboard.auth.audit_log.FilterRefused``), never an error page nor a list
+filtered differently from what was asked.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, ctx, dcc, html, no_update
 
 from dashboard.auth import audit
-from dashboard.auth.audit_log import AuditFilter, search, usernames
+from dashboard.auth.audit_log import FilterRefused, parse_filter, parse_page, search, usernames
 from dashboard.auth.permissions import roles
 from dashboard.components.dropdown import dropdown
 from dashboard.i18n import MissingMessage, current_language, t
@@ -24,6 +27,7 @@ PERMISSION = "view_audit"
 dash.register_page(__name__, path="/audit", name="nav.audit", order=90, permission=PERMISSION)
 
 COLUMNS = ("at", "username", "role", "action", "object", "outcome", "source_address")
+FILTERS = ("audit-user", "audit-action", "audit-dates")  # a change of one starts at page 1
 
 
 def action_label(action: str, lang: str) -> str:
@@ -61,13 +65,6 @@ def layout(**_kwargs):
     ])
 
 
-def _day(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def _row(entry, lang: str) -> html.Tr:
     role = roles().get(entry.role or "")
     cells = {
@@ -83,7 +80,7 @@ def _row(entry, lang: str) -> html.Tr:
 
 @callback(
     Output("audit-table", "children"), Output("audit-summary", "children"),
-    Output("audit-page", "max_value"),
+    Output("audit-page", "max_value"), Output("audit-page", "active_page"),
     Input("audit-user", "value"), Input("audit-action", "value"),
     Input("audit-dates", "start_date"), Input("audit-dates", "end_date"),
     Input("audit-page", "active_page"),
@@ -91,12 +88,14 @@ def _row(entry, lang: str) -> html.Tr:
 @requires(PERMISSION)
 def show_entries(username, action, start, end, page):
     lang = current_language()
-    wanted = AuditFilter(username=username if isinstance(username, str) else None,
-                         action=action if action in audit.ACTIONS else None,
-                         start=_day(start), end=_day(end))
-    found = search(request_session(), wanted, page=page or 1)
+    try:
+        wanted, page = parse_filter(username, action, start, end), parse_page(page)
+        found = search(request_session(), wanted, page=1 if ctx.triggered_id in FILTERS else page)
+    except FilterRefused as refused:
+        alert = dbc.Alert(refused.message(lang), color="warning", id="audit-refused", className="mb-0")
+        return html.Div(), alert, no_update, no_update
     head = html.Thead(html.Tr([html.Th(t(f"audit.column.{c}", lang)) for c in COLUMNS]))
     table = dbc.Table([head, html.Tbody([_row(e, lang) for e in found.entries],
                                         id="audit-rows")], striped=True, size="sm", hover=True)
     summary = t("audit.summary", lang, total=found.total, page=found.page, pages=found.pages)
-    return table, summary, found.pages
+    return table, summary, found.pages, found.page

@@ -25,7 +25,7 @@ from dashboard.metrics.anomalies import anomaly_flags
 from dashboard.metrics.overview import overview_data
 from dashboard.metrics.units import unit_view
 from dashboard.pages._view_parts import ViewRequest, view_request
-from dashboard.web.access import current_scope
+from dashboard.web.access import current_scope, scope_within
 from dashboard.web.database import request_session
 from dashboard.web.guard import permits
 from dashboard.web.live_cache import live_figures
@@ -104,6 +104,12 @@ def navigate(preset, start, end, metric, per, map_click, ranking_click, current)
     return no_update
 
 
+def _unit_in_view(current):
+    """The view of the unit in the page's state, if (still) in scope; a unit outside it is audited."""
+    unit = current.get("unit") if isinstance(current, dict) else None
+    return unit_view(request_session(), scope_within(unit) if unit else current_scope())
+
+
 @callback(
     Output("overview-live-counters", "children"),
     Output("overview-live-hourly", "figure"),
@@ -114,7 +120,7 @@ def navigate(preset, start, end, metric, per, map_click, ranking_click, current)
 def refresh_live(_tick, current):
     """The live panel only: counters and today's hours, for the unit in view, if still in scope."""
     session = request_session()
-    view = unit_view(session, current_scope(), (current or {}).get("unit"))
+    view = _unit_in_view(current)
     if view is None:
         return no_update, no_update
     lang = current_language()
@@ -135,7 +141,7 @@ def refresh_anomalies(_tick, current):
     every ``components.anomalies.REFRESH_SECONDS``.
     """
     session = request_session()
-    view = unit_view(session, current_scope(), (current or {}).get("unit"))
+    view = _unit_in_view(current)
     if view is None:
         return no_update
     return anomaly_items(anomaly_flags(session, view.scope, now_local()), current_language())

@@ -25,7 +25,7 @@ from dashboard.pages._task_parts import task_body
 from dashboard.tasks.policy import VIEW, task_in_scope
 from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
-from dashboard.web.guard import requires
+from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
 
 
@@ -75,7 +75,7 @@ def _command(step: str, task_id: int, version, note, reached, loss, people, reas
     State("task-page-split-targets", "value"),
     prevent_initial_call=True,
 )
-@requires(VIEW)
+@requires(VIEW, record=RecordInput("task", "task-page-id"))
 def take_step(clicks, task_id, version, note, reached, loss, people, reassign_to, split_to):
     """Run the pressed step as a command in this request's transaction, then show the task again."""
     if not any(clicks or []) or not isinstance(ctx.triggered_id, dict):

@@ -18,7 +18,6 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
-from sqlalchemy import select
 
 from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import parse_id
@@ -38,9 +37,9 @@ from dashboard.tasks.views import (
     span_text,
     units_below,
 )
-from dashboard.web.access import current_scope
+from dashboard.web.access import current_scope, scope_within
 from dashboard.web.database import request_session
-from dashboard.web.guard import requires
+from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
 
 dash.register_page(__name__, path="/tasks/new", name="nav.task_new", nav=False, permission=MANAGE)
@@ -122,13 +121,13 @@ def deadline_hint(kind, priority):
 @requires(MANAGE)
 def assignee_choices(targets):
     """A named officer is possible only with a single target unit."""
-    if not targets or len(targets) != 1:
+    if not isinstance(targets, list) or len(targets) != 1:
         return [], None
-    scope = current_scope()
+    scope = scope_within(str(targets[0]))  # a unit outside the scope: none, and audited
+    if scope.is_empty:
+        return [], None
     session = request_session()
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == str(targets[0])))
-    if unit is None or not scope.contains_path(unit.path):
-        return [], None
+    unit = session.get(OrgUnit, scope.unit_id)
     return officers_of(session, unit.code, current_language()), None
 
 
@@ -153,7 +152,8 @@ def _deadline(day: str | None, clock: str | None) -> datetime | None:
     State("task-new-warning", "value"), State("task-new-case", "value"),
     prevent_initial_call=True,
 )
-@requires(MANAGE)
+@requires(MANAGE, record=(RecordInput("warning", "task-new-warning"),
+                          RecordInput("case", "task-new-case")))
 def issue(n_clicks, kind, priority, title, instructions, targets, assignee, day, clock,
           warning_id, case_id):
     """Issue the task (one per target unit) in this request's transaction."""

@@ -48,7 +48,7 @@ from dashboard.tasks.views import (
 )
 from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
-from dashboard.web.guard import requires
+from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
 
 dash.register_page(__name__, path="/tasks", name="nav.tasks", order=30, permission=VIEW)
@@ -206,7 +206,7 @@ def show_board(box, status, kind, priority, flag, _ticks, _changed):
     State("tasks-board-changed", "data"),
     prevent_initial_call=True,
 )
-@requires(MANAGE)
+@requires(MANAGE, record=RecordInput("warning", "tasks-board-confirm", "warning"))
 def confirm_proposal(clicks, changed):
     """Issue the proposed door visit of the clicked warning."""
     if not any(clicks or []) or not isinstance(ctx.triggered_id, dict):

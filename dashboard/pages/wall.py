@@ -50,7 +50,8 @@ def _screen(config: dict, tick: int):
     session = request_session()
     scope = current_scope()
     lang = current_language()
-    views = [view for view in (unit_view(session, scope, code) for code in config["units"]) if view]
+    views = [view for view in (unit_view(session, scope_within(code) if code else scope)
+                               for code in config["units"]) if view]  # outside the scope: audited
     if not views:
         return html.Div(t("overview.no_unit", lang), className="wall-title", id="wall-empty")
     screens = list(itertools.product(views, config["views"]))[:MAX_SCREENS]

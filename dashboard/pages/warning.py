@@ -37,10 +37,11 @@ from dashboard.tasks.proposals import confirm_door_visit
 from dashboard.tasks.views import fmt_time
 from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
-from dashboard.web.guard import permits, requires
+from dashboard.web.guard import RecordInput, permits, requires
 from dashboard.web.login import client_address, now
 
 PERMISSION = "view_records"
+WARNING = RecordInput("warning", "warning-id")  # the record every callback here acts on
 
 
 def _find(warning_id=None, **_kwargs):
@@ -90,7 +91,7 @@ def _alert(text, color: str, id_: str, **kwargs) -> dbc.Alert:
     State("outcome-loss", "value"),
     prevent_initial_call=True,
 )
-@requires("record_outcome")
+@requires("record_outcome", record=WARNING)
 def record_attempt(n_clicks, warning_id, version, method, result, note, outcome, loss_avoided,
                    loss):
     """Record one attempt (and maybe the outcome) in this request's transaction, then redraw."""
@@ -139,7 +140,7 @@ clientside_callback(
     State("warning-id", "data"),
     prevent_initial_call=True,
 )
-@requires("manage_tasks")
+@requires("manage_tasks", record=WARNING)
 def confirm_visit(n_clicks, warning_id):
     """Issue the door visit this warning calls for (the commander's one click)."""
     if not n_clicks:
@@ -168,7 +169,7 @@ def confirm_visit(n_clicks, warning_id):
     State("warning-id", "data"),
     prevent_initial_call=True,
 )
-@requires("unmask_personal_data")
+@requires("unmask_personal_data", record=WARNING)
 def show_clear_value(n_clicks, warning_id):
     """Unmask one field of one warning, on purpose, audited."""
     if not n_clicks or dash.ctx.triggered_id is None:

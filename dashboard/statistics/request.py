@@ -4,7 +4,8 @@ Parameters (the API's query names; the page and the CLI map onto them):
 
 - ``unit``: one or more unit codes (repeated, or comma-separated); default
   the top of the caller's scope.  A unit that does not exist or lies outside
-  the scope is "not found".
+  the scope is "not found" (and the error's ``denied_object``, the unit as the
+  audit log names it, is audited by the web caller).
 - ``from``, ``to``: ISO dates, both included; the period must end before
   today (statistics cover complete days) and last at most ``MAX_DAYS``.
 - ``compare``: ``last_year`` (同比, default), ``previous`` (环比: the month
@@ -25,6 +26,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.auth.records import unit_object
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import SHANGHAI
@@ -47,7 +49,7 @@ class RequestError(ValueError):
 
     def __init__(self, field: str, message: str, **params) -> None:
         super().__init__(f"{field}: {translate(message, 'en', **params)}")
-        self.denied_unit_id: int | None = None
+        self.denied_object: str | None = None  # a unit not found: its name for the audit log
         self.field = field
         self.message = message
         self.params = params
@@ -148,7 +150,7 @@ def resolve_units(session: Session, scope: Scope, codes: list[str]) -> list[OrgU
         unit = found.get(code)
         if unit is None or not scope.contains_path(unit.path):
             error = RequestError("unit", "statistics.error.no_unit", code=code[:32])
-            error.denied_unit_id = unit.id if unit is not None else None  # audited by the caller
+            error.denied_object = unit_object(unit, code)  # audited by the caller
             raise error
         units.append(unit)
     return units

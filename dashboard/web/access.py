@@ -7,7 +7,8 @@ builds a scope from browser input.
 
 ``scope_within(unit)`` narrows it to a unit the browser asked for (a
 drill-down, a filter): the unit's subtree when it lies inside the user's
-scope, else ``NO_SCOPE`` and an ``access_denied`` audit row, so a unit from
+scope, else ``NO_SCOPE`` and an ``access_denied`` audit row naming the unit
+that was tried (``dashboard.auth.records.unit_object``), so a unit from
 another county shows nothing at all.
 """
 
@@ -18,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.auth import audit
-from dashboard.auth.records import object_name, parse_id
+from dashboard.auth.records import parse_id, unit_object
 from dashboard.auth.scope import NO_SCOPE, Scope, scope_for_unit, scope_of
 from dashboard.domain import OrgUnit
 from dashboard.domain.text import has_control_characters
@@ -59,12 +60,14 @@ def scope_within(unit: int | str | None) -> Scope:
     found = _unit_from_browser(session, unit)
     if found is not None and scope.contains_path(found.path):
         return scope_for_unit(found, scope.kind)
-    if found is not None:
-        name = f"unit:{found.id}"
-    else:
-        name = object_name("unit", unit) if isinstance(unit, int) else "unit:unknown"
+    deny_unit(found, unit)
+    return NO_SCOPE
+
+
+def deny_unit(found: OrgUnit | None, tried) -> None:
+    """Write (and commit) the ``access_denied`` row of a unit outside the user's scope."""
+    session = request_session()
     audit.record(session, user=current_user if current_user.is_authenticated else None,
-                 action=audit.ACCESS_DENIED, object=name, outcome=audit.DENIED,
+                 action=audit.ACCESS_DENIED, object=unit_object(found, tried), outcome=audit.DENIED,
                  source_address=client_address(), detail={"reason": "not_in_scope"})
     session.commit()
-    return NO_SCOPE

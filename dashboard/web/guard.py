@@ -23,6 +23,9 @@ does not refuse (and audit) a second time.  An address that names no page
 
 Callbacks: ``@requires("manage_users")`` under ``@callback(...)``.  A callback
 without its own ``@requires`` in a page module needs that page's permission.
+A callback that acts on one record declares where its request carries the
+record's id, ``@requires("record_outcome", record=RecordInput("warning",
+"warning-id"))``, so that a refusal names the record tried.
 Before Dash runs any callback, ``_check_callback`` looks its permission up
 and answers 403 if the user lacks it, or if the callback declares none (deny
 by default), then 400 if the body does not have the shape the callback
@@ -31,10 +34,17 @@ the function runs.
 
 A record id outside the user's scope raises ``NotFound`` (see
 ``dashboard.auth.records``): the "not found" view, or 404 for a callback.
+
+Every refusal's audit row names what was tried: the record of a record page
+(``warning:1234`` for ``/warnings/1234``, from its ``<kind_id>`` variable)
+or of a callback that declares one, else the page or callback; an id that is
+not an id is the marker ``warning:invalid`` (``dashboard.auth.records``).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import wraps
 
 import dash
@@ -46,7 +56,7 @@ from flask_login import current_user
 
 from dashboard.auth import audit
 from dashboard.auth.permissions import PermissionDenied, UnknownPermission, actions, allowed
-from dashboard.auth.records import NotFound
+from dashboard.auth.records import NotFound, object_name
 from dashboard.i18n import t
 from dashboard.web.callback_body import (
     check_callback_body,
@@ -54,12 +64,69 @@ from dashboard.web.callback_body import (
     read_callback_body,
 )
 from dashboard.web.database import request_session
+from dashboard.web.hygiene import bounded_loads
 from dashboard.web.login import DASH_UPDATE, client_address, wants_json
 
 SIGNED_IN = "signed_in"  # any logged-in user, whatever their role
 ROUTER_OUTPUT = "_pages_content.children"
 DASH_INDEX = frozenset({"/", "/<path:path>"})  # Dash's index views (endpoints named by their rule)
 NOT_FOUND_MODULE = "not_found_404"  # Dash's page for addresses that name no page
+RECORD_VARIABLE = re.compile(r"<(\w+)_id>")  # a record page's variable: ``<warning_id>``
+OBJECT_MAX = 200
+
+
+@dataclass(frozen=True)
+class RecordInput:
+    """Where a callback's request carries the id of the record it acts on (for the audit row of a
+    refusal): the value of component ``component``, or with ``key``, that key of the id of the
+    pattern-matching component of type ``component`` that fired."""
+
+    kind: str
+    component: str
+    key: str | None = None
+
+    def tried(self, body: dict) -> list:
+        """The ids this (untrusted, unchecked) callback ``body`` carries here."""
+        if self.key is not None:
+            return [found[self.key] for found in _fired_ids(body)
+                    if found.get("type") == self.component and self.key in found]
+        return [item.get("value") for item in _sent_items(body) if item.get("id") == self.component]
+
+
+def _sent_items(body: dict):
+    for field in ("inputs", "state"):
+        sent = body.get(field)
+        for one in sent if isinstance(sent, list) else []:
+            yield from (item for item in (one if isinstance(one, list) else [one])
+                        if isinstance(item, dict))
+
+
+def _fired_ids(body: dict) -> list[dict]:
+    """The pattern-matching ids in ``changedPropIds`` (checked readable by ``read_callback_body``)."""
+    out = []
+    for prop in body.get("changedPropIds") or []:
+        component = prop.rpartition(".")[0]
+        if component.startswith("{"):
+            found = bounded_loads(component)
+            if isinstance(found, dict):
+                out.append(found)
+    return out
+
+
+def records_tried(record_inputs, body: dict) -> str | None:
+    """The records a callback ``body`` names (``warning:1234``, markers for non-ids), or None."""
+    names = [object_name(spec.kind, value) for spec in record_inputs
+             for value in spec.tried(body) if value not in (None, "")]
+    return " ".join(dict.fromkeys(names))[:OBJECT_MAX] or None
+
+
+def page_object(page: dict, kwargs: dict) -> str:
+    """What a refused page names: the record of a record page (``warning:1234``), else the page."""
+    template = page.get("path_template")
+    found = RECORD_VARIABLE.search(template or "")
+    if found:
+        return object_name(found.group(1), kwargs.get(f"{found.group(1)}_id"))
+    return f"page:{template or page['path']}"
 
 
 def permits(user, action: str) -> bool:
@@ -77,19 +144,26 @@ def _known(action: str) -> str:
     return action
 
 
-def deny(action: str, object_: str) -> None:
+def deny(action: str, object_: str, **detail) -> None:
     """Write (and commit) the ``access_denied`` audit row of a refused request."""
     db = request_session()
     db.rollback()
     audit.record(db, user=current_user if current_user.is_authenticated else None,
-                 action=audit.ACCESS_DENIED, object=object_[:200], outcome=audit.DENIED,
-                 source_address=client_address(), detail={"want": action})
+                 action=audit.ACCESS_DENIED, object=object_[:OBJECT_MAX], outcome=audit.DENIED,
+                 source_address=client_address(), detail={"want": action, **detail})
     db.commit()
 
 
-def requires(action: str):
-    """Decorator for page layouts, callbacks and views: refuse unless the user ``permits`` it."""
+def _deny_page(action: str, page: dict, kwargs: dict) -> None:
+    deny(action, page_object(page, kwargs), page=page.get("path_template") or page["path"])
+
+
+def requires(action: str, record: RecordInput | tuple[RecordInput, ...] = ()):
+    """Decorator for page layouts, callbacks and views: refuse unless the user ``permits`` it.
+
+    ``record``: where a callback's request carries the id of the record it acts on."""
     _known(action)
+    record_inputs = (record,) if isinstance(record, RecordInput) else tuple(record)
 
     def decorate(func):
         @wraps(func)
@@ -100,6 +174,7 @@ def requires(action: str):
             return func(*args, **kwargs)
 
         checked.required_permission = action
+        checked.record_inputs = record_inputs
         return checked
 
     return decorate
@@ -156,7 +231,7 @@ def _guarded(page: dict, layout):
     def guarded_layout(**kwargs):
         action = page_permission(page)
         if not action or not permits(current_user, action):
-            deny(action or "undeclared", f"page:{page.get('path_template') or page['path']}")
+            _deny_page(action or "undeclared", page, kwargs)
             return not_allowed_view()
         try:
             return layout(**kwargs) if callable(layout) else layout
@@ -220,7 +295,7 @@ def _check_page_load():
         return not_found_index()
     action = page_permission(page)
     if not action or not permits(current_user, action):
-        deny(action or "undeclared", f"page:{page.get('path_template') or page['path']}")
+        _deny_page(action or "undeclared", page, kwargs)
         return refused_page(403)
     if page["module"].split(".")[-1] == NOT_FOUND_MODULE:
         return not_found_index()
@@ -245,7 +320,8 @@ def _check_callback():
         return jsonify(error=t("access.not_found.title")), 404
     action = callback_permission(output, callback)
     if not action or not permits(current_user, action):
-        deny(action or "undeclared", f"callback:{output}")
+        tried = records_tried(getattr(callback.get("callback"), "record_inputs", ()), body)
+        deny(action or "undeclared", tried or f"callback:{output}", callback=output)
         return jsonify(error=t("access.denied.title")), 403
     check_callback_body(body, callback)
     if ROUTER_OUTPUT in output:

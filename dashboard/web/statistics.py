@@ -1,11 +1,13 @@
 """Statistics for the web (the page and ``GET /api/v1/stats``): the caller's scope, rules and audit.
 
 ``publication_for(params)`` checks a request against the logged-in user's
-scope (a unit outside it is "not found", with an ``access_denied`` audit
-row) and builds the disclosure-controlled publication with the app's
-``DISCLOSURE_THRESHOLD``, protected against everything the user received
-before and recorded as received (``statistics.releases``).  ``start_export`` runs an export as a job owned by
-the user; when the file is made, its ``export`` audit row is written.
+scope (a unit that does not exist or lies outside it is "not found", with an
+``access_denied`` audit row naming the unit tried) and builds the
+disclosure-controlled publication with the app's ``DISCLOSURE_THRESHOLD``,
+protected against everything the user received before and recorded as
+received (``statistics.releases``).  ``start_export`` runs an export as a
+job owned by the user; when the file is made, its ``export`` audit row is
+written.
 """
 
 from __future__ import annotations
@@ -47,10 +49,10 @@ def publication_for(params: Mapping, user=None, scope: Scope | None = None) -> P
     try:
         request, units = parse_request(params, session, scope, moment)
     except RequestError as error:
-        if error.denied_unit_id is not None:
+        if error.denied_object is not None:
             session.rollback()
             audit.record(session, user=user or current_user, action=audit.ACCESS_DENIED,
-                         object=f"unit:{error.denied_unit_id}", outcome=audit.DENIED,
+                         object=error.denied_object, outcome=audit.DENIED,
                          source_address=client_address(), detail={"reason": "not_in_scope"})
             session.commit()
         raise

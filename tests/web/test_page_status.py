@@ -4,6 +4,8 @@ each refusal written to the audit log once, and shown translated."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -74,25 +76,33 @@ def test_a_task_page_is_a_404_outside_the_scope_and_a_200_inside(fresh_client, e
     assert response.status_code == 404 and denied_objects(engine) == [f"task:{task_id}"]
 
 
-@pytest.mark.parametrize(("user", "path", "template"), [
-    ("press", "/warnings/{warning}", "/warnings/<warning_id>"),
-    ("officer", "/admin/users", "/admin/users"),
-    ("sysadmin", "/queue", "/queue"), ("secadmin", "/admin/users", "/admin/users"),
-    ("sysadmin", "/admin/roles", "/admin/roles"), ("auditor", "/admin/policy", "/admin/policy"),
-    ("auditor", "/task/{warning}", "/task/<task_id>"),
+@pytest.mark.parametrize(("user", "path", "template", "named"), [
+    ("press", "/warnings/{warning}", "/warnings/<warning_id>", "warning:{warning}"),
+    ("officer", "/admin/users", "/admin/users", "page:/admin/users"),
+    ("sysadmin", "/queue", "/queue", "page:/queue"),
+    ("secadmin", "/admin/users", "/admin/users", "page:/admin/users"),
+    ("sysadmin", "/admin/roles", "/admin/roles", "page:/admin/roles"),
+    ("auditor", "/admin/policy", "/admin/policy", "page:/admin/policy"),
+    ("auditor", "/task/{warning}", "/task/<task_id>", "task:{warning}"),
 ])
 def test_a_page_the_role_may_not_open_is_a_403_audited_once_in_its_language(
-        fresh_app, fresh_client, engine, user, path, template):
+        fresh_app, fresh_client, engine, user, path, template, named):
     client = fresh_client(user)
-    url = path.format(warning=fresh_app.city.warnings["35020301"][0])
+    warning = fresh_app.city.warnings["35020301"][0]
+    url, named = path.format(warning=warning), named.format(warning=warning)
     response = client.get(url)
     assert response.status_code == 403 and 'id="access-denied"' in shown(response)
     assert translate("access.denied.title", "zh-CN") in shown(response)
-    assert denied_objects(engine) == [f"page:{template}"]  # the page, not the record: no lookup
+    # a record page names the id tried (not looked up), the page's address stays in the detail
+    assert denied_objects(engine) == [named]
+    with Session(engine) as session:
+        detail = session.scalar(select(AuditEntry.detail).where(
+            AuditEntry.action == audit.ACCESS_DENIED))
+    assert json.loads(detail)["page"] == template
     client.set_cookie("lang", "en")
     english = client.get(url)
     assert english.status_code == 403 and translate("access.denied.text", "en") in shown(english)
-    assert denied_objects(engine) == [f"page:{template}"] * 2
+    assert denied_objects(engine) == [named] * 2
 
 
 def test_a_refused_page_asked_for_as_json_answers_json(fresh_app, fresh_client):

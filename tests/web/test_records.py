@@ -115,4 +115,6 @@ def test_a_drill_down_outside_the_scope_sees_nothing(fresh_app, fresh_client, en
         assert scope_within("35020301").unit_path == "350200/350203/35020301"
         assert scope_within(None) == current_scope()
         assert scope_within("350205").is_empty and scope_within("nowhere").is_empty
-    assert denied_objects(engine) == [f"unit:{fresh_app.city.units['350205']}", "unit:unknown"]
+        assert scope_within("13912345678").is_empty and scope_within("a b/c").is_empty
+    assert denied_objects(engine) == [f"unit:{fresh_app.city.units['350205']}", "unit-code:nowhere",
+                                      "unit-code:invalid", "unit-code:invalid"]
