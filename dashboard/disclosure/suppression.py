@@ -101,19 +101,6 @@ def initial_status(cells: Cells) -> dict:
     return status
 
 
-def known_already(cells: Cells, threshold: int) -> set:
-    """Sensitive cells the released cells give away on their own, whatever is published now.
-
-    Nothing withheld now can protect them (the reader had them before); they
-    are left out of what protection aims at, so that it settles.
-    """
-    if not any(cell.released for cell in cells.cells.values()):
-        return set()
-    status = {k: PUBLISHED if c.released else HIDDEN for k, c in cells.cells.items()}
-    unknown = {k for k, s in status.items() if s != PUBLISHED}
-    return exposed(cells, unknown, starting_bounds(cells, status, threshold))
-
-
 def protect(cells: Cells, threshold: int, start: dict | None = None) -> Protection:
     """Suppress what must be suppressed; deterministic for the same cells.
 
@@ -126,7 +113,8 @@ def protect(cells: Cells, threshold: int, start: dict | None = None) -> Protecti
     for key, state in (start or {}).items():
         if key in status and not cells.cells[key].released:
             status[key] = state
-    given = known_already(cells, threshold)
+    given: set = set()  # sensitive cells the released ones give away: nothing withheld now helps
+    released = any(cell.released for cell in cells.cells.values())
     totals = {eq.total for eq in cells.equations}
     cache: dict = {}
     for _ in range(len(cells.cells) + 1):
@@ -140,6 +128,11 @@ def protect(cells: Cells, threshold: int, start: dict | None = None) -> Protecti
             # Every cell around it is withheld already and the "<5" cells' bounds (1..4) still
             # pin it (1 + 1 = 2): show a small cell as "x" (0 or more) instead of "<5".
             candidate = _small_to_mask(cells, status, target)
+        if candidate is None and released:
+            # nothing around it is left to withhold but cells the reader had before: they give
+            # it away on their own (the figures changed since), whatever is withheld now
+            given.add(target)
+            continue
         if candidate is None:
             raise NoProtection(f"cell {target!r} stays exposed")
         status[candidate] = SECONDARY

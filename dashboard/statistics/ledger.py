@@ -95,14 +95,19 @@ def _segments(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
     return pieces
 
 
+def _daily_source(name: str) -> bool:
+    return name in DAILY_SOURCES or name == "dissuaded"
+
+
 class SegmentValues:
-    """Exact values of measures over segments, read from the daily tables (one query a period)."""
+    """Exact values of measures over segments: from one daily series of a unit's measure over all
+    its segments where the daily tables hold it, else one query a segment."""
 
     def __init__(self, session: Session, scope: Scope, now, units: dict[str, OrgUnit]):
         self.session, self.scope, self.now, self.units = session, scope, now, units
         self._figures: dict[tuple[date, date], object] = {}
         self._breakdowns: dict[tuple[str, date, date], dict] = {}
-        self._daily: dict[tuple[str, str], dict[date, int]] = {}
+        self._daily: dict[tuple[str, str, date, date], dict[date, int]] = {}
 
     def _unit_row(self, unit: str, first: date, last: date):
         if (first, last) not in self._figures:
@@ -111,12 +116,25 @@ class SegmentValues:
                 list(self.units.values()))
         return self._figures[first, last].loc[self.units[unit].id]
 
-    def daily(self, unit: str, name: str, first: date, last: date) -> dict[date, int]:
-        values = daily_values(self.session, self.units[unit], Period.of_days(first, last), name)
-        return {first + timedelta(days=i): v for i, v in enumerate(values)}
+    def _sum(self, unit: str, name: str, first: date, last: date, hull: tuple[date, date]) -> int:
+        key = (unit, name, *hull)
+        if key not in self._daily:
+            values = daily_values(self.session, self.units[unit], Period.of_days(*hull), name)
+            self._daily[key] = {hull[0] + timedelta(days=i): v for i, v in enumerate(values)}
+        series = self._daily[key]
+        return sum(series.get(first + timedelta(days=i), 0) for i in range((last - first).days + 1))
 
-    def value(self, unit: str, measure: str, first: date, last: date) -> tuple[int, int | None]:
-        """(value, basis): the basis is the count of cases an amount sums (None for a count)."""
+    def _plain(self, unit: str, name: str, first: date, last: date, hull) -> int:
+        if _daily_source(name):
+            return self._sum(unit, name, first, last, hull)
+        return int(self._unit_row(unit, first, last)[name])
+
+    def value(self, unit: str, measure: str, first: date, last: date,
+              hull: tuple[date, date]) -> tuple[int, int | None]:
+        """(value, basis) over ``first``..``last`` (inside ``hull``, the unit's measure's days).
+
+        The basis is the count of cases an amount sums (None for a count).
+        """
         name, *rest = measure.split(SEPARATOR)
         if rest:
             dim, item = rest
@@ -127,15 +145,9 @@ class SegmentValues:
                 self._breakdowns[key] = {(int(u), str(i)): int(v) for u, i, v in
                                          zip(frame["unit_id"], frame["item"], frame[name], strict=True)}
             return self._breakdowns[key].get((self.units[unit].id, item), 0), None
-        row = self._unit_row(unit, first, last)
-        basis = int(row[model.BASIS[name]]) if name in model.BASIS else None
-        return int(row[name]), basis
-
-
-def _by_day(name: str, pieces: list[tuple[date, date]]) -> bool:
-    """Count measures of the daily tables, cut into days (a trend): read day by day, once."""
-    return (model.kind_of(name) == "count" and (name in DAILY_SOURCES or name == "dissuaded")
-            and len(pieces) > 4)
+        basis = (self._plain(unit, model.BASIS[name], first, last, hull)
+                 if name in model.BASIS else None)
+        return self._plain(unit, name, first, last, hull), basis
 
 
 def released_spans(session: Session, recipient: str, units: list[str]) -> dict:
@@ -167,17 +179,10 @@ def bind_released(session: Session, scope: Scope, cells: Cells, request: Statist
             continue
         bound = True
         pieces = _segments([(a, b) for a, b, _ in spans] + old)
-        name = measure.split(SEPARATOR)[0]
-        daily = (values.daily(unit, name, pieces[0][0], pieces[-1][1])
-                 if _by_day(name, pieces) else None)
-        kind = model.kind_of(name)
+        kind = model.kind_of(measure.split(SEPARATOR)[0])
+        hull = (pieces[0][0], pieces[-1][1])
         for first, last in pieces:
-            if daily is not None:
-                value = sum(daily.get(first + timedelta(days=i), 0)
-                            for i in range((last - first).days + 1))
-                basis = None
-            else:
-                value, basis = values.value(unit, measure, first, last)
+            value, basis = values.value(unit, measure, first, last, hull)
             cells.add(("segment", unit, measure, first, last), value, kind=kind, shown=False,
                       basis=basis, threshold=threshold)
 
