@@ -146,11 +146,11 @@ class CheckpointWriter:
             log.exception("audit checkpoint could not be written to %s", self.path)
 
     def _run(self) -> None:
-        self.write()
         while not self._stop.wait(self.seconds):
             self.write()
 
     def start(self) -> CheckpointWriter:
+        self.write()  # the start's checkpoint is on disk before start() returns
         self._thread.start()
         atexit.register(self.stop)
         return self

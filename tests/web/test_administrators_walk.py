@@ -314,7 +314,8 @@ def test_the_same_walk_finds_citizen_data_for_a_leader(fresh_app, fresh_client, 
     assert any(name in CITIZEN_TABLES for s in sent for name in TABLE_NAMED.findall(s))
 
 
-AUDIT = "..audit-table.children...audit-summary.children...audit-page.max_value.."
+AUDIT = ("..audit-table.children...audit-summary.children...audit-page.max_value"
+         "...audit-page.active_page..")
 AUDIT_COLUMNS = ("at", "username", "role", "action", "object", "outcome", "source_address")
 AUDIT_BODY = {"output": AUDIT, "outputs": split_output(AUDIT), "state": [],
               "changedPropIds": ["audit-page.active_page"]}
