@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from dashboard.auth import audit
 from dashboard.auth.lockout import unlock
 from dashboard.auth.passwords import hash_password
-from dashboard.commands.errors import Invalid
-from dashboard.commands.validation import check_actor, check_password, find_user, is_self
+from dashboard.commands.validation import (
+    check_password,
+    other_user,
+)
 from dashboard.domain import User
 from dashboard.domain.base import now_local
 from dashboard.domain.users import end_sessions_of
@@ -38,10 +40,7 @@ class ResetPassword:
     _user: User | None = field(default=None, repr=False)
 
     def validate(self, session: Session) -> None:
-        check_actor(self.actor, PERMISSION)
-        user = find_user(session, self.user_ref)
-        if is_self(self.actor, user):
-            raise Invalid("user", "admins.error.own_password")
+        user = other_user(session, self.actor, self.user_ref, PERMISSION, "admins.error.own_password")
         check_password(self.password, user.username, self.settings)
         self._user = user
 

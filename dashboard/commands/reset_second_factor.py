@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit, totp
 from dashboard.commands.errors import Invalid
-from dashboard.commands.validation import check_actor, find_user, is_self
+from dashboard.commands.validation import other_user
 from dashboard.domain import User
 from dashboard.domain.base import now_local
 from dashboard.domain.users import end_sessions_of
@@ -31,10 +31,7 @@ class ResetSecondFactor:
     _user: User | None = field(default=None, repr=False)
 
     def validate(self, session: Session) -> None:
-        check_actor(self.actor, PERMISSION)
-        user = find_user(session, self.user_ref)
-        if is_self(self.actor, user):
-            raise Invalid("user", "admins.error.own_account")
+        user = other_user(session, self.actor, self.user_ref, PERMISSION)
         if not user.has_totp:
             raise Invalid("user", "admins.error.no_second_factor")
         self._user = user

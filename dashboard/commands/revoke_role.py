@@ -12,9 +12,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
-from dashboard.commands.errors import Invalid
 from dashboard.commands.grant_role import PERMISSION, check_business_account
-from dashboard.commands.validation import check_actor, find_user, is_self
+from dashboard.commands.validation import other_user
 from dashboard.domain import User
 from dashboard.domain.base import now_local
 from dashboard.domain.users import end_sessions_of
@@ -28,11 +27,8 @@ class RevokeRole:
     _user: User | None = field(default=None, repr=False)
 
     def validate(self, session: Session) -> None:
-        check_actor(self.actor, PERMISSION)
-        user = find_user(session, self.user_ref)
+        user = other_user(session, self.actor, self.user_ref, PERMISSION)
         check_business_account(user)
-        if is_self(self.actor, user):
-            raise Invalid("user", "admins.error.own_account")
         self._user = user
 
     def run(self, session: Session, now: datetime | None = None) -> User:

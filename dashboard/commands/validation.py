@@ -99,6 +99,16 @@ def is_self(actor, user: User) -> bool:
     return getattr(actor, "id", None) == user.id
 
 
+def other_user(session: Session, actor, user_ref: int | str | None, action: str,
+               own: str = "admins.error.own_account") -> User:
+    """The account ``actor`` (who must hold ``action``) acts on; never the actor's own (``own``)."""
+    check_actor(actor, action)
+    user = find_user(session, user_ref)
+    if is_self(actor, user):
+        raise Invalid("user", own)
+    return user
+
+
 def from_console(actor) -> bool:
     """True when the actor is the server's console (``"cli:root"``), not a logged-in user."""
     return isinstance(actor, str)
