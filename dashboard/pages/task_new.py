@@ -38,7 +38,7 @@ from dashboard.tasks.views import (
     units_below,
 )
 from dashboard.web.access import current_scope, scope_within
-from dashboard.web.callback_values import code, codes, text
+from dashboard.web.callback_values import code, codes, day, text
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
@@ -133,7 +133,7 @@ def assignee_choices(targets):
 
 
 FORM = {"kind": code, "priority": code, "title": text, "instructions": text, "targets": codes,
-        "clock": code}  # the deadline's day: ``callback_values.PROPERTY_VALUES``
+        "day": day, "clock": code}
 
 
 def _deadline(day: str | None, clock: str | None) -> datetime | None:

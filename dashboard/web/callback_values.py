@@ -8,8 +8,8 @@ callback: the callback gets the parsed value, and a value a parser refuses
 (``InputInvalid``) answers 400 naming the component and property that
 carried it (``overview-state.data``) and the reason, translated
 (``dashboard/i18n/requests``).  ``check_callback_body`` checks the
-properties whose type Dash itself fixes (``PROPERTY_VALUES``) for every
-callback before it runs.
+properties whose type Dash fixes and that nobody types or picks
+(``PROPERTY_VALUES``) for every callback before it runs.
 
 A parser takes the raw value and returns what the callback works with; it
 never guesses: a value that could mean something else is refused, not
@@ -144,12 +144,14 @@ def optional(parser: Parser) -> Parser:
 
 
 # a report page's navigate callback: its period picker and its view state (``components.drill``)
-NAVIGATION: dict[str, Parser] = {"preset": code, "current": stored_query}
+NAVIGATION: dict[str, Parser] = {"preset": code, "start": day, "end": day,
+                                 "current": stored_query}
 
-# properties whose type Dash fixes, whatever the component: checked for every callback
+# properties whose type Dash fixes and that nobody types or picks (clicks, ticks, click data,
+# URL parts): checked for every callback.  A page number or a date is the callback's to read:
+# a page may answer it with a message of its own (the audit log's filters).
 PROPERTY_VALUES: dict[str, Parser] = {
     "n_clicks": count, "n_intervals": count, "n_submit": count, "n_blur": count,
-    "active_page": page_number, "clickData": click, "hoverData": click,
-    "start_date": day, "end_date": day, "date": day,
+    "clickData": click, "hoverData": click,
     "pathname": text, "search": text, "hash": text, "href": text,
 }
