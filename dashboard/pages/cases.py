@@ -19,6 +19,7 @@ from dashboard.components.drill import next_search
 from dashboard.i18n import t
 from dashboard.metrics.cases import FIGURES, band_of, case_figures, case_sections
 from dashboard.pages._view_parts import ReportRequest, report_page, report_request
+from dashboard.web.callback_values import NAVIGATION
 from dashboard.web.guard import permits, requires
 from dashboard.web.view_state import ViewState
 
@@ -57,7 +58,7 @@ def layout(**query):
     State("cases-state", "data"),
     prevent_initial_call=True,
 )
-@requires(PERMISSION)
+@requires(PERMISSION, values=NAVIGATION)
 def navigate(preset, start, end, click, age_click, current):
     """The period picker, the ranking and the age chart lead to a new URL; the router draws it."""
     if ctx.triggered_id == "cases-ages":

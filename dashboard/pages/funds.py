@@ -20,6 +20,7 @@ from dashboard.components.funds import funds_body
 from dashboard.i18n import t
 from dashboard.metrics.funds import FIGURES, funds_figures, funds_sections
 from dashboard.pages._view_parts import ReportRequest, report_page, report_request
+from dashboard.web.callback_values import NAVIGATION
 from dashboard.web.guard import permits, requires
 
 PERMISSION = "view_overview"
@@ -45,7 +46,7 @@ def layout(**query):
     State("funds-state", "data"),
     prevent_initial_call=True,
 )
-@requires(PERMISSION)
+@requires(PERMISSION, values=NAVIGATION)
 def navigate(preset, start, end, click, current):
     """The period picker and clicks on the ranking lead to a new URL; the router draws it."""
     return next_search("funds", ctx.triggered_id, preset, start, end, click, current)

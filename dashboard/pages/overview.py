@@ -23,16 +23,19 @@ from dashboard.domain.base import now_local
 from dashboard.i18n import current_language, t
 from dashboard.metrics.anomalies import anomaly_flags
 from dashboard.metrics.overview import overview_data
+from dashboard.metrics.period import PRESETS
 from dashboard.metrics.units import unit_view
 from dashboard.pages._view_parts import ViewRequest, view_request
 from dashboard.web.access import current_scope, scope_within
+from dashboard.web.callback_values import NAVIGATION, code, codes, stored_query
 from dashboard.web.database import request_session
-from dashboard.web.guard import permits
+from dashboard.web.guard import permits, requires
 from dashboard.web.live_cache import live_figures
 from dashboard.web.view_cache import shared_view
 from dashboard.web.view_state import ViewState
 
-dash.register_page(__name__, path="/", name="nav.overview", order=5, permission="view_overview",
+PERMISSION = "view_overview"
+dash.register_page(__name__, path="/", name="nav.overview", order=5, permission=PERMISSION,
                    title=lambda **_: t("nav.overview"))
 
 LIVE_WINDOW_MINUTES = 30
@@ -66,10 +69,9 @@ def _draw(session, scope, view, state: ViewState, lang: str, can_assign: bool):
 
 def _clicked_code(click) -> str | None:
     try:
-        point = click["points"][0]
-    except (TypeError, KeyError, IndexError):
+        data = click["points"][0].get("customdata")
+    except (TypeError, KeyError, IndexError, AttributeError):
         return None
-    data = point.get("customdata")
     code = data[2] if isinstance(data, list) and len(data) > 2 else data
     return str(code) if isinstance(code, str | int) and str(code) else None
 
@@ -86,14 +88,15 @@ def _clicked_code(click) -> str | None:
     State("overview-state", "data"),
     prevent_initial_call=True,
 )
+@requires(PERMISSION, values={**NAVIGATION, "metric": code, "per": codes})
 def navigate(preset, start, end, metric, per, map_click, ranking_click, current):
     """Every control of the page leads to a new URL; the page router then draws it."""
     state = ViewState.from_query(current or {})
     trigger = ctx.triggered_id
     if trigger in ("overview-map", "overview-ranking"):
-        code = _clicked_code(map_click if trigger == "overview-map" else ranking_click)
-        return state.search(unit=code) if code and code != state.unit else no_update
-    if trigger == "overview-period" and preset != "custom":
+        clicked = _clicked_code(map_click if trigger == "overview-map" else ranking_click)
+        return state.search(unit=clicked) if clicked and clicked != state.unit else no_update
+    if trigger == "overview-period" and preset in PRESETS:
         return state.search(preset=preset, first=None, last=None)
     if trigger in ("overview-period", "overview-dates"):
         custom = ViewState.from_query({**state.query(), "period": None, "from": start, "to": end})
@@ -117,6 +120,7 @@ def _unit_in_view(current):
     State("overview-state", "data"),
     prevent_initial_call=True,
 )
+@requires(PERMISSION, values={"current": stored_query})
 def refresh_live(_tick, current):
     """The live panel only: counters and today's hours, for the unit in view, if still in scope."""
     session = request_session()
@@ -133,6 +137,7 @@ def refresh_live(_tick, current):
     Input("overview-anomalies-tick", "n_intervals"),
     State("overview-state", "data"),
 )
+@requires(PERMISSION, values={"current": stored_query})
 def refresh_anomalies(_tick, current):
     """The anomaly flags of the unit in view, if still in scope (``metrics.anomalies``).
 

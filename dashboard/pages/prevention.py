@@ -17,6 +17,7 @@ from dashboard.components.prevention import prevention_body
 from dashboard.i18n import t
 from dashboard.metrics.prevention import FIGURES, prevention_figures, prevention_sections
 from dashboard.pages._view_parts import ReportRequest, report_page, report_request
+from dashboard.web.callback_values import NAVIGATION
 from dashboard.web.guard import requires
 
 PERMISSION = "view_overview"
@@ -42,7 +43,7 @@ def layout(**query):
     State("prevention-state", "data"),
     prevent_initial_call=True,
 )
-@requires(PERMISSION)
+@requires(PERMISSION, values=NAVIGATION)
 def navigate(preset, start, end, click, current):
     """The period picker and clicks on the units' months lead to a new URL; the router draws it."""
     return next_search("prevention", ctx.triggered_id, preset, start, end, click, current)

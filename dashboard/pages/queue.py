@@ -36,6 +36,7 @@ from dashboard.i18n import current_language, name_of, t
 from dashboard.metrics.anomalies import anomaly_flags
 from dashboard.metrics.queue import PAGE_SIZE, QueueFilter, warning_queue
 from dashboard.web.access import current_scope, scope_within
+from dashboard.web.callback_values import page_number
 from dashboard.web.database import request_session
 from dashboard.web.guard import requires
 from dashboard.web.login import now
@@ -122,7 +123,7 @@ def layout(unit=None, risk=None, type=None, status=None, **_kwargs):  # noqa: A0
     Input("queue-pages", "active_page"),
     Input("queue-tick", "n_intervals"),
 )
-@requires(PERMISSION)
+@requires(PERMISSION, values={"page": page_number})
 def show_queue(risk, fraud_type, status, unit, sort, page, _ticks):
     """One page of the open warnings the user may see, for the filters the browser holds."""
     lang = current_language()

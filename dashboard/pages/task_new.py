@@ -38,6 +38,7 @@ from dashboard.tasks.views import (
     units_below,
 )
 from dashboard.web.access import current_scope, scope_within
+from dashboard.web.callback_values import code, codes, day, text
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
@@ -104,7 +105,7 @@ def layout(target=None, warning=None, kind=None, priority=None, **_kwargs):
 
 @callback(Output("task-new-deadline-hint", "children"),
           Input("task-new-kind", "value"), Input("task-new-priority", "value"))
-@requires(MANAGE)
+@requires(MANAGE, values={"kind": code, "priority": code})
 def deadline_hint(kind, priority):
     """What the rule gives when the deadline is left empty."""
     lang = current_language()
@@ -131,6 +132,10 @@ def assignee_choices(targets):
     return officers_of(session, unit.code, current_language()), None
 
 
+FORM = {"kind": code, "priority": code, "title": text, "instructions": text, "targets": codes,
+        "day": day, "clock": code}
+
+
 def _deadline(day: str | None, clock: str | None) -> datetime | None:
     if not day:
         return None
@@ -153,7 +158,7 @@ def _deadline(day: str | None, clock: str | None) -> datetime | None:
     prevent_initial_call=True,
 )
 @requires(MANAGE, record=(RecordInput("warning", "task-new-warning"),
-                          RecordInput("case", "task-new-case")))
+                          RecordInput("case", "task-new-case")), values=FORM)
 def issue(n_clicks, kind, priority, title, instructions, targets, assignee, day, clock,
           warning_id, case_id):
     """Issue the task (one per target unit) in this request's transaction."""

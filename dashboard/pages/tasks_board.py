@@ -47,6 +47,7 @@ from dashboard.tasks.views import (
     status_badges,
 )
 from dashboard.web.access import current_scope
+from dashboard.web.callback_values import code
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
@@ -185,7 +186,7 @@ def layout(box=None, **_kwargs):
     Input("tasks-board-interval", "n_intervals"),
     Input("tasks-board-changed", "data"),
 )
-@requires(VIEW)
+@requires(VIEW, values=dict.fromkeys(("box", "status", "kind", "priority", "flag"), code))
 def show_board(box, status, kind, priority, flag, _ticks, _changed):
     """The rows of the chosen box and the map, for the logged-in user."""
     lang = current_language()

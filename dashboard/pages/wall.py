@@ -20,11 +20,14 @@ from dashboard.i18n import current_language, t
 from dashboard.metrics.overview import overview_data
 from dashboard.metrics.units import unit_view
 from dashboard.web.access import current_scope, scope_within
+from dashboard.web.callback_values import InputInvalid, code, codes, stored_query
 from dashboard.web.database import request_session
+from dashboard.web.guard import requires
 from dashboard.web.live_cache import live_figures
 from dashboard.web.view_state import ViewState
 
-dash.register_page(__name__, path="/wall", name="nav.wall", order=90, permission="view_overview",
+PERMISSION = "view_overview"
+dash.register_page(__name__, path="/wall", name="nav.wall", order=90, permission=PERMISSION,
                    title=lambda **_: t("nav.wall"))
 
 DEFAULT_SECONDS, MIN_SECONDS, MAX_SECONDS = 30, 10, 3600
@@ -43,6 +46,22 @@ def wall_config(query: dict) -> dict:
     period = ViewState.from_query({"period": query.get("period") or "today", "from": query.get("from"),
                                    "to": query.get("to")}).query()
     return {"units": codes or [None], "views": views, "seconds": seconds, "period": period}
+
+
+def stored_config(value) -> dict:
+    """The rotation the page stored (``wall_config``), read back from a callback's state."""
+    if value is None:
+        return wall_config({})
+    if not isinstance(value, dict) or set(value) != {"units", "views", "seconds", "period"}:
+        raise InputInvalid("request.reason.not_config")
+    units, views, seconds = value["units"], value["views"], value["seconds"]
+    if not (isinstance(units, list) and 0 < len(units) <= MAX_SCREENS
+            and all(unit is None or code(unit) for unit in units)
+            and isinstance(views, list) and views and all(view in VIEWS for view in codes(views))
+            and isinstance(seconds, int) and not isinstance(seconds, bool)
+            and MIN_SECONDS <= seconds <= MAX_SECONDS):
+        raise InputInvalid("request.reason.not_config")
+    return {**value, "period": ViewState.from_query(stored_query(value["period"])).query()}
 
 
 def _screen(config: dict, tick: int):
@@ -79,9 +98,10 @@ def layout(**query):
 
 @callback(Output("wall-body", "children"), Input("wall-tick", "n_intervals"), State("wall-config", "data"),
           prevent_initial_call=True)
+@requires(PERMISSION, values={"config": stored_config})
 def rotate(tick, config):
     """The next screen, drawn afresh (scope checked again on every tick)."""
-    return _screen(config or wall_config({}), tick or 0)
+    return _screen(config, tick or 0)
 
 
 clientside_callback(

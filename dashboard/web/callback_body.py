@@ -9,16 +9,29 @@ the callback and the user's right to fire it, checks the body against the
 callback's own declaration with ``check_callback_body``: as many inputs,
 states and outputs as declared, each an ``{id, property}`` item, or a list of
 them where the declaration matches ``ALL`` or ``ALLSMALLER`` components.
-The values themselves are the callback's to validate, but for Dash's own
-page router, whose inputs must be text (``check_router_values``).
+The values of the properties whose type Dash fixes (clicks, ticks, dates,
+click data: ``callback_values.PROPERTY_VALUES``) and the values in
+pattern-matching ids (text, numbers, booleans) are checked too; the
+others are the callback's to read (``read_arguments``, for the ``values=``
+of ``requires``).  Dash's own page router's inputs must be text
+(``check_router_values``).  Each refusal names the field (``component.property``).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 
+from dash import callback_context
 from flask import request
 
+from dashboard.web.callback_values import (
+    MAX_CODE,
+    PROPERTY_VALUES,
+    InputInvalid,
+    Parser,
+    code,
+)
 from dashboard.web.hygiene import MAX_JSON_DEPTH, JSONRefused, RequestRefused, bounded_loads
 
 MANY = (["ALL"], ["ALLSMALLER"])  # wildcards that match a list of components
@@ -82,6 +95,34 @@ def check_router_values(body: dict) -> None:
         raise _refuse("inputs")
 
 
+def field_name(item: dict) -> str:
+    """``component.property`` of a sent (or declared) item; a pattern id as compact JSON."""
+    component = item.get("id")
+    if isinstance(component, dict):
+        component = json.dumps(component, sort_keys=True, separators=(",", ":"),
+                               ensure_ascii=False)
+    return f"{str(component)[:80]}.{item.get('property')}"
+
+
+def _refused_value(item: dict, refused: InputInvalid) -> RequestRefused:
+    return RequestRefused(400, field_name(item), refused.reason, **refused.params)
+
+
+def _check_values(sent) -> None:
+    """The values Dash fixes the type of, and the values of pattern-matching ids."""
+    for item in sent if isinstance(sent, list) else [sent]:
+        try:
+            for value in item["id"].values() if isinstance(item["id"], dict) else ():
+                if not isinstance(value, str | int | float):  # bool is an int
+                    raise InputInvalid("request.reason.not_code", limit=MAX_CODE)
+                code(value) if isinstance(value, str) else None
+            parse = PROPERTY_VALUES.get(item["property"])
+            if parse is not None:
+                parse(item.get("value"))
+        except InputInvalid as refused:
+            raise _refused_value(item, refused) from None
+
+
 def check_callback_body(body: dict, callback: dict) -> None:
     """Raise ``RequestRefused`` (400) unless ``body`` has the shape ``callback`` declares."""
     for field, declared in (("inputs", callback.get("inputs", [])),
@@ -90,6 +131,8 @@ def check_callback_body(body: dict, callback: dict) -> None:
         if not isinstance(sent, list) or len(sent) != len(declared) or not all(
                 _fits(spec["id"], one) for spec, one in zip(declared, sent, strict=True)):
             raise _refuse(field)
+        for one in sent:
+            _check_values(one)
     if callback.get("no_output"):
         return
     outputs = _declared_outputs(body["output"])
@@ -100,3 +143,39 @@ def check_callback_body(body: dict, callback: dict) -> None:
             raise _refuse("outputs")
     elif not _fits(outputs[0], sent):
         raise _refuse("outputs")
+
+
+def _argument_item(index: int, name: str) -> dict:
+    """The input or state item that carried argument ``index`` of the running callback."""
+    try:
+        items = [*callback_context.inputs_list, *callback_context.states_list]
+        item = items[index]
+    except (AttributeError, IndexError, KeyError, TypeError, LookupError):
+        return {"id": name, "property": "value"}
+    return item[0] if isinstance(item, list) and item else item if isinstance(item, dict) \
+        else {"id": name, "property": "value"}
+
+
+def read_arguments(func, parsers: dict[str, Parser]):
+    """``(args, kwargs) -> (args, kwargs)``: each argument named in ``parsers`` read by its
+    parser; ``RequestRefused`` (400) naming the input that carried a value it refuses."""
+    if not parsers:
+        return lambda args, kwargs: (args, kwargs)
+    signature = inspect.signature(func)
+    names = list(signature.parameters)
+    unknown = set(parsers) - set(names)
+    if unknown:
+        raise TypeError(f"{func.__qualname__} has no argument {sorted(unknown)}")
+
+    def read(args, kwargs):
+        bound = signature.bind(*args, **kwargs)
+        for name, parse in parsers.items():
+            if name in bound.arguments:
+                try:
+                    bound.arguments[name] = parse(bound.arguments[name])
+                except InputInvalid as refused:
+                    item = _argument_item(names.index(name), name)
+                    raise _refused_value(item, refused) from None
+        return bound.args, bound.kwargs
+
+    return read

@@ -61,8 +61,10 @@ from dashboard.i18n import t
 from dashboard.web.callback_body import (
     check_callback_body,
     check_router_values,
+    read_arguments,
     read_callback_body,
 )
+from dashboard.web.callback_values import Parser
 from dashboard.web.database import request_session
 from dashboard.web.hygiene import bounded_loads
 from dashboard.web.login import DASH_UPDATE, client_address, wants_json
@@ -158,19 +160,25 @@ def _deny_page(action: str, page: dict, kwargs: dict) -> None:
     deny(action, page_object(page, kwargs), page=page.get("path_template") or page["path"])
 
 
-def requires(action: str, record: RecordInput | tuple[RecordInput, ...] = ()):
+def requires(action: str, record: RecordInput | tuple[RecordInput, ...] = (),
+             values: dict[str, Parser] | None = None):
     """Decorator for page layouts, callbacks and views: refuse unless the user ``permits`` it.
 
-    ``record``: where a callback's request carries the id of the record it acts on."""
+    ``record``: where a callback's request carries the id of the record it acts on.
+    ``values``: a parser (``dashboard.web.callback_values``) for each argument named; the
+    function gets what it returns, and a value it refuses is a 400 naming the input."""
     _known(action)
     record_inputs = (record,) if isinstance(record, RecordInput) else tuple(record)
 
     def decorate(func):
+        read = read_arguments(func, values or {})
+
         @wraps(func)
         def checked(*args, **kwargs):
             if not permits(current_user, action):
                 deny(action, f"function:{func.__module__}.{func.__name__}")
                 raise PermissionDenied(action)
+            args, kwargs = read(args, kwargs)
             return func(*args, **kwargs)
 
         checked.required_permission = action

@@ -355,4 +355,6 @@ def test_the_page_router_takes_text_only(client, value):
         body = router_body("/404")
         body["inputs"][index]["value"] = value
         response = client.post(DASH_UPDATE, json=body)
-        assert response.status_code == 400 and response.get_json()["field"] == "inputs"
+        field = response.get_json()["field"]  # the part, or the component that carried it
+        assert response.status_code == 400 and field in (
+            "inputs", f"{body['inputs'][index]['id']}.{body['inputs'][index]['property']}")
