@@ -159,6 +159,10 @@ def _postgres_dump(engine: Engine, folder: Path) -> tuple[Path, dict[str, int]]:
     return data, rows
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(":")
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
@@ -202,7 +206,7 @@ def read_manifest(path: Path) -> Manifest:
                 raise KeyError("manifest.json")
             body = member.read(1 << 20)
     except (tarfile.TarError, KeyError, OSError) as exc:
-        raise BackupError(f"archive: cannot read {path} ({exc})") from None
+        raise BackupError(f"archive: cannot read {path} ({_first_line(exc)})") from None
     try:
         return Manifest.from_json(body.decode("utf-8"))
     except UnicodeDecodeError:
@@ -248,7 +252,7 @@ def restore(engine: Engine, path: Path, force: bool = False) -> Manifest:
                 with tarfile.open(path) as archive:
                     archive.extract(manifest.data_file, tmp, filter="data")
             except (tarfile.TarError, KeyError) as exc:
-                raise BackupError(f"archive: cannot read {path} ({exc})") from None
+                raise BackupError(f"archive: cannot read {path} ({_first_line(exc)})") from None
             data = Path(tmp) / manifest.data_file
             if _sha256(data) != manifest.sha256:
                 raise BackupError("archive: the data file does not match its checksum")

@@ -14,12 +14,46 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
 class DatabaseUnreachable(RuntimeError):
     """The configured database cannot be reached; the message hides any password."""
+
+
+class DatabaseUrlInvalid(ValueError):
+    """``DATABASE_URL`` names no database this product can use; ``reason`` is an i18n key."""
+
+    def __init__(self, reason: str, **params):
+        self.reason, self.params = reason, params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        from dashboard.i18n import translate
+
+        return f"DATABASE_URL: {translate(self.reason, lang, **self.params)}"
+
+
+# the databases and drivers the product runs on (``DATABASE_URL``)
+DRIVERS = {"sqlite": {"pysqlite"}, "postgresql": {"psycopg"}}
+
+
+def checked_url(url: str):
+    """``url`` parsed, or ``DatabaseUrlInvalid`` saying why it cannot be used."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlInvalid("cli.fault.url_unparsable") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        raise DatabaseUrlInvalid("cli.fault.url_postgres")
+    if backend not in DRIVERS:
+        raise DatabaseUrlInvalid("cli.fault.url_backend", backend=backend)
+    driver = parsed.get_driver_name()  # loads the dialect: only for the two we know
+    if driver not in DRIVERS[backend]:
+        raise DatabaseUrlInvalid("cli.fault.url_driver", driver=driver)
+    return parsed
 
 
 def safe_url(url: str) -> str:
@@ -46,7 +80,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     Statement parameters are never put into error messages or the echo log
     (``hide_parameters``): they may be a typed username or someone's number.
     """
-    parsed = make_url(url)
+    parsed = checked_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

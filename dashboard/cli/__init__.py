@@ -4,7 +4,9 @@ Each module of this package registers its subcommands (``register(sub)``,
 each parser with ``set_defaults(handler=...)``); add a module to
 ``COMMAND_MODULES`` to add commands.  Errors the user can fix (an unreachable
 database, a database that already has data, a bad value) print one line and
-exit with code 2, never a traceback.
+exit with code 2, never a traceback; so does anything else that goes wrong
+(``cli/faults.py``: the line names it, an unexpected error's details go to a
+file).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dashboard.cli import (
     users,
 )
 from dashboard.cli.common import UsageError
+from dashboard.cli.faults import fault_line
 from dashboard.db import DatabaseUnreachable
 from dashboard.settings import load_settings
 
@@ -55,10 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args, settings)
     except (DatabaseUnreachable, UsageError, UnsafeSettings, PersonalDataKeyError,
             AuditKeyError) as exc:
-        print(f"antifraud {args.command}: {exc}", file=sys.stderr)
+        print(f"antifraud {args.command}: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a person (cli/faults.py)
+        print(f"antifraud {args.command}: {fault_line(exc, settings)}", file=sys.stderr)
+        return 2
 
 
 __all__ = ["main", "build_parser", "UsageError"]

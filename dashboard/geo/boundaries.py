@@ -183,6 +183,9 @@ def read_boundaries(path: str | Path, code_field: str = "code", crs: str | None 
         raise BoundaryFileError("unreadable", path=str(path),
                                 detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                                 ) from None
+    if not isinstance(frame, gpd.GeoDataFrame) or frame._geometry_column_name not in frame.columns:
+        raise BoundaryFileError("unreadable", path=str(path),
+                                detail="no shapes (a table, not GeoJSON, a shapefile or a GeoPackage)")
     if code_field not in frame.columns:
         fields = ", ".join(c for c in frame.columns if c != frame.geometry.name)
         raise BoundaryFileError("no_code_field", field=code_field, fields=fields or "-")
