@@ -74,20 +74,37 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def _statement_timeout(milliseconds: int):
+    def set_timeout(dbapi_conn, _record) -> None:
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {int(milliseconds)}")
+        dbapi_conn.commit()
+
+    return set_timeout
+
+
+def make_engine(url: str, echo: bool = False, connect_timeout: float | None = None,
+                statement_timeout: float | None = None) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
 
     Statement parameters are never put into error messages or the echo log
     (``hide_parameters``): they may be a typed username or someone's number.
+    On PostgreSQL, ``connect_timeout`` (seconds) bounds opening a connection
+    (a server that accepts and never answers) and ``statement_timeout``
+    (seconds) every statement; None or 0: no bound.
     """
     parsed = checked_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
+    connect_args = {"connect_timeout": max(1, round(connect_timeout))} if connect_timeout else {}
+    engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True,
+                           connect_args=connect_args)
+    if statement_timeout:
+        event.listen(engine, "connect", _statement_timeout(statement_timeout * 1000))
     event.listen(engine, "begin", _no_writes_yet)
     event.listen(engine, "before_cursor_execute", _note_writes)
     return engine
@@ -149,9 +166,11 @@ def _remember_connection(session: Session, _transaction, connection) -> None:
 class Database:
     """An engine and its session factory."""
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, echo: bool = False, connect_timeout: float | None = None,
+                 statement_timeout: float | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo)
+        self.engine = make_engine(url, echo=echo, connect_timeout=connect_timeout,
+                                  statement_timeout=statement_timeout)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessionmaker, "after_begin", _remember_connection)
 

@@ -50,6 +50,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LIVE_REFRESH_SECONDS", 10,
             "How often live counters and queues refresh in the browser, in seconds.", int),
     Setting("SQL_ECHO", False, "Log every SQL statement (debugging only).", _bool),
+    Setting("DATABASE_CONNECT_TIMEOUT", 5,
+            "Seconds to wait for PostgreSQL to accept a connection (web and commands); a server "
+            "that accepts and never answers is then reported as unreachable.", int),
+    Setting("DATABASE_STATEMENT_TIMEOUT", 30,
+            "Seconds one statement of the web process may run on PostgreSQL before it is "
+            "cancelled (0: no limit). Commands (backup, imports, seeding) are not limited.", int),
     Setting("PERSONAL_DATA_KEY", None,
             "Base64 of 32 random bytes: the AES-256-GCM key of citizens' phone, ID and bank "
             "account numbers at rest. Never stored in the database. Required in production, where "

@@ -16,7 +16,7 @@ class UsageError(RuntimeError):
 
 def open_database(settings: dict) -> Database:
     """The configured database; ``DatabaseUnreachable`` (one line, URL without password) if it is not there."""
-    db = Database(settings["DATABASE_URL"])
+    db = Database(settings["DATABASE_URL"], connect_timeout=settings.get("DATABASE_CONNECT_TIMEOUT"))
     check_reachable(db.engine)
     return db
 

@@ -14,7 +14,10 @@ from dashboard.db import Database, end_read_only
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["database"] = Database(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+    app.extensions["database"] = Database(
+        app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"],
+        connect_timeout=app.config["DATABASE_CONNECT_TIMEOUT"],
+        statement_timeout=app.config["DATABASE_STATEMENT_TIMEOUT"])
     app.teardown_appcontext(_close_session)
 
 
