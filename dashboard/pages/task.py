@@ -20,6 +20,7 @@ from flask_login import current_user
 from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import NotFound
 from dashboard.commands.tasks import STEPS, TaskInvalid
+from dashboard.commands.transaction import command_transaction
 from dashboard.i18n import current_language, t
 from dashboard.pages._task_parts import task_body
 from dashboard.tasks.policy import VIEW, task_in_scope
@@ -86,19 +87,17 @@ def take_step(clicks, task_id, version, note, reached, loss, people, reassign_to
     lang = current_language()
     session = request_session()
     try:
-        _command(step, task_id, version, note, reached, loss, people, reassign_to,
-                 split_to).run(session, now())
+        with command_transaction(session):
+            _command(step, task_id, version, note, reached, loss, people, reassign_to,
+                     split_to).run(session, now())
     except TaskInvalid as refused:
-        session.rollback()
         alert = dbc.Alert(refused.message(lang), color="warning", dismissable=True,
                           id="task-page-refused")
         if refused.field != "version":
             return dash.no_update, alert
         return task_body(session, _find(task_id), current_user, now(), lang), alert
     except (PermissionDenied, NotFound):
-        session.commit()  # keep the audit row of the refusal
         return dash.no_update, dbc.Alert(t("access.denied.title", lang), color="danger")
-    session.commit()
     task = _find(task_id)
     done = dbc.Alert(t(f"tasks.step.done.{step}", lang),
                      color="success", dismissable=True, duration=6000, id="task-page-done")
