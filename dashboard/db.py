@@ -14,7 +14,14 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -133,7 +140,8 @@ def end_read_only(session: Session) -> bool:
     left for the caller to roll back.
     """
     connection = session.info.get("connection")
-    if (connection is None or connection.closed or connection.dialect.name != "postgresql"
+    if (connection is None or connection.closed or connection.invalidated
+            or connection.dialect.name != "postgresql"
             or connection.info.get(WRITES, True) or session.new or session.dirty or session.deleted):
         return False
     from psycopg.pq import TransactionStatus
@@ -145,6 +153,53 @@ def end_read_only(session: Session) -> bool:
     except Exception:  # noqa: BLE001 - a failed transaction: the caller rolls it back
         return False
     return True
+
+
+# What the database's refusal says, by its SQLSTATE (PostgreSQL) or its message (SQLite's has none)
+READ_ONLY = "read_only"        # a standby, default_transaction_read_only, a read-only file, a full disk
+UNAVAILABLE = "unavailable"    # no connection, a connection dropped, a server shutting down or starting
+TIMED_OUT = "timed_out"        # DATABASE_STATEMENT_TIMEOUT reached, or no pooled connection in time
+_READ_ONLY_STATES = ("25006", "53100")                           # read_only_sql_transaction, disk_full
+_READ_ONLY_TEXT = ("readonly database", "read-only", "read only", "disk is full", "disk full")
+_TIMED_OUT_STATES = ("57014",)                                    # query_canceled (statement_timeout)
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")  # connection_exception class, shutdowns
+_SQLITE_UNAVAILABLE_TEXT = ("unable to open database", "disk i/o error", "database is locked")
+
+
+def database_reason(exc: BaseException) -> str:
+    """The database's own first line about ``exc``: never the statement or its parameters."""
+    original = getattr(exc, "orig", None)
+    primary = getattr(getattr(original, "diag", None), "message_primary", None)
+    text_ = primary or (str(original) if original is not None else type(exc).__name__)
+    return (text_.strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def database_fault(exc: BaseException) -> str | None:
+    """``READ_ONLY``, ``UNAVAILABLE`` or ``TIMED_OUT`` when ``exc`` says the database cannot serve
+    now (not that a statement was wrong); None otherwise."""
+    if isinstance(exc, DatabaseUnreachable):
+        return UNAVAILABLE
+    if isinstance(exc, PoolTimeout):
+        return TIMED_OUT
+    if not isinstance(exc, SQLAlchemyError):
+        return None
+    code = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    reason = database_reason(exc).lower()
+    if code in _READ_ONLY_STATES or (isinstance(exc, DBAPIError) and any(s in reason for s in _READ_ONLY_TEXT)):
+        return READ_ONLY
+    if code in _TIMED_OUT_STATES:
+        return TIMED_OUT
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return UNAVAILABLE
+    if code:
+        return UNAVAILABLE if code.startswith(_UNAVAILABLE_STATES) else None
+    if isinstance(exc, InterfaceError):
+        return UNAVAILABLE
+    if isinstance(exc, OperationalError):
+        if type(getattr(exc, "orig", None)).__module__ == "sqlite3":  # "no such table" is no outage
+            return UNAVAILABLE if any(s in reason for s in _SQLITE_UNAVAILABLE_TEXT) else None
+        return UNAVAILABLE  # PostgreSQL with no SQLSTATE: no server answered
+    return None
 
 
 def check_reachable(engine: Engine) -> None:

@@ -23,6 +23,18 @@ def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in str(value).split(",") if part.strip())
 
 
+class SettingInvalid(ValueError):
+    """An environment variable holds a value its setting cannot take; names both."""
+
+    def __init__(self, name: str, value: str, kind: str) -> None:
+        self.name, self.value, self.kind = name, value, kind  # kind: "int" or "float"
+        expected = {"int": "a whole number (e.g. 30)"}.get(kind, "a number (e.g. 0.5)")
+        super().__init__(f"{name}: {value!r} is not {expected}")
+
+
+_KINDS = {int: "int", float: "float"}
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -115,6 +127,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_KEY_PREFIX", "antifraud:",
             "Prefix of every Redis key the app writes, so that several installations (or test "
             "runs) can share one Redis."),
+    Setting("REDIS_TIMEOUT_SECONDS", 0.5,
+            "Seconds to wait for Redis to connect or answer before the app serves without it.",
+            float),
+    Setting("REDIS_RETRY_SECONDS", 30,
+            "After Redis failed to answer, seconds during which a process does not ask it again "
+            "(serving without the cache, allowing every ingest request) before it tries once more.",
+            float),
     Setting("INGEST_RATE_LIMIT_PER_MINUTE", 1200,
             "Requests one ingest source may make to the ingest API in any 60 seconds; more are "
             "refused with 429 and `Retry-After` (the batch is not stored; send it again). "
@@ -145,6 +164,13 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def _parsed(setting: Setting, text: str) -> Any:
+    try:
+        return setting.parse(text)
+    except ValueError:
+        raise SettingInvalid(setting.name, text, _KINDS.get(setting.parse, "float")) from None
+
+
 def load_settings(overrides: Mapping[str, Any] | None = None,
                   environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Resolve every setting: override dict, then environment, then default."""
@@ -155,7 +181,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         if setting.name in overrides:
             values[setting.name] = overrides.pop(setting.name)
         elif setting.name in environ:
-            values[setting.name] = setting.parse(environ[setting.name])
+            values[setting.name] = _parsed(setting, environ[setting.name])
         else:
             values[setting.name] = setting.default
     if not values["DATABASE_URL"]:

@@ -85,6 +85,11 @@ def _ingest(kind: str, model) -> dict:
                              "INGEST_RATE_LIMIT_PER_MINUTE; nothing stored, send again after "
                              "Retry-After seconds"),
                     "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}},
+            "503": {**_error("The database cannot take the batch now (unreachable, read-only or "
+                             "too slow; the body also has `incident`): send the same batch again "
+                             "after Retry-After seconds; a record already stored is recognised by "
+                             "its source and external_id and not stored twice"),
+                    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}},
         },
     }}
 

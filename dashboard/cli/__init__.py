@@ -12,6 +12,7 @@ file).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,7 +37,7 @@ from dashboard.cli import (
 from dashboard.cli.common import UsageError
 from dashboard.cli.faults import fault_line
 from dashboard.db import DatabaseUnreachable
-from dashboard.settings import load_settings
+from dashboard.settings import SettingInvalid, load_settings
 
 COMMAND_MODULES = [database, users, audit, units, boundaries, tokens, imports, tasks, backup, simulate,
                    stats, bench, loadtest]
@@ -52,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingInvalid as exc:  # a setting's own value: said in the language asked for, if any
+        language = {"DEFAULT_LANGUAGE": os.environ.get("DEFAULT_LANGUAGE")}
+        print(f"antifraud {args.command}: {fault_line(exc, language)}", file=sys.stderr)
+        return 2
     try:
         refuse_unknown_environment(settings)  # a misspelt ANTIFRAUD_ENV must not run as development
         return args.handler(args, settings)

@@ -17,20 +17,11 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.db import DatabaseUrlInvalid
+from dashboard.db import READ_ONLY, DatabaseUrlInvalid, database_fault, database_reason
 from dashboard.i18n import normalize, translate
-
-READ_ONLY_SIGNS = ("readonly", "read-only", "read only", "25006")
-
-
-def _database_reason(exc: SQLAlchemyError) -> str:
-    original = getattr(exc, "orig", None)
-    diagnosis = getattr(original, "diag", None)
-    primary = getattr(diagnosis, "message_primary", None)
-    text = primary or (str(original) if original is not None else type(exc).__name__)
-    return (text.strip().splitlines() or [type(exc).__name__])[0][:200]
+from dashboard.settings import SettingInvalid
 
 
 def _incident(exc: BaseException, settings) -> tuple[str, str]:
@@ -53,12 +44,12 @@ def fault_line(exc: BaseException, settings) -> str:
     lang = normalize(settings.get("DEFAULT_LANGUAGE"))
     if isinstance(exc, DatabaseUrlInvalid):
         return exc.message(lang)
+    if isinstance(exc, SettingInvalid):
+        return translate(f"cli.fault.setting_{exc.kind}", lang, name=exc.name, value=exc.value)
     if isinstance(exc, SQLAlchemyError):
-        reason = _database_reason(exc)
-        code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
-        if isinstance(exc, DBAPIError) and any(s in f"{reason} {code}".lower() for s in READ_ONLY_SIGNS):
+        if database_fault(exc) == READ_ONLY:
             return translate("cli.fault.read_only", lang)
-        return translate("cli.fault.database", lang, reason=reason)
+        return translate("cli.fault.database", lang, reason=database_reason(exc))
     if isinstance(exc, EOFError):
         return translate("cli.fault.no_input", lang)
     if isinstance(exc, OSError) and (exc.filename or exc.strerror):

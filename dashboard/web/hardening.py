@@ -26,7 +26,7 @@ from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import NotFound
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import t
-from dashboard.web import headers
+from dashboard.web import headers, outages
 
 log = logging.getLogger("dashboard.incidents")
 
@@ -42,15 +42,18 @@ def _refuse_debug_in_production():
     return None
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     from dashboard.web.login import wants_json
 
     return wants_json()
 
 
-def _answer(status: int, message: str, incident: str | None = None):
-    if _wants_json():
-        body = {"error": message}
+def answer(status: int, message: str, incident: str | None = None, field: str = "request", **extra):
+    """``message`` with ``status``: the translated error page for people; JSON for Dash and the
+    API, where the API's shape is ``{"error": {"field", "reason"}}`` (``docs/api.md``)."""
+    if wants_json():
+        error = {"field": field, "reason": message} if request.path.startswith("/api/") else message
+        body = {"error": error, **extra}
         if incident:
             body["incident"] = incident
         return jsonify(body), status
@@ -58,20 +61,20 @@ def _answer(status: int, message: str, incident: str | None = None):
 
 
 def _permission_denied(_error: PermissionDenied):
-    return _answer(403, t("access.denied.title"))
+    return answer(403, t("access.denied.title"))
 
 
 def _not_found(_error: NotFound):
-    return _answer(404, t("access.not_found.title"))
+    return answer(404, t("access.not_found.title"))
 
 
-def _incident(error: Exception):
+def incident(error: Exception):
     if isinstance(error, HTTPException):
         return error
-    incident = uuid.uuid4().hex[:12]
+    number = uuid.uuid4().hex[:12]
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    log.error("incident %s: %s %s\n%s", incident, request.method, request.path, redact(trace))
-    return _answer(500, t("error.incident", incident=incident), incident)
+    log.error("incident %s: %s %s\n%s", number, request.method, request.path, redact(trace))
+    return answer(500, t("error.incident", incident=number), number)
 
 
 def init_app(app: Flask) -> None:
@@ -79,5 +82,6 @@ def init_app(app: Flask) -> None:
         app.before_request(_refuse_debug_in_production)
     app.register_error_handler(PermissionDenied, _permission_denied)
     app.register_error_handler(NotFound, _not_found)
-    app.register_error_handler(Exception, _incident)
+    app.register_error_handler(Exception, incident)
+    outages.init_app(app)
     headers.init_app(app)

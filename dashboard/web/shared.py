@@ -14,9 +14,12 @@ process shares already.
   Redis server's clock, so workers and machines with skewed clocks agree.
 - ``get(key)`` / ``put(key, value, seconds)``: a text value that expires.
 
-Redis being down must not stop warnings from coming in: a failing Redis
-call is logged (at most once a minute) and the store then allows every take
-and caches nothing, and ``/healthz`` reports ``redis: unreachable``.
+Redis being down must not stop warnings from coming in, nor slow every
+page: a failing Redis call (no answer within ``REDIS_TIMEOUT_SECONDS``) is
+logged (at most once a minute) and opens a circuit breaker: for
+``REDIS_RETRY_SECONDS`` the store does not ask Redis at all, allows every
+take and caches nothing; then one call tries again, and closes the breaker
+if it succeeds.  ``/healthz`` pings Redis itself and says ``degraded``.
 """
 
 from __future__ import annotations
@@ -96,60 +99,101 @@ return {0, count, math.max(1, math.ceil(tonumber(oldest[2]) + window - now))}
 """
 
 
+class Breaker:
+    """After a failure, ``closed()`` is False for ``retry_seconds``; then one caller may try again.
+
+    Per process: each worker learns of a failure from its own first failed call.
+    """
+
+    def __init__(self, retry_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.retry_seconds = retry_seconds
+        self.clock = clock
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def closed(self) -> bool:
+        """True when a call may go to Redis (the breaker is closed, or its wait is over)."""
+        with self._lock:
+            if self._open_until == 0.0:
+                return True
+            if self.clock() < self._open_until:
+                return False
+            self._open_until = self.clock() + self.retry_seconds  # one caller tries; the rest wait
+            return True
+
+    def failed(self) -> None:
+        with self._lock:
+            self._open_until = self.clock() + self.retry_seconds
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._open_until = 0.0
+
+
 class RedisStore:
     """Counters and cache in Redis, shared by every process that uses the same URL and prefix."""
 
     shared = True
 
-    def __init__(self, url: str, prefix: str = "antifraud:") -> None:
+    def __init__(self, url: str, prefix: str = "antifraud:", timeout: float = 0.5,
+                 retry_seconds: float = 30, clock: Callable[[], float] = time.monotonic) -> None:
         import redis
 
         self._errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2,
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
                                            health_check_interval=30, decode_responses=True)
         self.prefix = prefix
         self._take = self.client.register_script(_TAKE)
-        self._last_complaint = 0.0
+        self.breaker = Breaker(retry_seconds, clock)
+        self._last_complaint = -60.0
 
-    def _failed(self, what: str, exc: Exception) -> None:
-        if time.monotonic() - self._last_complaint > 60:
-            self._last_complaint = time.monotonic()
-            log.warning("Redis %s failed (%s); counting and caching nothing until it answers",
-                        what, type(exc).__name__)
+    def _call(self, what: str, call: Callable[[], T], fallback: T) -> T:
+        if not self.breaker.closed():
+            return fallback
+        try:
+            value = call()
+        except self._errors as exc:
+            self.breaker.failed()
+            if time.monotonic() - self._last_complaint > 60:
+                self._last_complaint = time.monotonic()
+                log.warning("Redis %s failed (%s); counting and caching nothing, asking again in "
+                            "%g s", what, type(exc).__name__, self.breaker.retry_seconds)
+            return fallback
+        self.breaker.succeeded()
+        return value
 
     def take(self, key: str, limit: int, window: float) -> Allowance:
         member = f"{time.time_ns()}-{secrets.token_hex(4)}"
-        try:
-            ok, count, wait = self._take(keys=[self.prefix + key], args=[window, limit, member])
-        except self._errors as exc:
-            self._failed("rate count", exc)
-            return Allowance(True, 0)
-        return Allowance(bool(ok), int(count), int(wait))
+
+        def count() -> Allowance:
+            ok, taken, wait = self._take(keys=[self.prefix + key], args=[window, limit, member])
+            return Allowance(bool(ok), int(taken), int(wait))
+        return self._call("rate count", count, Allowance(True, 0))
 
     def get(self, key: str) -> str | None:
-        try:
-            return self.client.get(self.prefix + key)
-        except self._errors as exc:
-            self._failed("cache read", exc)
-            return None
+        return self._call("cache read", lambda: self.client.get(self.prefix + key), None)
 
     def put(self, key: str, value: str, seconds: float) -> None:
-        try:
-            self.client.set(self.prefix + key, value, px=max(1, int(seconds * 1000)))
-        except self._errors as exc:
-            self._failed("cache write", exc)
+        self._call("cache write", lambda: self.client.set(self.prefix + key, value,
+                                                          px=max(1, int(seconds * 1000))), None)
 
     def ping(self) -> bool:
+        """Ask Redis even while the breaker is open (``/healthz``); an answer closes it."""
         try:
-            return bool(self.client.ping())
+            answered = bool(self.client.ping())
         except self._errors:
+            self.breaker.failed()
             return False
+        self.breaker.succeeded()
+        return answered
 
 
 def init_app(app: Flask) -> None:
     url = app.config.get("REDIS_URL")
     if url:
-        app.extensions["shared_store"] = RedisStore(url, app.config.get("REDIS_KEY_PREFIX") or "")
+        app.extensions["shared_store"] = RedisStore(
+            url, app.config.get("REDIS_KEY_PREFIX") or "", timeout=app.config["REDIS_TIMEOUT_SECONDS"],
+            retry_seconds=app.config["REDIS_RETRY_SECONDS"])
         return
     app.extensions["shared_store"] = ProcessStore()
     if app.config.get("ANTIFRAUD_ENV") == "production":

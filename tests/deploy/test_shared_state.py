@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import threading
 from datetime import timedelta
@@ -198,3 +199,52 @@ def test_a_drawn_overview_is_shared_only_through_redis_and_only_alike(
     commander = _overview(worker_b, "commander")
     assert commander != second and "厦门市公安局" not in commander  # its breadcrumb starts at the district
     assert _overview(worker_b, "leader", "?unit=350203&period=week") != second
+
+
+@pytest.fixture
+def silent_redis():
+    """A Redis URL whose server accepts connections (the kernel's backlog) and never answers."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+
+
+def test_a_redis_that_never_answers_is_asked_once_per_retry_interval(silent_redis, caplog):
+    clock = [1000.0]
+    store = shared.RedisStore(silent_redis, "t:", timeout=0.2, retry_seconds=30, clock=lambda: clock[0])
+    asked = []
+    ask = store.client.execute_command
+    store.client.execute_command = lambda *args, **kwargs: (asked.append(args[0]), ask(*args, **kwargs))[1]
+    assert store.get("live:1") is None and len(asked) == 1  # the one call that waits its timeout
+    for n in range(20):  # then a page's many cache and rate calls do not ask at all
+        assert store.take(f"ingest:{n}", 1, 60).ok and store.get(f"k{n}") is None
+        store.put(f"k{n}", "v", 5)
+    assert len(asked) == 1
+    assert caplog.text.count("Redis cache read failed") == 1
+    clock[0] += 31  # the wait is over: one call tries again, and fails again
+    assert store.get("live:1") is None and store.get("live:2") is None and len(asked) == 2
+    store.client.execute_command = ask
+
+
+def test_a_redis_that_answers_again_is_used_again(redis_prefix):
+    clock = [1000.0]
+    store = shared.RedisStore(REDIS_URL, redis_prefix, retry_seconds=30, clock=lambda: clock[0])
+    store.breaker.failed()  # as after a failure
+    store.put("k", "v", 30)
+    assert store.get("k") is None  # not asked while open
+    clock[0] += 31
+    store.put("k", "v", 30)
+    assert store.get("k") == "v"
+
+
+def test_health_says_degraded_while_redis_never_answers(silent_redis, tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/h.db", "INSTANCE_PATH": str(tmp_path),
+                      "TESTING": True, "REDIS_URL": silent_redis, "REDIS_TIMEOUT_SECONDS": 0.2})
+    from dashboard.migrate import upgrade
+
+    upgrade(app.extensions["database"].engine)
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json()["status"] == "degraded" and health.get_json()["redis"] == "unreachable"
