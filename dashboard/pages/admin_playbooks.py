@@ -21,13 +21,13 @@ from dashboard.commands.edit_playbook import (
     PERMISSION,
     EditPlaybook,
     PlaybookChanged,
-    PlaybookInvalid,
 )
 from dashboard.components.dropdown import dropdown
 from dashboard.domain import User
 from dashboard.domain.playbooks import POINT_MAX, POINTS_MAX, DissuasionPlaybook
 from dashboard.domain.reference import FraudType
 from dashboard.i18n import current_language, name_of, t
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import requires
 from dashboard.web.login import client_address, now
@@ -100,22 +100,16 @@ def load_or_save(fraud_type, _save, version, zh, en):
     session = request_session()
     message = None
     if ctx.triggered_id == "playbooks-save":
-        try:
-            EditPlaybook(current_user, fraud_type, version, talking_points_zh=zh,
-                         talking_points_en=en, source_address=client_address()).run(session, now())
-        except PlaybookChanged as changed:
-            session.rollback()
-            message = dbc.Alert(changed.message(lang), color="warning", id="playbooks-changed")
-        except PlaybookInvalid as refused:
-            session.rollback()
-            alert = dbc.Alert(refused.message(lang), color="warning", id="playbooks-refused")
-            return dash.no_update, dash.no_update, dash.no_update, dash.no_update, alert
-        except PermissionDenied:
-            session.commit()  # keep the audit row of the refusal
-            alert = dbc.Alert(t("access.denied.title", lang), color="danger")
+        ran = run_command(lambda session: EditPlaybook(
+            current_user, fraud_type, version, talking_points_zh=zh, talking_points_en=en,
+            source_address=client_address()).run(session, now()))
+        if ran.refused(PlaybookChanged):  # show the stored text, and say why
+            message = dbc.Alert(ran.message(lang), color="warning", id="playbooks-changed")
+        elif not ran.ok:
+            alert = dbc.Alert(ran.message(lang), color="danger" if ran.refused(PermissionDenied) else
+                              "warning", id="playbooks-refused")
             return dash.no_update, dash.no_update, dash.no_update, dash.no_update, alert
         else:
-            session.commit()
             message = dbc.Alert(t("playbook.admin.saved", lang), color="success",
                                 id="playbooks-saved", duration=6000)
     playbook = session.get(DissuasionPlaybook, fraud_type)

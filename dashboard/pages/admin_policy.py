@@ -17,10 +17,10 @@ from flask_login import current_user
 from dashboard.auth.permissions import roles
 from dashboard.auth.policy import policy_items, stored_choices
 from dashboard.auth.totp import required_roles
-from dashboard.commands.errors import Invalid
 from dashboard.commands.set_security_policy import SetSecurityPolicy
 from dashboard.components.dropdown import dropdown
 from dashboard.i18n import current_language, t
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import requires
 from dashboard.web.login import client_address, now
@@ -98,20 +98,18 @@ def layout(**_kwargs):
 )
 @requires(PERMISSION)
 def save_policy(_save, values, ids):
-    lang, session = current_language(), request_session()
+    lang = current_language()
     choices = {}
     for ident, value in zip(ids or [], values or [], strict=False):
         name = ident.get("name") if isinstance(ident, dict) else None
         if not isinstance(name, str):
             continue
         choices[name] = ",".join(str(v) for v in value) if isinstance(value, list) else value
-    try:
-        changed = SetSecurityPolicy(current_user, choices, source_address=client_address()).run(
-            session, now=now())
-        session.commit()
-    except Invalid as invalid:
-        session.rollback()
-        return dbc.Alert(invalid.message(lang), color="danger", id="policy-invalid")
+    ran = run_command(lambda session: SetSecurityPolicy(
+        current_user, choices, source_address=client_address()).run(session, now=now()))
+    if not ran.ok:
+        return dbc.Alert(ran.message(lang), color="danger", id="policy-invalid")
+    changed = ran.value
     if not changed:
         return dbc.Alert(t("admins.policy.unchanged", lang), color="secondary", id="policy-done")
     return dbc.Alert(t("admins.policy.saved", lang, names=", ".join(changed)), color="success",

@@ -18,7 +18,6 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboard.auth.permissions import PermissionDenied
-from dashboard.auth.records import NotFound
 from dashboard.commands.errors import Invalid
 from dashboard.commands.rejected import (
     PERMISSION,
@@ -38,6 +37,7 @@ from dashboard.domain import RejectedRecord
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import current_language, t
 from dashboard.web.access import current_scope
+from dashboard.web.commands import audited_lookup, run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, permits, requires
 from dashboard.web.login import client_address
@@ -117,11 +117,7 @@ def layout(**_kwargs):
 def show_payload(record_id):
     if record_id is None:
         raise PreventUpdate
-    try:
-        record = _find(record_id)
-    except NotFound:
-        request_session().commit()  # keep the audit row of the refused id
-        raise
+    record = audited_lookup(lambda: _find(record_id))
     return json.dumps(shown_payload(record), ensure_ascii=False, indent=2)
 
 
@@ -134,11 +130,7 @@ def unmask_options(record_id):
     if record_id is None or not permits(current_user, UNMASK):
         return [], None
     lang = current_language()
-    try:
-        record = _find(record_id)
-    except NotFound:
-        request_session().commit()  # keep the audit row of the refused id
-        raise
+    record = audited_lookup(lambda: _find(record_id))
     return [{"label": t(f"rejected.unmask.field.{name}", lang), "value": name}
             for name in revealable_fields(json.loads(record.payload))], None
 
@@ -155,19 +147,13 @@ def show_clear_value(n_clicks, record_id, field):
         return ""
     if not n_clicks or record_id is None or not field:
         raise PreventUpdate
-    session = request_session()
-    try:
-        value = unmask_rejected(session, current_user, record_id, field, source_address=client_address())
-    except Invalid:
-        raise PreventUpdate from None
-    except PermissionDenied:
-        session.commit()  # keep the audit row of the refusal (the answer is 403)
-        raise
-    except NotFound:
-        session.commit()  # keep the audit row of the refused id
-        return t("access.not_found.title")
-    session.commit()
-    return value or "—"
+    ran = run_command(lambda session: unmask_rejected(session, current_user, record_id, field,
+                                                      source_address=client_address()))
+    if ran.refused(Invalid):
+        raise PreventUpdate
+    if ran.refused(PermissionDenied):
+        raise ran.refusal  # audited; the answer is 403
+    return ran.message() if not ran.ok else ran.value or "—"
 
 
 @callback(Output("rejected-message", "children"), Output("rejected-list", "children"),
@@ -178,32 +164,32 @@ def show_clear_value(n_clicks, record_id, field):
 @requires(PERMISSION, record=PICKED)
 def act(_replay, _discard, record_id, payload_text):
     lang = current_language()
-    session = request_session()
     if record_id is None:
         return dbc.Alert(t("rejected.pick_first", lang), color="warning"), dash.no_update, dash.no_update
-    try:
-        if ctx.triggered_id == "rejected-discard":
-            discard(session, current_user, record_id, source_address=client_address())
-            message = dbc.Alert(t("rejected.discarded", lang), color="secondary")
+    if ctx.triggered_id == "rejected-discard":
+        ran = run_command(lambda session: discard(session, current_user, record_id,
+                                                  source_address=client_address()))
+    else:
+        try:
+            edited = json.loads(payload_text or "")
+        except json.JSONDecodeError:
+            return (dbc.Alert(RejectedRecordError("payload", "rejected.bad_json").message(lang),
+                              color="danger"), dash.no_update, dash.no_update)
+        ran = run_command(lambda session: replay(
+            session, current_user, record_id, edited, source_address=client_address(),
+            max_future_minutes=current_app.config["MAX_FUTURE_MINUTES"]))
+    session = request_session()
+    if ran.refused(RejectedRecordError):
+        return dbc.Alert(ran.message(lang), color="danger"), dash.no_update, dash.no_update
+    if not ran.ok:
+        return dbc.Alert(ran.message(lang), color="danger"), _table(session, lang), _options(session)
+    if ctx.triggered_id == "rejected-discard":
+        message = dbc.Alert(t("rejected.discarded", lang), color="secondary")
+    else:
+        status, errors = ran.value
+        if status == "rejected":
+            message = dbc.Alert([t("rejected.still_rejected", lang), html.Ul(
+                [html.Li(f"{e['field']}: {e['reason']}") for e in errors])], color="danger")
         else:
-            try:
-                edited = json.loads(payload_text or "")
-            except json.JSONDecodeError:
-                raise RejectedRecordError("payload", "rejected.bad_json") from None
-            status, errors = replay(session, current_user, record_id, edited,
-                                    source_address=client_address(),
-                                    max_future_minutes=current_app.config["MAX_FUTURE_MINUTES"])
-            if status == "rejected":
-                message = dbc.Alert([t("rejected.still_rejected", lang), html.Ul(
-                    [html.Li(f"{e['field']}: {e['reason']}") for e in errors])], color="danger")
-            else:
-                message = dbc.Alert(t("rejected.replayed", lang, status=status), color="success")
-        session.commit()
-    except RejectedRecordError as exc:
-        session.rollback()
-        return dbc.Alert(exc.message(lang), color="danger"), dash.no_update, dash.no_update
-    except NotFound:
-        session.commit()  # keep the audit row of the refused id
-        return (dbc.Alert(t("access.not_found.title", lang), color="danger"), _table(session, lang),
-                _options(session))
+            message = dbc.Alert(t("rejected.replayed", lang, status=status), color="success")
     return message, _table(session, lang), _options(session)

@@ -25,6 +25,7 @@ from dashboard.components.accounts import account_options, accounts_table, all_a
 from dashboard.components.dropdown import dropdown
 from dashboard.domain import OrgUnit, User
 from dashboard.i18n import current_language, name_of, t
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import requires
 from dashboard.web.login import client_address, now
@@ -95,14 +96,10 @@ def layout(**_kwargs):
 
 
 def _answer(session, lang: str, run):
-    """Run one command, commit or roll back, and draw the feedback and the new table."""
-    try:
-        message = run()
-        session.commit()
-        feedback = dbc.Alert(message, color="success", id="roles-done")
-    except Invalid as invalid:
-        session.rollback()
-        feedback = dbc.Alert(invalid.message(lang), color="danger", id="roles-invalid")
+    """Run one command in the request's transaction, and draw the feedback and the new table."""
+    ran = run_command(lambda _session: run())
+    feedback = (dbc.Alert(ran.value, color="success", id="roles-done") if ran.ok else
+                dbc.Alert(ran.message(lang), color="danger", id="roles-invalid"))
     return (feedback, accounts_table(session, now(), lang, "roles"),
             account_options(_business_accounts(session)))
 

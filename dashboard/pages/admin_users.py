@@ -23,6 +23,7 @@ from dashboard.commands.reset_password import ResetPassword
 from dashboard.components.accounts import account_options, accounts_table, all_accounts, field
 from dashboard.components.dropdown import dropdown
 from dashboard.i18n import current_language, t
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import requires
 from dashboard.web.login import client_address, now, security_settings
@@ -116,13 +117,11 @@ def change_user(_create, _reset, _disable, _enable, new_username, new_display_na
     fields = {"new_username": new_username, "new_display_name": new_display_name,
               "new_password": new_password, "edit_user": edit_user,
               "edit_password": edit_password}
-    try:
-        user = _command(trigger, fields).run(session, now=now())
-        session.commit()
+    ran = run_command(lambda session: _command(trigger, fields).run(session, now=now()))
+    if ran.ok:
         feedback = dbc.Alert(t(f"users.done.{trigger.removeprefix('users-')}", lang,
-                               username=user.username), color="success", id="users-done")
-    except Invalid as invalid:
-        session.rollback()
-        feedback = dbc.Alert(invalid.message(lang), color="danger", id="users-invalid")
+                               username=ran.value.username), color="success", id="users-done")
+    else:
+        feedback = dbc.Alert(ran.message(lang), color="danger", id="users-invalid")
     return (feedback, accounts_table(session, now(), lang, "users"), "", "",
             account_options(all_accounts(session)))

@@ -17,14 +17,12 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
-from dashboard.auth.permissions import PermissionDenied
-from dashboard.auth.records import NotFound
 from dashboard.commands.tasks import STEPS, TaskInvalid
-from dashboard.commands.transaction import command_transaction
 from dashboard.i18n import current_language, t
 from dashboard.pages._task_parts import task_body
 from dashboard.tasks.policy import VIEW, task_in_scope
 from dashboard.web.access import current_scope
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
@@ -85,18 +83,15 @@ def take_step(clicks, task_id, version, note, reached, loss, people, reassign_to
     if step not in STEPS:
         raise PreventUpdate
     lang = current_language()
+    ran = run_command(lambda session: _command(step, task_id, version, note, reached, loss, people,
+                                               reassign_to, split_to).run(session, now()))
     session = request_session()
-    try:
-        with command_transaction(session):
-            _command(step, task_id, version, note, reached, loss, people, reassign_to,
-                     split_to).run(session, now())
-    except TaskInvalid as refused:
-        alert = dbc.Alert(refused.message(lang), color="warning", dismissable=True,
-                          id="task-page-refused")
-        if refused.field != "version":
+    if ran.refused(TaskInvalid):
+        alert = dbc.Alert(ran.message(lang), color="warning", dismissable=True, id="task-page-refused")
+        if ran.refusal.field != "version":
             return dash.no_update, alert
         return task_body(session, _find(task_id), current_user, now(), lang), alert
-    except (PermissionDenied, NotFound):
+    if not ran.ok:
         return dash.no_update, dbc.Alert(t("access.denied.title", lang), color="danger")
     task = _find(task_id)
     done = dbc.Alert(t(f"tasks.step.done.{step}", lang),

@@ -19,7 +19,6 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
-from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import parse_id
 from dashboard.commands.tasks import IssueTask, TaskInvalid
 from dashboard.commands.tasks.creation import MAX_TARGETS
@@ -39,6 +38,7 @@ from dashboard.tasks.views import (
 )
 from dashboard.web.access import current_scope, scope_within
 from dashboard.web.callback_values import code, codes, day, text
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
@@ -165,19 +165,15 @@ def issue(n_clicks, kind, priority, title, instructions, targets, assignee, day,
     if not n_clicks:
         raise PreventUpdate
     lang = current_language()
-    session = request_session()
-    try:
-        tasks = IssueTask(current_user, kind, priority, title, target_units=targets or [],
-                          instructions=instructions, deadline=_deadline(day, clock),
-                          assignee_id=assignee, warning_id=warning_id, case_id=case_id,
-                          source_address=client_address()).run(session, now())
-    except TaskInvalid as refused:
-        session.commit()  # the audit row of a refused warning id, if any
-        return dbc.Alert(refused.message(lang), color="warning", id="task-new-refused"), dash.no_update
-    except PermissionDenied:
-        session.commit()
-        return dbc.Alert(t("access.denied.title", lang), color="danger"), dash.no_update
-    session.commit()
+    ran = run_command(lambda session: IssueTask(
+        current_user, kind, priority, title, target_units=targets or [], instructions=instructions,
+        deadline=_deadline(day, clock), assignee_id=assignee, warning_id=warning_id,
+        case_id=case_id, source_address=client_address()).run(session, now()),
+        keep=(TaskInvalid,))  # the audit row of a refused warning id, if any
+    if not ran.ok:
+        color = "warning" if ran.refused(TaskInvalid) else "danger"
+        return dbc.Alert(ran.message(lang), color=color, id="task-new-refused"), dash.no_update
+    tasks = ran.value
     if len(tasks) == 1:
         return dash.no_update, f"/task/{tasks[0].id}"
     return dash.no_update, "/tasks?box=outbox"

@@ -17,7 +17,6 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboard.auth.permissions import allowed
-from dashboard.auth.records import NotFound
 from dashboard.commands.tasks import TaskInvalid
 from dashboard.components.charts import json_values
 from dashboard.components.dropdown import dropdown
@@ -48,6 +47,7 @@ from dashboard.tasks.views import (
 )
 from dashboard.web.access import current_scope
 from dashboard.web.callback_values import code
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
@@ -213,17 +213,13 @@ def confirm_proposal(clicks, changed):
     if not any(clicks or []) or not isinstance(ctx.triggered_id, dict):
         raise PreventUpdate
     lang = current_language()
-    session = request_session()
     scope = current_scope()
-    try:
-        task = confirm_door_visit(session, current_user, scope, ctx.triggered_id.get("warning"),
-                                  now=now(), lang=lang, source_address=client_address())
-    except (TaskInvalid, NotFound) as refused:
-        session.commit()  # the audit row of a refused warning id
-        text = refused.message(lang) if isinstance(refused, TaskInvalid) else t(
-            "access.not_found.title", lang)
-        return dash.no_update, dbc.Alert(text, color="warning", dismissable=True), dash.no_update
-    session.commit()
+    ran = run_command(lambda session: confirm_door_visit(
+        session, current_user, scope, ctx.triggered_id.get("warning"), now=now(), lang=lang,
+        source_address=client_address()), keep=(TaskInvalid,))  # the audit row of a refused id
+    if not ran.ok:
+        return dash.no_update, dbc.Alert(ran.message(lang), color="warning", dismissable=True), dash.no_update
+    task, session = ran.value, request_session()
     message = dbc.Alert([t("tasks.proposals.issued", lang), " ",
                          html.A(task.title, href=f"/task/{task.id}", className="alert-link")],
                         color="success", dismissable=True, id="tasks-board-issued")

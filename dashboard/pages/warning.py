@@ -25,7 +25,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from dashboard.auth.permissions import PermissionDenied
-from dashboard.auth.records import NotFound, warning_in_scope
+from dashboard.auth.records import warning_in_scope
 from dashboard.commands.errors import Invalid
 from dashboard.commands.record_attempt import OutcomeInvalid, RecordAttempt, WarningChanged
 from dashboard.commands.tasks import TaskInvalid
@@ -36,6 +36,7 @@ from dashboard.pages._warning_parts import tasks_section, warning_body
 from dashboard.tasks.proposals import confirm_door_visit
 from dashboard.tasks.views import fmt_time
 from dashboard.web.access import current_scope
+from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, permits, requires
 from dashboard.web.login import client_address, now
@@ -98,23 +99,18 @@ def record_attempt(n_clicks, warning_id, version, method, result, note, outcome,
     if not n_clicks:
         raise PreventUpdate
     lang = current_language()
-    session = request_session()
     command = RecordAttempt(current_user, warning_id, version, method=method, result=result,
                             note=note, outcome=None if outcome in (None, "", STILL_OPEN) else outcome,
                             loss_avoided=loss_avoided,
                             loss=loss, source_address=client_address())
-    try:
-        done = command.run(session, now())
-    except WarningChanged as changed:
-        session.rollback()
-        return _body(_find(warning_id)), _alert(changed.message(lang), "warning", "outcome-changed")
-    except OutcomeInvalid as refused:
-        session.rollback()
-        return dash.no_update, _alert(refused.message(lang), "warning", "outcome-refused")
-    except (PermissionDenied, NotFound):
-        session.commit()  # keep the audit row of the refusal
+    ran = run_command(lambda session: command.run(session, now()))
+    if ran.refused(WarningChanged):  # someone else recorded first: show theirs, and say so
+        return _body(_find(warning_id)), _alert(ran.message(lang), "warning", "outcome-changed")
+    if ran.refused(OutcomeInvalid):
+        return dash.no_update, _alert(ran.message(lang), "warning", "outcome-refused")
+    if not ran.ok:
         return dash.no_update, _alert(t("access.denied.title", lang), "danger", "outcome-denied")
-    session.commit()
+    done = ran.value
     text = [t("outcome.recorded", lang)]
     if done.proposal is not None:
         text += [" ", t("outcome.proposed", lang, deadline=fmt_time(done.proposal.deadline_at))]
@@ -146,16 +142,12 @@ def confirm_visit(n_clicks, warning_id):
     if not n_clicks:
         raise PreventUpdate
     lang = current_language()
-    session = request_session()
-    try:
-        task = confirm_door_visit(session, current_user, current_scope(), warning_id, now=now(),
-                                  lang=lang, source_address=client_address())
-    except (TaskInvalid, NotFound) as refused:
-        session.commit()  # the audit row of a refused warning id
-        text = refused.message(lang) if isinstance(refused, TaskInvalid) else t(
-            "access.not_found.title", lang)
-        return _alert(text, "warning", "warning-visit-refused")
-    session.commit()
+    ran = run_command(lambda session: confirm_door_visit(
+        session, current_user, current_scope(), warning_id, now=now(), lang=lang,
+        source_address=client_address()), keep=(TaskInvalid,))  # the audit row of a refused id
+    if not ran.ok:
+        return _alert(ran.message(lang), "warning", "warning-visit-refused")
+    task, session = ran.value, request_session()
     message = [t("tasks.proposals.issued", lang), " ",
                dcc.Link(task.title, href=f"/task/{task.id}", className="alert-link")]
     section = tasks_section(session, _find(warning_id), current_user, now(), lang)
@@ -175,13 +167,13 @@ def show_clear_value(n_clicks, warning_id):
     if not n_clicks or dash.ctx.triggered_id is None:
         raise PreventUpdate
     field = dash.ctx.triggered_id["field"]
-    session = request_session()
-    try:
-        value = unmask(session, current_user, warning_id, field, source_address=client_address())
-    except Invalid:
-        raise PreventUpdate from None
-    except NotFound:
-        session.commit()  # keep the audit row of the refused id
+    ran = run_command(lambda session: unmask(session, current_user, warning_id, field,
+                                             source_address=client_address()))
+    if ran.refused(Invalid):
+        raise PreventUpdate
+    if ran.refused(PermissionDenied):
+        raise ran.refusal  # audited; the answer is 403
+    if not ran.ok:
         return t("access.not_found.title"), {"display": "none"}
-    session.commit()
+    value = ran.value
     return value or "—", {"display": "none"}
