@@ -137,10 +137,6 @@ class Scope:
         """``stmt`` narrowed to rows whose county/station lie in this scope."""
         return stmt.where(self.rows_condition(county_col, station_col))
 
-    def filter_unit_rows(self, stmt: Select, unit_col) -> Select:
-        """``stmt`` narrowed to rows whose ``unit_col`` (any level) lies in this scope."""
-        return stmt.where(self.unit_condition(unit_col))
-
     def filter_org_units(self, stmt: Select) -> Select:
         """A select of ``OrgUnit`` narrowed to this subtree."""
         return stmt.where(self.path_condition())

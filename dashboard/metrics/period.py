@@ -110,11 +110,6 @@ class Period:
         if not self.whole_days:
             raise ValueError("period: aggregates need a period of whole days (midnight to midnight)")
 
-    def clip_end(self, end: datetime) -> Period:
-        """This period ending at ``end`` if that is earlier (same kind)."""
-        return self if end >= self.end else Period(self.start, max(end, self.start + timedelta(seconds=1)),
-                                                   self.kind)
-
     def first_days(self, count: int) -> Period:
         """The first ``count`` days of this period (at least one)."""
         return Period.of_days(self.first_day, self.first_day + timedelta(days=max(count, 1) - 1), self.kind)

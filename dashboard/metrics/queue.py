@@ -117,15 +117,6 @@ def _order(sort: Sequence[tuple[str, bool]], station) -> list:
     return [*order, *urgency, Warning.id]
 
 
-def sort_model(model) -> list[tuple[str, bool]]:
-    """AG Grid's ``sortModel`` (``[{"colId": ..., "sort": "asc"|"desc"}]``) as (key, descending)."""
-    out = []
-    for item in model if isinstance(model, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("colId"), str):
-            out.append((item["colId"], item.get("sort") == "desc"))
-    return out
-
-
 def _minutes(later: datetime, earlier: datetime) -> int:
     return int((to_local_naive(later) - to_local_naive(earlier)).total_seconds() // 60)
 

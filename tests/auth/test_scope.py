@@ -152,7 +152,7 @@ def test_org_units_and_unit_ids_are_the_subtree(session, org):
     codes = sorted(session.scalars(scope.filter_org_units(select(OrgUnit.code))))
     assert codes == ["350203", "35020301", "35020302"]
     assert scope.unit_ids(session) == sorted(org[c].id for c in codes)
-    stmt = scope.filter_unit_rows(select(OrgUnit.code), OrgUnit.parent_id)
+    stmt = select(OrgUnit.code).where(scope.unit_condition(OrgUnit.parent_id))
     assert sorted(session.scalars(stmt)) == ["35020301", "35020302"]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import scope_for_unit
 from dashboard.domain.base import SHANGHAI
-from dashboard.metrics.queue import QueueFilter, sort_model, warning_queue
+from dashboard.metrics.queue import QueueFilter, warning_queue
 from tests.factories import build_chain, make_warning
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=SHANGHAI)
@@ -120,7 +120,7 @@ def test_filters_sort_and_masking(engine):
         assert ids(wanted=QueueFilter.of(["high", "nonsense"])) == [w[1], w[3]]
         assert ids(wanted=QueueFilter.of(None, "investment", ["in_progress"])) == [w[2]]
         assert ids(wanted=QueueFilter.of(statuses="closed")) == ids()  # only open statuses count
-        assert ids(sort=sort_model([{"colId": "waited", "sort": "desc"}])) == w  # longest first
+        assert ids(sort=[("waited", True)]) == w  # longest first
         assert ids(sort=[("amount_at_risk", True)]) == w
         assert ids(sort=[("no_such_column", True)]) == ids()
         rows = warning_queue(session, scope, NOW).rows

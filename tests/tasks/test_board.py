@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks import Acknowledge, Complete, Reject, Split
-from dashboard.metrics.period import Period
-from dashboard.metrics.tasks import task_performance
 from dashboard.tasks.board import BoardFilter, board_rows, open_by_precinct, waiting_count
 from dashboard.tasks.escalation import escalate_due
 from tests.tasks.conftest import NOW
@@ -97,22 +95,3 @@ def test_open_tasks_by_precinct(chain, session):
     assert len(open_by_precinct(session, county, NOW, "station")) == 3
 
 
-def test_unit_performance(chain, session):
-    on_time = chain.issue(kind="report_request", priority="normal")          # 24 h, ack 4 h
-    Acknowledge(chain.users["officer"], on_time.id, on_time.version).run(
-        session, NOW + timedelta(minutes=30))
-    Complete(chain.users["officer"], on_time.id, on_time.version).run(session, NOW + timedelta(hours=2))
-    late = chain.issue(kind="report_request", priority="normal")
-    Acknowledge(chain.users["officer"], late.id, late.version).run(session, NOW + timedelta(hours=5))
-    Complete(chain.users["officer"], late.id, late.version).run(session, NOW + timedelta(days=2))
-    chain.issue(kind="report_request", to=["99000102"])                      # never acknowledged
-    period = Period(NOW - timedelta(days=1), NOW + timedelta(days=1))
-    frame = task_performance(session, scope_of(session, chain.users["commander"]), period)
-    row = frame.set_index("code").loc["99000101"]
-    assert (row["tasks"], row["acknowledged"], row["done"], row["done_on_time"]) == (2, 2, 2, 1)
-    assert row["ack_minutes_median"] == 165.0  # 30 and 300 minutes
-    assert row["ack_in_window_share"] == 0.5 and row["done_on_time_share"] == 0.5
-    other = frame.set_index("code").loc["99000102"]
-    assert (other["tasks"], other["acknowledged"], other["done_on_time_share"]) == (1, 0, 0.0)
-    assert frame.set_index("code").loc["99000103"]["tasks"] == 0
-    assert set(frame["code"]) == {"99000101", "99000102", "99000103"}
