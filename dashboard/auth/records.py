@@ -85,44 +85,48 @@ def unit_object(unit: OrgUnit | None, tried) -> str:
     return code_name("unit-code", tried)
 
 
-def warning_visible(session: Session, scope: Scope, warning_id) -> Warning | None:
-    """The warning ``warning_id`` if it lies in ``scope``, else None (nothing audited)."""
-    number = parse_id(warning_id)
+def _visible(session: Session, model, record_id, condition):
+    number = parse_id(record_id)
     if number is None:
         return None
-    return session.scalar(scope.filter_units(
-        select(Warning).where(Warning.id == number), Warning.county_id, Warning.station_id))
+    return session.scalar(select(model).where(model.id == number, condition))
+
+
+def warning_visible(session: Session, scope: Scope, warning_id) -> Warning | None:
+    """The warning ``warning_id`` if it lies in ``scope``, else None (nothing audited)."""
+    return _visible(session, Warning, warning_id, scope.rows_condition(Warning.county_id, Warning.station_id))
 
 
 def case_visible(session: Session, scope: Scope, case_id) -> Case | None:
     """The case ``case_id`` if it lies in ``scope``, else None (nothing audited)."""
-    number = parse_id(case_id)
-    if number is None:
-        return None
-    return session.scalar(scope.filter_units(
-        select(Case).where(Case.id == number), Case.county_id, Case.station_id))
+    return _visible(session, Case, case_id, scope.rows_condition(Case.county_id, Case.station_id))
 
 
-def _denied(session: Session, kind: str, record_id, user, source_address: str | None) -> NotFound:
-    audit.record(session, user=user, action=audit.ACCESS_DENIED,
-                 object=object_name(kind, record_id), outcome=audit.DENIED,
-                 source_address=source_address, detail={"reason": "not_in_scope"})
-    return NotFound(kind, parse_id(record_id))
+def record_in_scope(session: Session, kind: str, model, record_id, condition, *, user,
+                    source_address: str | None = None):
+    """The ``model`` row ``record_id`` if ``condition`` (the scope's SQL) lets it through; else
+    audit the refused id as ``kind`` and raise ``NotFound``: the one way a record id from the
+    browser is looked up."""
+    row = _visible(session, model, record_id, condition)
+    if row is None:
+        audit.record(session, user=user, action=audit.ACCESS_DENIED,
+                     object=object_name(kind, record_id), outcome=audit.DENIED,
+                     source_address=source_address, detail={"reason": "not_in_scope"})
+        raise NotFound(kind, parse_id(record_id))
+    return row
 
 
 def warning_in_scope(session: Session, scope: Scope, warning_id, *, user,
                      source_address: str | None = None) -> Warning:
     """The warning ``warning_id`` if it lies in ``scope``; else audit and raise ``NotFound``."""
-    warning = warning_visible(session, scope, warning_id)
-    if warning is None:
-        raise _denied(session, "warning", warning_id, user, source_address)
-    return warning
+    return record_in_scope(session, "warning", Warning, warning_id,
+                           scope.rows_condition(Warning.county_id, Warning.station_id),
+                           user=user, source_address=source_address)
 
 
 def case_in_scope(session: Session, scope: Scope, case_id, *, user,
                   source_address: str | None = None) -> Case:
     """The case ``case_id`` if it lies in ``scope``; else audit and raise ``NotFound``."""
-    case = case_visible(session, scope, case_id)
-    if case is None:
-        raise _denied(session, "case", case_id, user, source_address)
-    return case
+    return record_in_scope(session, "case", Case, case_id,
+                           scope.rows_condition(Case.county_id, Case.station_id),
+                           user=user, source_address=source_address)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.auth.permissions import require
-from dashboard.auth.records import NotFound, object_name, parse_id
+from dashboard.auth.records import record_in_scope
 from dashboard.auth.scope import Scope, scope_of
 from dashboard.commands.errors import Invalid
 from dashboard.commands.rejected_masks import masked_payload, restored
@@ -68,16 +68,8 @@ def open_records(session: Session, scope: Scope, limit: int = PAGE_SIZE) -> list
 def rejected_in_scope(session: Session, scope: Scope, record_id, *, user,
                       source_address: str | None = None) -> RejectedRecord:
     """The rejected record ``record_id`` if ``scope`` may see it; else audit and raise ``NotFound``."""
-    number = parse_id(record_id)
-    record = None
-    if number is not None:
-        record = session.scalar(select(RejectedRecord).where(RejectedRecord.id == number, visible(scope)))
-    if record is None:
-        audit.record(session, user=user, action=audit.ACCESS_DENIED,
-                     object=object_name("rejected", record_id), outcome=audit.DENIED,
-                     source_address=source_address, detail={"reason": "not_in_scope"})
-        raise NotFound("rejected", number)
-    return record
+    return record_in_scope(session, "rejected", RejectedRecord, record_id, visible(scope), user=user,
+                           source_address=source_address)
 
 
 def sender_of(session: Session, record: RejectedRecord) -> Sender | None:

@@ -11,16 +11,13 @@ unknown or revoked), comparing hashes in constant time.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
+from dashboard.auth.api_tokens import mint, presented_token
 from dashboard.domain.base import now_local
 from dashboard.domain.ingest import ApiToken
 from dashboard.ingest.schemas import Source
@@ -54,10 +51,6 @@ class Sender:
         return cls(row.source, frozenset(row.granted_sources), row.id)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _source(value, option: str) -> str:
     from pydantic import TypeAdapter, ValidationError
 
@@ -74,9 +67,7 @@ def create_token(session: Session, source: str, also_sources: Iterable[str] = ()
     others = sorted({_source(s, "--also-source") for s in also_sources} - {source})
     if len(others) > MAX_ALSO_SOURCES:
         raise TokenError(f"--also-source: at most {MAX_ALSO_SOURCES} other sources")
-    plain = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(source=source, token_hash=_hash(plain), hint=plain[:10],
-                   also_sources=",".join(others) or None, created_at=now_local())
+    row, plain = mint(PREFIX, source, also_sources=",".join(others) or None)
     session.add(row)
     session.flush()
     audit.record(session, user=actor or "system:tokens", action=audit.TOKEN_CREATED,
@@ -95,14 +86,8 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
 
 def token_sender(session: Session, presented: str | None) -> Sender | None:
     """Who a valid, unrevoked ingest token is; None otherwise."""
-    if not presented or not presented.startswith(PREFIX) or len(presented) > 200:
-        return None
-    digest = _hash(presented)
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
-        return None
-    row.last_used_at = now_local()
-    return Sender.of_token(row)
+    row = presented_token(session, presented, PREFIX)
+    return Sender.of_token(row) if row is not None else None
 
 
 def token_source(session: Session, presented: str | None) -> str | None:

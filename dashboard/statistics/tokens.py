@@ -14,16 +14,13 @@ revoke-token``) but:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.auth.api_tokens import mint, presented_token
 from dashboard.auth.permissions import allowed
-from dashboard.domain.base import now_local
 from dashboard.domain.ingest import ApiToken
 from dashboard.domain.users import User, normalize_username
 
@@ -37,10 +34,6 @@ class StatsTokenError(ValueError):
     """A bad value for a token command; the message names the field."""
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def create_stats_token(session: Session, username: str) -> tuple[ApiToken, str]:
     """A new statistics token for an active user allowed to export statistics: the row and the plain token."""
     user = session.scalar(select(User).where(User.username == normalize_username(username)))
@@ -48,9 +41,7 @@ def create_stats_token(session: Session, username: str) -> tuple[ApiToken, str]:
         raise StatsTokenError(f"--username: no active user {username!r}")
     if not allowed(user.role, PERMISSION):
         raise StatsTokenError(f"--username: role {user.role!r} may not export statistics")
-    plain = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(source=f"{SOURCE_PREFIX}{user.id}", token_hash=_hash(plain), hint=plain[:10],
-                   created_at=now_local())
+    row, plain = mint(PREFIX, f"{SOURCE_PREFIX}{user.id}")
     session.add(row)
     session.flush()
     return row, plain
@@ -58,15 +49,7 @@ def create_stats_token(session: Session, username: str) -> tuple[ApiToken, str]:
 
 def stats_token_user(session: Session, presented: str | None) -> User | None:
     """The active user of a valid, unrevoked statistics token; None otherwise."""
-    if not presented or not presented.startswith(PREFIX) or len(presented) > 200:
-        return None
-    digest = _hash(presented)
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
-        return None
-    match = _SOURCE.match(row.source or "")
+    row = presented_token(session, presented, PREFIX)
+    match = _SOURCE.match(row.source or "") if row is not None else None
     user = session.get(User, int(match.group(1))) if match else None
-    if user is None or not user.is_active:
-        return None
-    row.last_used_at = now_local()
-    return user
+    return user if user is not None and user.is_active else None

@@ -14,12 +14,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
 
-from dashboard.auth import audit
 from dashboard.auth.permissions import allowed
-from dashboard.auth.records import NotFound, object_name, parse_id
+from dashboard.auth.records import record_in_scope
 from dashboard.auth.scope import Scope, scope_of
 from dashboard.domain.tasks import Task
 
@@ -34,16 +33,8 @@ def visible_condition(scope: Scope) -> ColumnElement[bool]:
 def task_in_scope(session: Session, scope: Scope, task_id, *, user,
                   source_address: str | None = None) -> Task:
     """The task ``task_id`` if ``scope`` may see it; else audit and raise ``NotFound``."""
-    number = parse_id(task_id)
-    task = None
-    if number is not None:
-        task = session.scalar(select(Task).where(Task.id == number, visible_condition(scope)))
-    if task is None:
-        audit.record(session, user=user, action=audit.ACCESS_DENIED,
-                     object=object_name("task", task_id), outcome=audit.DENIED,
-                     source_address=source_address, detail={"reason": "not_in_scope"})
-        raise NotFound("task", number)
-    return task
+    return record_in_scope(session, "task", Task, task_id, visible_condition(scope), user=user,
+                           source_address=source_address)
 
 
 def unit_of(user) -> int | None:
