@@ -147,6 +147,22 @@ def end_read_only(session: Session) -> bool:
     return True
 
 
+def fault_reason(exc: BaseException) -> str:
+    """What went wrong in one line: a database error's own first line, never its statement or values."""
+    original = getattr(exc, "orig", None)
+    diagnosis = getattr(original, "diag", None)
+    primary = getattr(diagnosis, "message_primary", None)
+    if primary:
+        text_ = primary
+    elif original is not None:
+        text_ = str(original)
+    elif isinstance(exc, OSError) and exc.strerror:
+        text_ = exc.strerror
+    else:
+        text_ = str(exc) if isinstance(exc, DatabaseUnreachable) else type(exc).__name__
+    return (text_.strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
 def check_reachable(engine: Engine) -> None:
     """Raise ``DatabaseUnreachable`` naming the URL (password hidden) if no connection works."""
     try:

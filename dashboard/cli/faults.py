@@ -19,18 +19,14 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from dashboard.db import DatabaseUrlInvalid
+from dashboard.db import DatabaseUrlInvalid, fault_reason
 from dashboard.i18n import normalize, translate
 
 READ_ONLY_SIGNS = ("readonly", "read-only", "read only", "25006")
 
 
 def _database_reason(exc: SQLAlchemyError) -> str:
-    original = getattr(exc, "orig", None)
-    diagnosis = getattr(original, "diag", None)
-    primary = getattr(diagnosis, "message_primary", None)
-    text = primary or (str(original) if original is not None else type(exc).__name__)
-    return (text.strip().splitlines() or [type(exc).__name__])[0][:200]
+    return fault_reason(exc)
 
 
 def _incident(exc: BaseException, settings) -> tuple[str, str]:
