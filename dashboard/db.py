@@ -170,7 +170,14 @@ def database_reason(exc: BaseException) -> str:
     """The database's own first line about ``exc``: never the statement or its parameters."""
     original = getattr(exc, "orig", None)
     primary = getattr(getattr(original, "diag", None), "message_primary", None)
-    text_ = primary or (str(original) if original is not None else type(exc).__name__)
+    if primary:
+        text_ = primary
+    elif original is not None:
+        text_ = str(original)
+    elif isinstance(exc, OSError) and exc.strerror:
+        text_ = exc.strerror
+    else:
+        text_ = str(exc) if isinstance(exc, DatabaseUnreachable) else type(exc).__name__
     return (text_.strip().splitlines() or [type(exc).__name__])[0][:200]
 
 

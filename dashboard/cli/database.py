@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dashboard.cli.common import UsageError, open_database
+from dashboard.cli.common import UsageError, action_log, open_database
 from dashboard.db import safe_url
 
 
@@ -57,7 +57,8 @@ def cmd_serve(args, settings) -> int:
     open_database(settings)
     app = create_app()
     print(f"serving on http://{args.host}:{args.port}/", flush=True)
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    with action_log():  # the in-process workers' lines (escalation, the demo's feed)
+        app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
     return 0
 
 
@@ -73,11 +74,12 @@ def cmd_demo(args, settings) -> int:
         cmd_seed_demo(args, settings)
     else:
         print("the database already holds history; not seeding again")
-    if not args.no_simulate:
-        from dashboard.cli.simulate import start_beside_server
+    with action_log():  # the feed's lines from its first
+        if not args.no_simulate:
+            from dashboard.cli.simulate import start_beside_server
 
-        start_beside_server(settings, args.port)
-    return cmd_serve(args, settings)
+            start_beside_server(settings, args.port)
+        return cmd_serve(args, settings)
 
 
 def register(sub) -> None:

@@ -1,10 +1,16 @@
 """``antifraud simulate``: a live feed of made-up warnings through the real ingest API.
 
-It reads the station codes from the configured database, posts to a server
-on this machine only, and stops by itself after ``--minutes`` (or on
-Ctrl-C).  Without ``--token`` / ``--token-file`` it creates a token for
-source ``simulator`` and revokes it when it stops.  ``antifraud demo``
-starts the same feed beside its server (``start_beside_server``) unless
+It reads the stations and the level of the history from the configured
+database, posts to a server on this machine only, and stops by itself after
+``--minutes`` (or on Ctrl-C).  By default its volume is the history's own
+(``dashboard.demo.simulator.usual_rate``), shaped by the hour and the day of
+the week, so a normal run raises no anomaly flag; ``--rate`` sets another
+mean.  ``--surge UNIT`` gives one station or county many times its usual
+warnings (``dashboard.demo.feed_ticks``); ``--pause MINUTES`` sends nothing
+for that long, ``--pause-after`` minutes after the start.  Without
+``--token`` / ``--token-file`` it creates a token for source ``simulator``
+and revokes it when it stops.  ``antifraud demo`` starts the same feed, at
+the default volume, beside its server (``start_beside_server``) unless
 ``--no-simulate`` is given.  Refused when ``ANTIFRAUD_ENV=production``.
 """
 
@@ -12,13 +18,16 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import threading
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from dashboard.cli.common import UsageError, open_database
+from dashboard.cli.common import UsageError, action_log, open_database
+from dashboard.demo.feed_ticks import SURGE_FACTOR, SURGE_FLOOR_PER_MINUTE, FeedTicks
 from dashboard.demo.live_feed import LiveFeed
 from dashboard.demo.simulator import (
     FeedError,
@@ -27,14 +36,17 @@ from dashboard.demo.simulator import (
     demo_stations,
     open_warnings,
     run_feed,
+    surge_unit,
+    usual_rate,
     wait_until_up,
 )
-from dashboard.i18n import t
+from dashboard.i18n import name_of, t
 
 SOURCE = "simulator"
 DEMO_SOURCE = "demo-live"
 ACTOR = "system:simulator"  # who the audit log says created its tokens
-DEFAULT_RATE = "2/s"
+MOST_MINUTES = 525600  # a year: --minutes, --pause and --pause-after
+log = logging.getLogger("dashboard.simulate")
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$", re.I)
 _PER = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 
@@ -55,11 +67,59 @@ def stats_line(stats: FeedStats, lang: str) -> str:
              rejected=stats.rejected, lost=stats.lost)
 
 
-def _started(lang: str, url: str, rate: float, source: str, speed: float, minutes: float | None) -> str:
-    params = {"url": url, "rate": f"{rate:g}", "source": source, "speed": f"{speed:.0f}"}
-    if minutes is None:
-        return t("simulate.started_endless", lang, **params)
-    return t("simulate.started", lang, minutes=f"{minutes:g}", **params)
+def _minutes(value: float | None, flag: str, lang: str, zero: bool = False, most: float = math.inf) -> None:
+    """Refuse ``value`` unless it is a number of minutes above 0 (or 0 when ``zero``), up to ``most``."""
+    if value is None:
+        return
+    if not math.isfinite(value) or value > most or value < 0 or (value == 0 and not zero):
+        key = "simulate.error.minutes_or_zero" if zero else "simulate.error.minutes_value"
+        raise UsageError(t(key, lang, flag=flag, most=f"{most:g}"))
+
+
+def _check_pause(args, lang: str) -> None:
+    _minutes(args.minutes, "--minutes", lang, most=MOST_MINUTES)
+    _minutes(args.pause, "--pause", lang, most=MOST_MINUTES)
+    _minutes(args.pause_after, "--pause-after", lang, zero=True, most=MOST_MINUTES)
+    if args.pause is None and args.pause_after:
+        raise UsageError(t("simulate.error.pause_after_alone", lang))
+    if args.pause and args.minutes is not None and args.pause_after + args.pause >= args.minutes:
+        raise UsageError(t("simulate.error.pause_too_long", lang, minutes=f"{args.minutes:g}"))
+
+
+def feed_ticks(session, *, source: str, rate: float | None = None, flat: bool = False,
+               surge: str | None = None, pause: float = 0.0, pause_after: float = 0.0,
+               seed: int | None = None, now: datetime | None = None) -> FeedTicks:
+    """The feed of ``antifraud simulate`` and ``antifraud demo`` over the database's stations.
+
+    ``rate`` None: the volume the anomaly method finds usual at ``now``
+    (``usual_rate``; the calibrated city's when the database has none);
+    ``FeedError`` when there are no stations or ``surge`` names no station
+    or county.
+    """
+    stations = demo_stations(session)
+    surged = surge_unit(session, stations, surge) if surge is not None else None
+    feed = LiveFeed(stations, source=source, rate=rate, usual_rate=usual_rate(session, now), seed=seed)
+    return FeedTicks(feed, flat=flat, surge=surged, pause=pause or 0.0, pause_after=pause_after or 0.0)
+
+
+def _started(lang: str, url: str, ticks: FeedTicks, source: str, minutes: float | None) -> list[str]:
+    """What a person reads when the feed starts: the volume, then a surge and a pause if any.
+
+    Also its line in the log."""
+    feed = ticks.feed
+    log.info("feed started: source %s, %.0f warnings a day (usual %.0f), time %.0fx faster, posting to %s",
+             source, feed.rate * 86400, feed.usual_rate * 86400, feed.speed, url)
+    params = {"url": url, "source": source, "daily": f"{feed.rate * 86400:,.0f}",
+              "usual": f"{feed.usual_rate * 86400:,.0f}", "speed": f"{feed.speed:.0f}"}
+    lines = [t("simulate.started_endless", lang, **params) if minutes is None
+             else t("simulate.started", lang, minutes=f"{minutes:g}", **params)]
+    if ticks.surge is not None:
+        lines.append(t("simulate.surge_on", lang, code=ticks.surge.code, name=name_of(ticks.surge, lang),
+                       factor=SURGE_FACTOR, floor=f"{SURGE_FLOOR_PER_MINUTE:g}"))
+    if ticks.pause:
+        lines.append(t("simulate.pause_planned", lang, after=f"{ticks.pause_after.total_seconds() / 60:g}",
+                       minutes=f"{ticks.pause.total_seconds() / 60:g}"))
+    return lines
 
 
 def _refuse_production(settings, lang: str) -> None:
@@ -89,20 +149,26 @@ def _read_token(args, lang: str) -> str | None:
 
 
 def cmd_simulate(args, settings) -> int:
-    from dashboard.ingest.tokens import create_token, revoke_token
-
     lang = settings["DEFAULT_LANGUAGE"]
     _refuse_production(settings, lang)
-    rate = parse_rate(args.rate, lang)
-    if args.minutes is not None and args.minutes <= 0:
-        raise UsageError(t("simulate.error.minutes", lang))
+    rate = parse_rate(args.rate, lang) if args.rate is not None else None
+    _check_pause(args, lang)
     token = _read_token(args, lang)
     db = open_database(settings)
+    with action_log():
+        return _simulate(args, lang, db, rate, token)
+
+
+def _simulate(args, lang: str, db, rate: float | None, token: str | None) -> int:
+    from dashboard.ingest.tokens import create_token, revoke_token
+
     own_token = None
+    source = SOURCE if token is None else args.source
     try:
         client = IngestClient(args.url, token or "")
         with db.session() as session:
-            stations = demo_stations(session)
+            ticks = feed_ticks(session, source=source, rate=rate, flat=args.flat, surge=args.surge,
+                               pause=args.pause, pause_after=args.pause_after, seed=args.seed)
             if token is None:
                 own_token, client.token = create_token(session, SOURCE, actor=ACTOR)
     except FeedError as exc:
@@ -112,12 +178,10 @@ def cmd_simulate(args, settings) -> int:
             with db.session() as session:
                 revoke_token(session, own_token.id)
         raise UsageError(t("simulate.error.unreachable", lang, url=client.base, detail="/healthz"))
-    source = SOURCE if own_token else args.source
-    feed = LiveFeed(stations, source=source, rate=rate, seed=args.seed)
-    print(_started(lang, client.base, rate, source, feed.speed, args.minutes), flush=True)
+    print("\n".join(_started(lang, client.base, ticks, source, args.minutes)), flush=True)
     stats = FeedStats()
     try:
-        stats = run_feed(feed, client, rate=rate, minutes=args.minutes, flat=args.flat,
+        stats = run_feed(ticks, client, minutes=args.minutes,
                          report=lambda s: print(stats_line(s, lang), flush=True))
     except FeedError as exc:
         raise UsageError(t(f"simulate.error.{exc.reason}", lang, **exc.params)) from None
@@ -127,6 +191,7 @@ def cmd_simulate(args, settings) -> int:
         if own_token is not None:
             with db.session() as session:
                 revoke_token(session, own_token.id)
+    _stopped(stats)
     print(stats_line(stats, lang))
     for error in stats.errors[:5]:
         print(t("simulate.error_detail", lang, detail=json.dumps(error, ensure_ascii=False)))
@@ -140,6 +205,13 @@ class _QuietFeed(logging.Filter):
         return "POST /api/v1/" not in record.getMessage()
 
 
+def _stopped(stats: FeedStats) -> None:
+    c = stats.counts
+    log.info("feed stopped: %d warnings, %d dissuasion attempts, %d stop-payments inserted; "
+             "%d rejected, %d not delivered", c["warnings"]["inserted"], c["outcomes"]["inserted"],
+             c["stop-payments"]["inserted"] + c["stop-payments"]["updated"], stats.rejected, stats.lost)
+
+
 def start_beside_server(settings, port: int, rate: float | None = None) -> threading.Event | None:
     """Create a demo token (revoking older ones) and feed the server on ``port`` from a thread.
 
@@ -147,19 +219,19 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
     demo run) left open, and works and closes them as it does its own.  The
     thread waits for ``/healthz``, then posts until the process ends or
     the returned event is set.  None (with one line printed) when there is
-    nothing to feed from, such as a database without stations.
+    nothing to feed from, such as a database without stations.  ``rate``
+    None: the history's own level, so that the demo raises no anomaly flag.
     """
     from dashboard.demo.history import HISTORY_SOURCE
     from dashboard.domain.base import now_local
     from dashboard.ingest.tokens import create_token
 
     lang = settings["DEFAULT_LANGUAGE"]
-    rate = rate or parse_rate(DEFAULT_RATE, lang)
     url = f"http://127.0.0.1:{port}"
     db = open_database(settings)
     try:
         with db.session() as session:
-            stations = demo_stations(session)
+            ticks = feed_ticks(session, source=DEMO_SOURCE, rate=rate)
             _revoke_active(session, DEMO_SOURCE)
             # it works the history's open warnings too: granted explicitly, as any other source
             _, token = create_token(session, DEMO_SOURCE, (HISTORY_SOURCE,), actor=ACTOR)
@@ -168,8 +240,7 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
         print(t(f"simulate.error.{exc.reason}", lang, **exc.params), flush=True)
         return None
     client = IngestClient(url, token)
-    feed = LiveFeed(stations, source=DEMO_SOURCE, rate=rate)
-    feed.adopt(left_open, now_local())
+    ticks.feed.adopt(left_open, now_local())
     stop = threading.Event()
     logging.getLogger("werkzeug").addFilter(_QuietFeed())
 
@@ -177,12 +248,12 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
         if not wait_until_up(url, stop=stop):
             print(t("simulate.error.unreachable", lang, url=url, detail="/healthz"), flush=True)
             return
-        print(_started(lang, url, rate, DEMO_SOURCE, feed.speed, None), flush=True)
+        print("\n".join(_started(lang, url, ticks, DEMO_SOURCE, None)), flush=True)
         if left_open:
             print(t("simulate.adopted", lang, count=f"{len(left_open):,}"), flush=True)
         try:
-            run_feed(feed, client, rate=rate, stop=stop,
-                     report=lambda s: print(stats_line(s, lang), flush=True))
+            _stopped(run_feed(ticks, client, stop=stop,
+                              report=lambda s: print(stats_line(s, lang), flush=True)))
         except FeedError as exc:
             print(t(f"simulate.error.{exc.reason}", lang, **exc.params), flush=True)
 
@@ -192,8 +263,10 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
 
 def register(sub) -> None:
     p = sub.add_parser("simulate", help="post a live feed of made-up warnings to a local server's ingest API")
-    p.add_argument("--rate", default=DEFAULT_RATE,
-                   help="new warnings per second (2/s, 30/min, 600/h; the day's mean, default 2/s)")
+    p.add_argument("--rate", default=None,
+                   help="new warnings, the mean over a week (2/s, 30/min, 600/h), shaped by hour and "
+                        "weekday unless --flat; default: the history's own level, which raises no "
+                        "anomaly flag (a faster rate does, and runs the follow-ups' time as much faster)")
     p.add_argument("--url", default="http://127.0.0.1:8050", help="the server (loopback only)")
     token = p.add_mutually_exclusive_group()
     token.add_argument("--token", help="an ingest token (default: a temporary one for source simulator)")
@@ -202,4 +275,12 @@ def register(sub) -> None:
     p.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
     p.add_argument("--flat", action="store_true", help="a constant rate instead of the day's rhythm")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one)")
+    p.add_argument("--surge", metavar="UNIT",
+                   help=f"code or name of a station or county that gets {SURGE_FACTOR} times its usual "
+                        f"warnings (at least {SURGE_FLOOR_PER_MINUTE:g} more a minute): a volume spike flag "
+                        "within minutes")
+    p.add_argument("--pause", type=float, metavar="MINUTES",
+                   help="send nothing for this many minutes (a silent feed), then resume")
+    p.add_argument("--pause-after", type=float, default=0.0, metavar="MINUTES",
+                   help="start the pause this many minutes after the feed starts (default 0)")
     p.set_defaults(handler=cmd_simulate)

@@ -2,14 +2,15 @@
 
 Both share the lease of ``dashboard.tasks.escalation``: of several workers
 only one escalates at a time, and a single pass while a worker holds the
-lease does nothing and says so.
+lease does nothing and says so.  The worker logs one line per task it
+escalates, and one per failed pass, to standard error (``action_log``).
 """
 
 from __future__ import annotations
 
 import signal
 
-from dashboard.cli.common import UsageError, open_database
+from dashboard.cli.common import UsageError, action_log, open_database
 
 
 def cmd_escalate(args, settings) -> int:
@@ -34,10 +35,11 @@ def cmd_escalation_worker(args, settings) -> int:
     worker = EscalationWorker(db.engine, args.interval)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     print(f"escalating every {args.interval:g} s as {worker.holder}; Ctrl-C stops", flush=True)
-    try:
-        worker.run_forever()
-    except KeyboardInterrupt:
-        worker.stop()
+    with action_log():  # one line per task escalated, one per failed pass
+        try:
+            worker.run_forever()
+        except KeyboardInterrupt:
+            worker.stop()
     return 0
 
 

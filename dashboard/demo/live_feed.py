@@ -11,10 +11,15 @@ time has come, as ``{"outcomes": [...], "stop-payments": [...]}``.
 already (the demo history's last hours, or an earlier run's), so that they
 close as the new ones do instead of ageing past every deadline.
 
-Time runs ``speed`` times faster than the calibration's minutes, the same
-factor by which the feed's rate exceeds the calibrated daily volume, so the
-live queue keeps the size it has in the history.  Every record carries
-times that are already past when it is handed out.
+The feed's ``rate`` (new warnings a second, the mean over a week) is by
+default ``usual_rate``: the level of the history it continues (the demo
+city's calibrated level when none is given), so that its volume is what the
+history makes usual.  A faster ``rate`` also makes time run ``speed`` times
+faster than the calibration's minutes (the factor by which the rate exceeds
+the usual one), so the live queue keeps the size it has in the history.
+``dashboard.demo.feed_ticks`` decides how many warnings each moment gets
+(the hour of the day and the day of the week, a surge, a pause).  Every
+record carries times that are already past when it is handed out.
 """
 
 from __future__ import annotations
@@ -45,6 +50,12 @@ def hourly_factor(now: datetime) -> float:
     return float(weights[now.hour] / weights.mean())
 
 
+def weekday_factor(now: datetime) -> float:
+    """How busy this day of the week is against the week's mean (as the demo history)."""
+    weights = np.array(calibration()["weekday_factor"], dtype=float)
+    return float(weights[now.weekday()] / weights.mean())
+
+
 @dataclass(order=True)
 class _Due:
     at: datetime
@@ -56,11 +67,15 @@ class _Due:
 class LiveFeed:
     """Generates ingest records for one source; keeps the follow-ups it has planned."""
 
-    def __init__(self, stations: Stations, *, source: str, rate: float, seed: int | None = None,
-                 run_id: str | None = None) -> None:
+    def __init__(self, stations: Stations, *, source: str, rate: float | None = None,
+                 usual_rate: float | None = None, seed: int | None = None, run_id: str | None = None) -> None:
+        """``usual_rate``: the history's warnings a second (None: ``natural_rate()``);
+        ``rate``: the feed's (None: the usual one)."""
         self.stations = stations
         self.source = source
-        self.speed = max(1.0, rate / natural_rate())
+        self.usual_rate = usual_rate or natural_rate()
+        self.rate = rate or self.usual_rate
+        self.speed = max(1.0, self.rate / self.usual_rate)
         self.rng = np.random.default_rng(seed)
         # no long digit runs in ids: they would look like personal numbers to the audit guard
         self.run_id = run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -92,8 +107,11 @@ class LiveFeed:
         self._queue = [d for d in self._queue if d.record["warning_external_id"] not in gone]
         heapq.heapify(self._queue)
 
-    def new_warnings(self, now: datetime, n: int) -> list[dict]:
-        """``n`` warnings received just now, their follow-ups planned."""
+    def new_warnings(self, now: datetime, n: int, weights: np.ndarray | None = None) -> list[dict]:
+        """``n`` warnings received just now, their follow-ups planned.
+
+        ``weights``: the chance of each station (default the stations' own weights).
+        """
         if n <= 0:
             return []
         cal, rng = calibration(), self.rng
@@ -101,7 +119,8 @@ class LiveFeed:
         type_codes = rng.choice(list(types), size=n, p=_share([t["weight"] for t in types.values()]))
         channels = rng.choice(list(cal["channels"]), size=n, p=_share(cal["channels"].values()))
         risks = rng.choice(list(cal["risk_levels"]), size=n, p=_share(cal["risk_levels"].values()))
-        station_idx = rng.choice(len(self.stations.codes), size=n, p=self.stations.weights)
+        station_idx = rng.choice(len(self.stations.codes), size=n,
+                                 p=self.stations.weights if weights is None else weights)
         names, phones = people.names(rng, n), people.mobiles(rng, n)
         ids, accounts = people.id_numbers(rng, n), people.bank_accounts(rng, n)
         records = []

@@ -3,35 +3,43 @@
 ``IngestClient`` posts JSON batches with a bearer token to one base URL on
 this machine: the host must be loopback (the feed is made up and must never
 reach a real server), proxies from the environment are ignored and
-redirects are not followed.  ``run_feed`` ticks twice a second: it draws the
-tick's new warnings (a Poisson count at the rate, shaped by the hour of the
-day unless ``flat``), posts them, then posts the follow-ups that have come
-due.  It stops after ``minutes``, when ``stop`` is set, or when the server
-refuses the token.
+redirects are not followed.  ``run_feed`` steps a ``FeedTicks`` twice a
+second with the wall clock and posts what it hands back: the new warnings
+first, then the follow-ups that have come due.  It stops after ``minutes``,
+when ``stop`` is set, or when the server refuses the token.  Each batch
+posted, or not delivered, is one line in the log ``dashboard.simulate``;
+a server that cannot be reached costs the batch, never the feed.
+
+``usual_rate`` reads the volume the anomaly method finds usual (the feed's
+default rate), ``surge_unit`` the unit named by ``--surge``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from dashboard.demo.feed_ticks import FeedTicks, Surge
 from dashboard.demo.history import Stations
-from dashboard.demo.live_feed import LiveFeed, hourly_factor
 from dashboard.domain.base import now_local
 
 KINDS = ("warnings", "outcomes", "stop-payments")
 TICK_SECONDS = 0.5
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+log = logging.getLogger("dashboard.simulate")
 
 
 class FeedError(RuntimeError):
@@ -133,9 +141,50 @@ def open_warnings(session: Session, sources: tuple[str, ...]) -> list[dict]:
     return [row._asdict() for row in rows]
 
 
-def run_feed(feed: LiveFeed, client: IngestClient, *, rate: float, minutes: float | None = None,
-             flat: bool = False, stop: threading.Event | None = None,
-             report: Callable[[FeedStats], None] | None = None, report_every: float = 60.0) -> FeedStats:
+def usual_rate(session: Session, now: datetime | None = None) -> float | None:
+    """Warnings a second that the anomaly method finds usual at ``now``; None when it finds none.
+
+    The mean over the ``BASELINE_WEEKS`` weeks before ``now``, the weeks
+    the volume spike test compares the last hours with: weeks without
+    warnings (a history that ended some weeks ago, or began less than
+    eight weeks ago) count as such, so a feed at this rate looks as usual
+    to the test as the history does.
+    """
+    from dashboard.domain.aggregates import WarningHour
+    from dashboard.metrics.anomalies import BASELINE_WEEKS
+
+    now = now or now_local()
+    span = timedelta(weeks=BASELINE_WEEKS)
+    total = session.scalar(select(func.coalesce(func.sum(WarningHour.received), 0))
+                           .where(WarningHour.hour >= now - span, WarningHour.hour < now))
+    return int(total) / span.total_seconds() or None
+
+
+def surge_unit(session: Session, stations: Stations, value: str) -> Surge:
+    """The station or county whose code or name is ``value`` (``FeedError`` when there is none)."""
+    from dashboard.domain import OrgUnit
+
+    value = (value or "").strip()
+    rows = session.scalars(select(OrgUnit).where(
+        OrgUnit.level.in_(("station", "county")),
+        or_(OrgUnit.code == value, OrgUnit.name_zh == value,
+            func.lower(OrgUnit.name_en) == value.lower()))).all()
+    rows = [r for r in rows if r.code == value] or rows
+    if not value or not rows:
+        raise FeedError("surge_unknown", value=value)
+    if len(rows) > 1:
+        raise FeedError("surge_ambiguous", value=value, codes=", ".join(sorted(r.code for r in rows)))
+    unit = rows[0]
+    ids = stations.ids if unit.level == "station" else stations.county_ids
+    indexes = tuple(int(i) for i in np.flatnonzero(ids == unit.id))
+    if not indexes:
+        raise FeedError("surge_no_stations", value=value)
+    return Surge(unit.code, unit.name_zh, unit.name_en, indexes)
+
+
+def run_feed(ticks: FeedTicks, client: IngestClient, *, minutes: float | None = None,
+             stop: threading.Event | None = None, report: Callable[[FeedStats], None] | None = None,
+             report_every: float = 60.0) -> FeedStats:
     """Post the feed until ``minutes`` have passed or ``stop`` is set; the stats of what was posted.
 
     A batch the server cannot be reached for is counted in ``lost`` (its
@@ -148,12 +197,11 @@ def run_feed(feed: LiveFeed, client: IngestClient, *, rate: float, minutes: floa
     deadline = started + minutes * 60 if minutes is not None else None
     while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
         tick_start = time.monotonic()
-        now = now_local()
-        expected = rate * TICK_SECONDS * (1.0 if flat else hourly_factor(now))
-        warnings = feed.new_warnings(now, int(feed.rng.poisson(expected)))
+        batches = ticks.step(now_local())
+        warnings = batches.pop("warnings", [])
         if warnings and not _post(client, "warnings", warnings, stats):
-            feed.cancel(warnings)
-        for kind, records in feed.due(now_local()).items():
+            ticks.feed.cancel(warnings)
+        for kind, records in batches.items():
             if records:
                 _post(client, kind, records, stats)
         if report and time.monotonic() - last_report >= report_every:
@@ -167,15 +215,30 @@ def _post(client: IngestClient, kind: str, records: list[dict], stats: FeedStats
     for start in range(0, len(records), 1000):
         chunk = records[start:start + 1000]
         try:
-            stats.add(kind, client.post(kind, chunk), chunk)
+            answer = client.post(kind, chunk)
         except FeedError as exc:
             if exc.reason == "token_refused":
+                log.error("stopped: %s refused the token", exc.params.get("url"))
                 raise
-            stats.lost += len(chunk)
+            stats.lost += len(records) - start  # this chunk and the ones after it
             if len(stats.errors) < 20:
                 stats.errors.append({"kind": kind, "failure": exc.reason, **exc.params})
+            log.warning("not delivered %s: %d records (%s); the feed goes on", kind, len(records) - start,
+                        _failure(exc))
             return False
+        stats.add(kind, answer, chunk)
+        counts = {status: 0 for status in ("inserted", "duplicate", "updated", "rejected")}
+        for result in answer.get("results", []):
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+        log.info("sent %s: %d records (%s)", kind, len(chunk),
+                 ", ".join(f"{status} {count}" for status, count in counts.items()))
     return True
+
+
+def _failure(exc: FeedError) -> str:
+    """``unreachable: connection refused``, ``http_error: 503``: what went wrong, in one line."""
+    detail = exc.params.get("detail") or exc.params.get("status")
+    return f"{exc.reason}: {' '.join(str(detail).split())}" if detail else exc.reason
 
 
 def wait_until_up(url: str, timeout: float = 60.0, stop: threading.Event | None = None) -> bool:

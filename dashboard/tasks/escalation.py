@@ -10,7 +10,9 @@ several workers from doing the same work in parallel.
 
 Run it with ``antifraud escalate`` (one pass, e.g. from cron),
 ``antifraud escalation-worker --interval 60`` (a loop), or in the web process
-of the demo (``ESCALATION_IN_PROCESS``, see ``dashboard.tasks.worker``).
+of the demo (``ESCALATION_IN_PROCESS``, see ``dashboard.tasks.worker``).  Each
+task escalated is one line in the log ``dashboard.tasks.escalation``:
+``escalated task 12 of unit 35020301 (overdue)``.
 """
 
 from __future__ import annotations
@@ -71,11 +73,11 @@ def escalate_due(engine: Engine, now: datetime | None = None) -> PassReport:
                 Escalate(None, task_id, version=task.version, reason=reason).run(session, now)
             except (TaskInvalid, NotFound):
                 report.skipped += 1
+                log.info("skipped task %d: no longer due", task_id)
                 continue
+            unit = task.target_unit.code
         report.escalated.setdefault(reason, []).append(task_id)
-    if report.count:
-        log.info("escalated %d tasks: %s", report.count,
-                 {reason: len(ids) for reason, ids in report.escalated.items()})
+        log.info("escalated task %d of unit %s (%s)", task_id, unit, reason)
     return report
 
 

@@ -1,8 +1,11 @@
 """The escalation loop: ``antifraud escalation-worker`` and, in the demo, a thread of the web process.
 
 ``EscalationWorker.run_forever`` runs a pass every ``interval`` seconds under
-the lease until ``stop()``; a failed pass (database briefly unreachable) is
-logged and retried at the next tick.  ``init_app(server)`` starts it in a
+the lease until ``stop()``; a failed pass is logged and retried at the next
+tick.  A database that is down, refuses the connection or the statement is
+an expected fault: one line (``escalation pass failed: the database is
+unavailable (...); retrying in 60 s``), never a traceback or a statement;
+only an error nobody expected logs its traceback.  ``init_app(server)`` starts it in a
 daemon thread when ``ESCALATION_IN_PROCESS`` says so (unset: in development
 and not under test), at most once per database and process; its first pass
 comes one interval after start-up so that starting the server stays quick.
@@ -16,7 +19,9 @@ from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.db import DatabaseUnreachable, database_reason
 from dashboard.tasks import lease
 from dashboard.tasks.escalation import LEASE_NAME, PassReport, escalate_pass
 
@@ -39,8 +44,12 @@ class EscalationWorker:
         try:
             report = escalate_pass(self.engine, self.holder, timedelta(seconds=self.interval),
                                    keep_lease=True)
+        except (SQLAlchemyError, DatabaseUnreachable, OSError) as exc:  # expected: the database is down
+            log.warning("escalation pass failed: the database is unavailable (%s); retrying in %g s",
+                        database_reason(exc), self.interval)
+            return None
         except Exception:  # the loop must survive a bad pass
-            log.exception("escalation pass failed; retrying in %s s", self.interval)
+            log.exception("escalation pass failed unexpectedly; retrying in %g s", self.interval)
             return None
         self.passes += 1
         return report
@@ -56,8 +65,9 @@ class EscalationWorker:
         finally:
             try:
                 lease.release(self.engine, LEASE_NAME, self.holder)
-            except Exception:  # shutting down; the lease will expire
-                log.warning("could not release the escalation lease")
+            except Exception as exc:  # noqa: BLE001 - shutting down; the lease will expire
+                log.warning("could not release the escalation lease (%s); it expires by itself",
+                            database_reason(exc))
 
     def stop(self) -> None:
         self.stopping.set()

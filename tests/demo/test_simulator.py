@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from dashboard.cli import main
 from dashboard.cli.simulate import parse_rate
+from dashboard.demo.feed_ticks import FeedTicks
 from dashboard.demo.history import HISTORY_SOURCE
 from dashboard.demo.live_feed import LiveFeed
 from dashboard.demo.simulator import (
@@ -64,7 +65,7 @@ def test_a_few_seconds_of_feed_raise_the_counts_and_post_nothing_invalid(engine,
         if stats.counts["warnings"]["inserted"] > 60 and stats.counts["outcomes"]["inserted"] > 20:
             stop.set()
 
-    stats = run_feed(feed, IngestClient(server, token), rate=40, minutes=1, flat=True, stop=stop,
+    stats = run_feed(FeedTicks(feed, flat=True), IngestClient(server, token), minutes=1, stop=stop,
                      report=enough, report_every=0)
     inserted = stats.counts["warnings"]["inserted"]
     assert inserted > 60, stats.counts
@@ -159,6 +160,23 @@ def test_cli_runs_for_its_minutes_with_a_token_of_its_own(engine, server, monkey
     assert token.revoked_at is not None  # its own token does not outlive it
 
 
+def test_cli_surges_a_county_and_pauses_saying_so_in_its_log(engine, server, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    code = main(["simulate", "--url", server, "--surge", "思明分局", "--pause", "0.02", "--minutes", "0.06"])
+    captured = capsys.readouterr()
+    assert code == 0, captured
+    assert "Surge: 350203 Siming Sub-bureau gets 40 times" in captured.out
+    assert "Pause: 0 minutes after the start" in captured.out
+    log = [line.split(" ", 2)[2] for line in captured.err.splitlines()]  # without the time
+    assert log[0].startswith("INFO dashboard.simulate: feed started: source simulator, 3000 warnings a day")
+    assert "INFO dashboard.simulate: surge on 350203 Siming Sub-bureau: 10 stations get 40 times their usual " \
+           "warnings, at least 1 more a minute" in log
+    assert "INFO dashboard.simulate: paused: sending nothing for 0.02 minutes" in "\n".join(log)
+    assert "INFO dashboard.simulate: resumed after 0.02 minutes" in log
+    assert log[-1].startswith("INFO dashboard.simulate: feed stopped: ")
+
+
 def test_the_demo_starts_the_feed_beside_its_server(engine, server):
     import time
 
@@ -191,7 +209,7 @@ def test_a_wrong_token_stops_the_feed(engine, server):
         stations = demo_stations(session)
     feed = LiveFeed(stations, source="simulator", rate=40, seed=1)
     with pytest.raises(FeedError) as info:
-        run_feed(feed, IngestClient(server, "afd_wrong"), rate=40, minutes=0.05, flat=True)
+        run_feed(FeedTicks(feed, flat=True), IngestClient(server, "afd_wrong"), minutes=0.05)
     assert info.value.reason == "token_refused"
 
 

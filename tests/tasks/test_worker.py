@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
 import pytest
 
 from dashboard.cli import main
+from dashboard.db import make_engine
 from dashboard.domain.base import now_local
 from dashboard.tasks import lease
 from dashboard.tasks.escalation import LEASE_NAME
@@ -86,3 +88,29 @@ def test_the_web_process_runs_one_worker_when_asked(chain, session, engine, tmp_
         worker.stop()
         worker_module._started.pop(url, None)
     assert "escalation_worker" not in create_app({**config, "ESCALATION_IN_PROCESS": False}).extensions
+
+
+def test_each_escalation_is_one_line_in_the_log(chain, session, engine, caplog):
+    caplog.set_level(logging.INFO, logger="dashboard.tasks")
+    task = issue_overdue(chain, session)
+    unit = task.target_unit.code
+    EscalationWorker(engine, interval=1).run_once()
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("dashboard.tasks")]
+    assert lines == [f"escalated task {task.id} of unit {unit} (overdue)"]
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{tmp}/not-a-database.db",
+                                 "postgresql+psycopg://antifraud:secret-pw@127.0.0.1:9/antifraud"])
+def test_a_database_that_is_down_is_one_line_per_pass_and_the_worker_goes_on(url, tmp_path, caplog):
+    (tmp_path / "not-a-database.db").write_bytes(b"this is not a SQLite file " * 200)
+    caplog.set_level(logging.INFO, logger="dashboard.tasks")
+    worker = EscalationWorker(make_engine(url.format(tmp=tmp_path), connect_timeout=2), interval=7)
+    assert worker.run_once() is None and worker.run_once() is None  # no exception: it goes on
+    lines = [r for r in caplog.records if r.name.startswith("dashboard.tasks")]
+    assert len(lines) == 2
+    for line in lines:
+        assert line.levelno == logging.WARNING and line.exc_info is None
+        message = line.getMessage()
+        assert message.startswith("escalation pass failed: the database is unavailable (")
+        assert message.endswith("); retrying in 7 s") and "secret-pw" not in message
+        assert len(message.splitlines()) == 1
