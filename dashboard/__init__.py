@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         csrf,
         dash_app,
         database,
+        feed_status,
         hardening,
         health,
         hygiene,
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     hardening.init_app(server)
     hygiene.init_app(server)  # body limits, bounded JSON, no control characters: before all else
     database.init_app(server)
+    feed_status.init_app(server)  # the silence watch's settings, checked at start
     audit_checkpoints.init_app(server)  # signed checkpoints of the audit chain, outside the database
     shared.init_app(server)  # rate counters and cache every worker shares (REDIS_URL)
     login.init_app(server)   # every request needs a login, but a short allowlist

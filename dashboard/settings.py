@@ -152,6 +152,17 @@ SETTINGS: tuple[Setting, ...] = (
             "for viewers of the same scope and permissions) is shared from Redis by every worker "
             "before it is drawn again; its live panel then refreshes on its own. 0: draw every "
             "view anew.", int),
+    Setting("FEED_SILENCE_FACTOR", 6,
+            "A source with an active ingest token is shown as silent (live panel, wall, `/healthz`, "
+            "the sources page) when nothing of it arrived for longer than this many times its usual "
+            "gap between two arrivals at this hour of the day (60 / its usual arrivals an hour), and "
+            "at least `FEED_SILENCE_FLOOR_MINUTES`. A number from 1 to 1000."),
+    Setting("FEED_SILENCE_FLOOR_MINUTES", 15,
+            "The shortest silence that is flagged, in minutes, however busy the source usually is. "
+            "1 to 10080."),
+    Setting("FEED_USUAL_DAYS", 28,
+            "Days of arrivals before the current hour that a source's usual rate by hour of day is "
+            "learned from. 1 to 366."),
     Setting("DISCLOSURE_THRESHOLD", 5,
             "Statistics for the press: counts from 1 to this minus one are published as "
             "\"<N\" (with further cells withheld so that totals cannot give them back), and amounts, "

@@ -128,7 +128,7 @@ def replay(session: Session, user, record_id, edited, *, source_address: str | N
     unit_id = _check_unit(session, user, record.kind, edited)
     result = ingest_batch(session, record.kind, [edited], sender=sender_of(session, record),
                           actor=user, keep_rejected=False, source_address=source_address,
-                          max_future_minutes=max_future_minutes).results[0]
+                          max_future_minutes=max_future_minutes, arrivals=False).results[0]
     errors = clean_errors(result.errors)
     if result.status == "rejected":
         record.payload = json.dumps(edited, ensure_ascii=False)

@@ -18,6 +18,7 @@ from dashboard.components.charts import (
     trend_figure,
 )
 from dashboard.components.dropdown import dropdown
+from dashboard.components.feed_notice import feed_notice
 from dashboard.components.graph_config import graph_config
 from dashboard.components.kpi_cards import format_value, kpi_cards, kpi_table
 from dashboard.components.maps import precinct_map, shapes_url
@@ -165,12 +166,17 @@ def breakdown_panels(data: OverviewData, lang: str) -> dbc.Row:
 
 
 def live_counters(live: dict, lang: str, id_prefix: str = "overview") -> list:
-    """The live counters: last N minutes, open now, overdue now, and the time of the reading."""
+    """The live counters: last N minutes, open now, overdue now, and the time of the reading.
+
+    Above them, while a feed of the unit is silent, the notice that says so (``feed_notice``).
+    """
     def counter(key: str, value: int, label: str) -> html.Div:
         return html.Div([html.Div(format_count(value, lang), className="live-value",
                                   id=f"{id_prefix}-live-{key}"),
                          html.Div(label, className="live-label")], className="live-counter")
+    notice = feed_notice(live, lang, id_prefix)
     return [
+        *([notice] if notice is not None else []),
         counter("recent", live["recent"], t("live.recent", lang, minutes=live["minutes"])),
         counter("open", live["open"], t("live.open", lang)),
         counter("overdue", live["overdue"], t("live.overdue", lang)),

@@ -27,6 +27,7 @@ from dashboard.demo.units import build_demo_units
 from dashboard.demo.users import create_demo_users
 from dashboard.domain import Warning
 from dashboard.domain.base import Base, now_local, to_local_naive
+from dashboard.ingest.arrivals import rebuild_from_warnings
 from dashboard.ingest.reference import load_reference_data
 
 CITY_CENTRE = (118.11, 24.48)  # lon, lat: Siming / Huli, the busiest part of town
@@ -108,6 +109,8 @@ def seed_demo(engine: Engine, *, days: int = 730, end: datetime | None = None, s
     if progress:
         progress("writing the task history")
     report.counts.update(seed_task_history(engine, end=end, days=days, seed=seed))
+    with engine.begin() as conn:  # each source's usual rate, from the history (one GROUP BY)
+        report.counts["feed_arrivals"] = rebuild_from_warnings(conn)
     if engine.dialect.name == "postgresql":
         if progress:
             progress("updating the planner's statistics")

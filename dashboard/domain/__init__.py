@@ -4,6 +4,7 @@ from dashboard.domain.aggregates import AGGREGATE_MODELS
 from dashboard.domain.audit import AuditEntry, AuditHead
 from dashboard.domain.base import SHANGHAI, Base, LocalDateTime
 from dashboard.domain.cases import Case
+from dashboard.domain.feeds import FeedArrival
 from dashboard.domain.funds import StopPayment
 from dashboard.domain.ingest import ApiToken, RejectedRecord
 from dashboard.domain.jobs import JobLease
@@ -18,7 +19,7 @@ from dashboard.domain.users import LoginAttempt, SessionRecord, User
 from dashboard.domain.warnings import Dissuasion, Warning
 
 __all__ = [
-    "ApiToken", "RejectedRecord",
+    "ApiToken", "RejectedRecord", "FeedArrival",
     "Base", "LocalDateTime", "SHANGHAI", "Case", "StopPayment", "OrgUnit",
     "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning",
     "AuditEntry", "AuditHead", "LoginAttempt", "SessionRecord", "User", "AGGREGATE_MODELS",

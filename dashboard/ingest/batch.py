@@ -12,7 +12,9 @@ validate and de-duplicate identically.  In the caller's transaction it
 3. maintains the dashboards' aggregate tables for what it wrote,
 4. stores every refused record, with its errors, in ``rejected_records``
    (``dashboard.ingest.rejected``),
-5. writes one audit row for the batch.
+5. counts what each source delivered in ``feed_arrivals`` (warnings only;
+   ``dashboard.ingest.arrivals``; not for a replay, which no feed sent),
+6. writes one audit row for the batch.
 
 The sender (``dashboard.ingest.tokens.Sender``: a token, or an import's
 ``--source``) fixes the source every record must carry and the sources whose
@@ -36,6 +38,7 @@ from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import REFERENCE_MODELS, RiskLevel
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES, TimeBounds
+from dashboard.ingest.arrivals import record_batch as count_arrivals
 from dashboard.ingest.rejected import keep_rejected as store_rejected
 from dashboard.ingest.routing import precinct_index
 from dashboard.ingest.schemas import SCHEMAS, Strict, parse
@@ -146,8 +149,12 @@ def _hold_write_lock(session: Session) -> None:
 def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
                  actor: str | None = None, batch: str | None = None, first_position: int = 0,
                  source_address: str | None = None, keep_rejected: bool = True,
-                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> BatchResult:
-    """Ingest ``records`` of ``kind``; the ``sender``'s source must be every record's."""
+                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES,
+                 arrivals: bool = True) -> BatchResult:
+    """Ingest ``records`` of ``kind``; the ``sender``'s source must be every record's.
+
+    ``arrivals``: count the batch in ``feed_arrivals`` (False for a replay).
+    """
     from dashboard.ingest.follow_ups_in import ingest_outcomes, ingest_stop_payments
     from dashboard.ingest.warnings_in import ingest_warnings
 
@@ -177,6 +184,8 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
     ordered = [results[i] for i in range(len(records))]
     if keep_rejected:
         store_rejected(session, ctx, kind, batch, records, ordered, first_position)
+    if arrivals:
+        count_arrivals(ctx, kind, records, dict(valid), ordered)
     result = BatchResult(batch, kind, ordered)
     audit.record(session, user=actor, action=audit.INGEST_BATCH, object=f"batch:{batch}",
                  outcome=audit.SUCCESS, source_address=source_address,

@@ -6,8 +6,10 @@
   user or file; figures are read, warnings cannot come in), or Redis
   (``REDIS_URL``) does not answer (nothing is cached and the ingest limit
   lets requests through; the app stops asking it for ``REDIS_RETRY_SECONDS``
-  after a failure).  A load balancer keeps sending traffic: every instance
-  shares the same database and Redis, so taking one out helps no one.
+  after a failure), or a source's feed has gone silent (``stale_sources``:
+  ``dashboard.web.feed_status``).  A load balancer keeps sending traffic:
+  every instance shares the same database and Redis, so taking one out helps
+  no one.
 - 200 ``ok`` otherwise.
 
 The write probe updates the schema's version row to itself and rolls back:
@@ -24,6 +26,8 @@ from dashboard import migrate
 from dashboard.db import READ_ONLY, database_fault, database_reason, is_sqlite
 from dashboard.web import shared
 from dashboard.web.database import database
+from dashboard.web.feed_status import stale_sources
+from dashboard.web.login import now
 
 bp = Blueprint("health", __name__)
 REFUSED_WRITE_STATES = ("42501",)  # insufficient_privilege: a user that may only read
@@ -63,7 +67,8 @@ def healthz():
     redis = "not configured"
     if current_app.config.get("REDIS_URL"):
         redis = "reachable" if shared.store().ping() else "unreachable"
-    degraded = redis == "unreachable" or not can_write
+    stale = stale_sources(now())  # [{source, since}] of silent feeds; None: could not be told
+    degraded = redis == "unreachable" or not can_write or bool(stale)
     return jsonify(status="degraded" if degraded else "ok",
                    database="reachable" if can_write else "read-only",
-                   migrations="current", redis=redis)
+                   migrations="current", redis=redis, stale_sources=stale)

@@ -8,7 +8,10 @@ unit's id: the figures of a unit are those of its whole subtree, the same
 for every viewer allowed to see it (``unit_view`` has checked that), so
 every worker and viewer shows the same numbers with the same "as of" time.
 Without Redis, or with ``LIVE_CACHE_SECONDS=0``, it counts on every call
-(a per-process cache would make workers disagree).
+(a per-process cache would make workers disagree).  The figures include the
+silent feeds of the unit (``silent``: ``[{source, since}]``, from
+``dashboard.web.feed_status``), so a zero is never shown as calm while a
+source that feeds the unit is silent.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session
 from dashboard.metrics.overview import live_data
 from dashboard.metrics.units import UnitView
 from dashboard.web import shared
+from dashboard.web.feed_status import silent_in_scope
 
 
 def encode(live: dict) -> str:
@@ -34,6 +38,8 @@ def encode(live: dict) -> str:
                    "last_year": [int(v) for v in hourly["last_year"]]},
         **{key: int(live[key]) for key in ("recent", "minutes", "open", "overdue")},
         "at": live["at"].isoformat(),
+        "silent": [{"source": s["source"], "since": None if s["since"] is None else s["since"].isoformat()}
+                   for s in live.get("silent", [])],
     })
 
 
@@ -43,11 +49,17 @@ def decode(text: str) -> dict:
     hourly = pd.DataFrame({"hour": columns["hour"],
                            "today": pd.array(columns["today"], dtype="Int64"),
                            "yesterday": columns["yesterday"], "last_year": columns["last_year"]})
-    return {**data, "hourly": hourly, "at": datetime.fromisoformat(data["at"])}
+    silent = [{"source": s["source"], "since": None if s["since"] is None else datetime.fromisoformat(s["since"])}
+              for s in data.get("silent", [])]
+    return {**data, "hourly": hourly, "at": datetime.fromisoformat(data["at"]), "silent": silent}
 
 
 def live_figures(session: Session, view: UnitView, now: datetime, minutes: int) -> dict:
-    """``live_data`` of ``view``'s unit, from the shared cache when another worker just counted it."""
+    """``live_data`` of ``view``'s unit and its silent feeds, from the shared cache when another worker just counted it."""
     seconds = int(current_app.config.get("LIVE_CACHE_SECONDS") or 0)
-    key = f"live:v1:{view.unit.id}:{minutes}"  # v1: the format of encode(); bump it on change
-    return shared.shared_for(key, seconds, lambda: live_data(session, view.scope, now, minutes), encode, decode)
+    key = f"live:v2:{view.unit.id}:{minutes}"  # v2: the format of encode(); bump it on change
+
+    def count() -> dict:
+        return {**live_data(session, view.scope, now, minutes), "silent": silent_in_scope(session, view.scope, now)}
+
+    return shared.shared_for(key, seconds, count, encode, decode)

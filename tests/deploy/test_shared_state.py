@@ -128,9 +128,11 @@ def test_live_figures_survive_the_trip_through_the_cache(app, seeded_session):
     from dashboard.metrics.overview import live_data
 
     view = unit_view(seeded_session, _city_scope(seeded_session))
-    live = live_data(seeded_session, scope_for_unit(view.unit), SEED_END, 30)
+    live = {**live_data(seeded_session, scope_for_unit(view.unit), SEED_END, 30),
+            "silent": [{"source": "feedx", "since": SEED_END - timedelta(hours=3)}]}
     back = decode(encode(live))
     assert back["hourly"].equals(live["hourly"]) and back["at"] == live["at"]
+    assert back["silent"] == live["silent"]  # a silent feed's notice comes through the cache too
     assert {k: back[k] for k in ("recent", "minutes", "open", "overdue")} == \
         {k: live[k] for k in ("recent", "minutes", "open", "overdue")}
 

@@ -1,4 +1,4 @@
-"""Two processes posting overlapping batches at once store each warning once."""
+"""Two processes posting overlapping batches at once store each warning once, and count each batch's arrivals."""
 
 import multiprocessing
 
@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.domain import Warning
+from dashboard.domain.feeds import FeedArrival
 from tests.ingest.conftest import warning
 
 
@@ -41,3 +42,9 @@ def test_overlapping_batches_from_two_processes(api, units):
     with Session(units) as session:
         assert session.scalar(select(func.count()).select_from(Warning)) == 90
         assert session.scalar(select(func.count(func.distinct(Warning.external_id)))) == 90
+        # every record of both is counted (stored, sent again, or refused when the two processes'
+        # clocks gave the same id another time), and the lag once a new warning
+        arrived, rejected, lags = session.execute(
+            select(func.sum(FeedArrival.arrived), func.sum(FeedArrival.rejected), func.sum(FeedArrival.lag_count))
+            .where(FeedArrival.source == "upstream")).one()
+        assert arrived + rejected == 120 and arrived >= 90 and lags == 90

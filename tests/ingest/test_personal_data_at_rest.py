@@ -36,7 +36,8 @@ PLAIN = {
        ("audit_entries", "outcome")},
     "record keys (pattern-checked; grouped and refused when they hold a personal number)": {
         (t, c) for t in ("warnings", "dissuasions", "stop_payments", "rejected_records")
-        for c in ("source", "external_id")} | {("rejected_records", "batch"), ("cases", "number")},
+        for c in ("source", "external_id")} | {("rejected_records", "batch"), ("cases", "number"),
+                                                ("feed_arrivals", "source")},
     "police work data, refused when it holds a personal number": {
         ("dissuasions", "officer"), ("stop_payments", "bank"), ("users", "display_name"),
         ("users", "username"), ("dissuasion_playbooks", "talking_points_zh"),

@@ -177,8 +177,8 @@ def test_a_database_that_refuses_writes_is_said_by_healthz_and_the_login_page(ou
         client = _in(app.test_client(), lang)
         health = client.get("/healthz")
         assert health.status_code == 200, health.get_json()
-        assert health.get_json() | {"redis": None} == {"status": "degraded", "database": "read-only",
-                                                       "migrations": "current", "redis": None}
+        body = health.get_json()
+        assert (body["status"], body["database"], body["migrations"]) == ("degraded", "read-only", "current")
         page = client.post("/login", data={"username": "leader", "password": "Wrong-password-1",
                                            "csrf_token": _login_form(client)})
         assert page.status_code == 503, page.get_data(as_text=True)[:300]
