@@ -8,7 +8,7 @@ the week, so a normal run raises no anomaly flag; ``--rate`` sets another
 mean.  ``--surge UNIT`` gives one station or county many times its usual
 warnings (``dashboard.demo.feed_ticks``); ``--pause MINUTES`` sends nothing
 for that long, ``--pause-after`` minutes after the start.  Without
-``--token`` / ``--token-file`` it creates a token for source ``simulator``
+``--token`` / ``--token-file`` it creates a token for source ``demo`` (the history's)
 and revokes it when it stops.  ``antifraud demo`` starts the same feed, at
 the default volume, beside its server (``start_beside_server``) unless
 ``--no-simulate`` is given.  Refused when ``ANTIFRAUD_ENV=production``.
@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from dashboard.cli.common import UsageError, action_log, open_database
 from dashboard.demo.feed_ticks import SURGE_FACTOR, SURGE_FLOOR_PER_MINUTE, FeedTicks
+from dashboard.demo.history import HISTORY_SOURCE
 from dashboard.demo.live_feed import LiveFeed
 from dashboard.demo.simulator import (
     FeedError,
@@ -42,8 +43,10 @@ from dashboard.demo.simulator import (
 )
 from dashboard.i18n import name_of, t
 
-SOURCE = "simulator"
-DEMO_SOURCE = "demo-live"
+# The feed is the demo city's upstream platform going on: its token is of the history's source, so
+# the silence watch knows its usual rate from the history (a source of its own would be "learning")
+SOURCE = HISTORY_SOURCE
+DEMO_SOURCE = HISTORY_SOURCE
 ACTOR = "system:simulator"  # who the audit log says created its tokens
 MOST_MINUTES = 525600  # a year: --minutes, --pause and --pause-after
 log = logging.getLogger("dashboard.simulate")
@@ -222,7 +225,6 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
     nothing to feed from, such as a database without stations.  ``rate``
     None: the history's own level, so that the demo raises no anomaly flag.
     """
-    from dashboard.demo.history import HISTORY_SOURCE
     from dashboard.domain.base import now_local
     from dashboard.ingest.tokens import create_token
 
@@ -233,9 +235,8 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
         with db.session() as session:
             ticks = feed_ticks(session, source=DEMO_SOURCE, rate=rate)
             _revoke_active(session, DEMO_SOURCE)
-            # it works the history's open warnings too: granted explicitly, as any other source
-            _, token = create_token(session, DEMO_SOURCE, (HISTORY_SOURCE,), actor=ACTOR)
-            left_open = open_warnings(session, (HISTORY_SOURCE, DEMO_SOURCE))
+            _, token = create_token(session, DEMO_SOURCE, actor=ACTOR)
+            left_open = open_warnings(session, (DEMO_SOURCE,))  # the history's, worked on too
     except FeedError as exc:
         print(t(f"simulate.error.{exc.reason}", lang, **exc.params), flush=True)
         return None
@@ -269,9 +270,9 @@ def register(sub) -> None:
                         "anomaly flag (a faster rate does, and runs the follow-ups' time as much faster)")
     p.add_argument("--url", default="http://127.0.0.1:8050", help="the server (loopback only)")
     token = p.add_mutually_exclusive_group()
-    token.add_argument("--token", help="an ingest token (default: a temporary one for source simulator)")
+    token.add_argument("--token", help="an ingest token (default: a temporary one for source demo, the history's)")
     token.add_argument("--token-file", help="a file holding the ingest token")
-    p.add_argument("--source", default=SOURCE, help="the token's source (default: simulator)")
+    p.add_argument("--source", default=SOURCE, help="the token's source (default: demo, the history's)")
     p.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
     p.add_argument("--flat", action="store_true", help="a constant rate instead of the day's rhythm")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one)")

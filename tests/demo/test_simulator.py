@@ -118,10 +118,13 @@ def _leave_open(engine, server, n: int) -> list[dict]:
     return warnings
 
 
-def open_count(engine, source: str) -> int:
+def open_count(engine, source: str, among: list[dict] | None = None) -> int:
+    """Open warnings of ``source`` (of the warnings ``among`` only, if given)."""
+    query = select(func.count()).select_from(Warning).where(Warning.status != "closed", Warning.source == source)
+    if among is not None:
+        query = query.where(Warning.external_id.in_([w["external_id"] for w in among]))
     with Session(engine) as session:
-        return session.scalar(select(func.count()).select_from(Warning)
-                              .where(Warning.status != "closed", Warning.source == source))
+        return session.scalar(query)
 
 
 def test_warnings_left_open_are_worked_and_closed_through_the_api(engine, server):
@@ -156,7 +159,7 @@ def test_cli_runs_for_its_minutes_with_a_token_of_its_own(engine, server, monkey
     assert "Live feed started" in out and "0 rejected, 0 not delivered" in out
     assert count(engine, Warning) > 0
     with Session(engine) as session:
-        token = session.scalars(select(ApiToken).where(ApiToken.source == "simulator")).one()
+        token = session.scalars(select(ApiToken).where(ApiToken.source == HISTORY_SOURCE)).one()
     assert token.revoked_at is not None  # its own token does not outlive it
 
 
@@ -169,7 +172,7 @@ def test_cli_surges_a_county_and_pauses_saying_so_in_its_log(engine, server, mon
     assert "Surge: 350203 Siming Sub-bureau gets 40 times" in captured.out
     assert "Pause: 0 minutes after the start" in captured.out
     log = [line.split(" ", 2)[2] for line in captured.err.splitlines()]  # without the time
-    assert log[0].startswith("INFO dashboard.simulate: feed started: source simulator, 3000 warnings a day")
+    assert log[0].startswith("INFO dashboard.simulate: feed started: source demo, 3000 warnings a day")
     assert "INFO dashboard.simulate: surge on 350203 Siming Sub-bureau: 10 stations get 40 times their usual " \
            "warnings, at least 1 more a minute" in log
     assert "INFO dashboard.simulate: paused: sending nothing for 0.02 minutes" in "\n".join(log)
@@ -186,22 +189,23 @@ def test_the_demo_starts_the_feed_beside_its_server(engine, server):
     settings = load_settings({"DATABASE_URL": engine.url.render_as_string(hide_password=False),
                               "DEFAULT_LANGUAGE": "en"})
     port = int(server.rsplit(":", 1)[1])
-    _leave_open(engine, server, 5)  # what the demo history left open
+    left = _leave_open(engine, server, 5)  # what the demo history left open
     first = start_beside_server(settings, port, rate=50)
     first.set()
     stop = start_beside_server(settings, port, rate=50)
     try:  # time runs 1,440 times faster: the slowest plan of the five takes seconds
         deadline = time.monotonic() + 60
-        while (count(engine, Warning) <= 5 or open_count(engine, HISTORY_SOURCE)) \
+        while (count(engine, Warning) <= 5 or open_count(engine, HISTORY_SOURCE, left)) \
                 and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         stop.set()
     assert count(engine, Warning) > 5
-    assert open_count(engine, HISTORY_SOURCE) == 0  # the feed took the history's open warnings over
-    with Session(engine) as session:
+    assert open_count(engine, HISTORY_SOURCE, left) == 0  # the feed took the history's open warnings over
+    with Session(engine) as session:  # the history's source: the silence watch knows its usual rate
         tokens = session.scalars(select(ApiToken).where(ApiToken.source == DEMO_SOURCE)).all()
-    assert len(tokens) == 2 and sum(t.revoked_at is None for t in tokens) == 1
+    assert DEMO_SOURCE == HISTORY_SOURCE
+    assert len(tokens) == 3 and sum(t.revoked_at is None for t in tokens) == 1  # older ones revoked
 
 
 def test_a_wrong_token_stops_the_feed(engine, server):

@@ -167,3 +167,17 @@ def test_the_demo_history_fills_the_arrivals(seeded_session):
     arrived = seeded_session.scalar(select(func.sum(FeedArrival.arrived)))
     assert arrived == seeded_session.scalar(select(func.count()).select_from(Warning)) > 0
     assert seeded_session.scalar(select(func.count(func.distinct(FeedArrival.source)))) == 1
+
+
+def test_the_demo_feed_is_watched_with_the_historys_usual_rate(seeded_session):
+    """``antifraud demo`` and ``simulate`` post as the history's source: once their token is out,
+    a pause (``simulate --pause``) is flagged, and a feed that goes on is not."""
+    from dashboard.cli.simulate import DEMO_SOURCE, SOURCE
+
+    last = seeded_session.scalar(select(func.max(FeedArrival.last_arrival_at))).replace(tzinfo=SHANGHAI)
+    assert states(seeded_session, last + timedelta(hours=3))[SOURCE] == "no_token"
+    for source in {SOURCE, DEMO_SOURCE}:
+        token(seeded_session, source)
+    seeded_session.flush()
+    assert states(seeded_session, last + timedelta(minutes=1))[SOURCE] == "ok"
+    assert states(seeded_session, last + timedelta(hours=3))[SOURCE] == "silent"
