@@ -146,7 +146,7 @@ def test_four_workers_serve_after_the_entrypoint_migrated(stack):
     assert len(server.worker_pids()) == WORKERS
     health = requests.get(f"{server.base}/healthz", timeout=10).json()
     assert health == {"status": "ok", "database": "reachable", "migrations": "current",
-                      "redis": "reachable"}
+                      "redis": "reachable", "stale_sources": []}
 
 
 def test_a_login_in_one_worker_is_valid_in_the_others_and_so_is_a_logout(stack, city):
@@ -270,7 +270,7 @@ def test_the_live_counters_agree_across_workers(stack, city, redis_client):
     # one count, shared through Redis: the same figures and "as of" time from every worker
     assert all(reading == readings[0] for reading in readings), readings
     assert len(served_by(answers)) >= 2
-    assert redis_client.get(f"{stack['prefix']}live:v1:{city['city']}:30") is not None
+    assert redis_client.get(f"{stack['prefix']}live:v2:{city['city']}:30") is not None
 
 
 def test_the_escalation_job_runs_in_one_worker_and_escalates_each_task_once(stack, city):
