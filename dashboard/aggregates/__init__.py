@@ -5,7 +5,9 @@
 - ``maintained(session, *rows)``, ``snapshot`` / ``apply_changed``,
   ``apply_inserted``, ``apply_new_warnings`` (an ingest batch): keep them current inside the transaction of a write.
 
-The tables are described in ``dashboard.domain.aggregates``; the metrics
+The tables are ``dashboard.domain.aggregates``; what each raw row adds to
+them is described once in ``definitions``, from which the rebuild's SQL,
+the upkeep, the ingest batch's sums and the demo's frames are derived; the metrics
 layer (``dashboard.metrics``) reads only them for anything longer than the
 last few hours.
 """

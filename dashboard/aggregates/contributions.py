@@ -1,45 +1,47 @@
-"""What one raw row adds to the aggregate tables, computed in Python.
+"""What raw rows add to the aggregate tables, computed in Python from the descriptions.
 
-These mirror the SQL of ``dashboard.aggregates.rebuild`` exactly (same days,
-same buckets, same flags); ``tests/aggregates`` proves it.  A warning and its
-dissuasion attempts are treated as one whole: the warning's contribution
-includes its attempts (their counts and its first door visit), so re-routing
-a warning or adding an attempt is one change of one warning.
+``definitions`` says what each source row adds; here its expressions are
+compiled to functions of a row and applied to the rows of the stored objects
+(``sources``), for the upkeep of every write, and to the values an ingest
+batch inserted (``new_warning_sums``).  A warning and its dissuasion attempts
+are treated as one whole: the warning's contribution includes its attempts
+(their counts and its first door visit), so re-routing a warning or adding
+an attempt is one change of one warning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from dashboard.domain import Case, PublicityEvent, StopPayment, Warning
-from dashboard.domain.aggregates import (
-    COUNTY_TWINS,
-    MONTH_TWINS,
-    CaseDay,
-    DissuasionDay,
-    FraudTypeDay,
-    FundsDay,
-    OutcomeDay,
-    PublicityDay,
-    ResponseDay,
-    WarningDay,
-    WarningHour,
-    bucket_column,
-    response_bucket,
+from dashboard.aggregates.definitions import AGGREGATES, source_columns
+from dashboard.aggregates.expressions import row_function, tuple_function
+from dashboard.aggregates.sources import (
+    CASES,
+    FIRST_DOOR_VISITS,
+    PUBLICITY_EVENTS,
+    STOP_PAYMENTS,
+    WARNINGS,
+    Attempt,
+    Source,
+    local,
+    object_row,
 )
-from dashboard.domain.base import to_local_naive
+from dashboard.aggregates.sources import (
+    warning_rows as warning_source_rows,
+)
+from dashboard.domain.aggregates import COUNTY_TWINS, MONTH_TWINS, bucket_column
+from dashboard.domain.base import LocalDateTime
 
-DOOR_VISIT = "door_visit"
+__all__ = ["Attempt", "Row", "WARNING_FIELDS", "case_rows", "merge", "new_warning_sums", "publicity_rows",
+           "stop_payment_rows", "warning_rows"]
 
 
 class Row(NamedTuple):
     """One aggregate row's key and the amounts one raw row adds to its measures.
 
-    A named tuple, not a frozen dataclass: an ingest batch makes six of them a
-    warning, and making them (``_rows``) was about a tenth of the batch.
+    A named tuple, not a frozen dataclass: a write of many warnings makes
+    several a warning.
     """
 
     model: type
@@ -48,160 +50,163 @@ class Row(NamedTuple):
     extra: tuple[tuple[str, object], ...] = ()  # non-key columns set on insert (publicity's county)
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """The fields of one dissuasion attempt that aggregates read."""
+class _Compiled(NamedTuple):
+    """A part's expressions compiled to functions of a row (``expressions.tuple_function``)."""
 
-    method: str
-    started_at: datetime
-    result: str
-
-
-def local(value: datetime | None) -> datetime | None:
-    """Naive Shanghai wall time to the second, as stored."""
-    return None if value is None else to_local_naive(value).replace(microsecond=0)
-
-
-def day(value: datetime) -> date:
-    return local(value).date()
+    model: type
+    where: Callable | None
+    keys: Callable
+    names: tuple[str, ...]  # the measures' names
+    measures: Callable | None  # their amounts
+    bucket: Callable | None  # or a histogram's bucket
+    extra_names: tuple[str, ...]
+    extra: Callable | None
 
 
-def wait_bucket(later: datetime, earlier: datetime) -> str:
-    """The histogram column of the wait from ``earlier`` to ``later``."""
-    seconds = int((local(later) - local(earlier)).total_seconds())
-    return bucket_column(response_bucket(seconds))
+def _compile() -> dict[Source, list[_Compiled]]:
+    out: dict[Source, list[_Compiled]] = {}
+    for aggregate in AGGREGATES:
+        for part in aggregate.parts:
+            out.setdefault(part.source, []).append(_Compiled(
+                aggregate.model, None if part.where is None else row_function(part.where),
+                tuple_function(*part.keys.values()), tuple(part.measures),
+                tuple_function(*part.measures.values(), amounts=True) if part.measures else None,
+                None if part.bucket is None else row_function(part.bucket), tuple(aggregate.extra),
+                tuple_function(*aggregate.extra.values()) if aggregate.extra else None))
+    return out
+
+
+_PARTS = _compile()
+
+
+def _twin_keys() -> dict[type, list[tuple[type, tuple[int, ...], int | None]]]:
+    """Per station table, its twins, the positions of their keys in its key and a month twin's day."""
+    out: dict[type, list] = {}
+    for aggregate in AGGREGATES:
+        names = aggregate.keys
+        twins = []
+        twin = COUNTY_TWINS.get(aggregate.model)
+        while twin is not None:
+            twin_names = [c.name for c in twin.__table__.primary_key.columns]
+            by_month = twin in MONTH_TWINS.values()
+            twins.append((twin, tuple(names.index(n) for n in twin_names),
+                          twin_names.index("day") if by_month else None))
+            twin = MONTH_TWINS.get(twin)
+        out[aggregate.model] = twins
+    return out
+
+
+_TWINS = _twin_keys()
 
 
 def _keys(model, key: tuple) -> list[tuple[type, tuple]]:
     """The key of a station table's row and those of its county (and month) twins' rows."""
     keys = [(model, key)]
-    twin = COUNTY_TWINS.get(model)
-    if twin is not None:  # station key (station, day, county, *dims) -> (county, day, *dims)
-        keys.append((twin, (key[2], key[1], *key[3:])))
-        month = MONTH_TWINS.get(twin)
-        if month is not None:  # -> (county, the month's first day, *dims)
-            keys.append((month, (key[2], key[1].replace(day=1), *key[3:])))
+    for twin, positions, month_day in _TWINS[model]:
+        twin_key = [key[i] for i in positions]
+        if month_day is not None:  # keyed by the month's first day
+            twin_key[month_day] = twin_key[month_day].replace(day=1)
+        keys.append((twin, tuple(twin_key)))
     return keys
 
 
-_DAY_MODELS = frozenset(m for m, _ in _keys(WarningDay, (0, date(2000, 1, 1), 0)))
-_HOUR_MODELS = frozenset(m for m, _ in _keys(WarningHour, (0, date(2000, 1, 1), 0)))
-
-
-def _rows(model, key: tuple, **measures: int) -> list[Row]:
-    """The row of a station table and, if it has them, its twins' rows."""
-    values = tuple([(name, int(value or 0)) for name, value in measures.items()])
-    return [Row(m, k, values) for m, k in _keys(model, key)]
-
-
-# what ``warning_rows`` reads of a warning: enough to load (``load_only``) for its contribution
-WARNING_FIELDS = ("id", "station_id", "county_id", "received_at", "deadline_at", "first_contact_at",
-                  "closed_at", "outcome", "fraud_type", "amount_at_risk", "loss", "loss_avoided")
-
-
-def warning_rows(w: Warning, attempts: Sequence[Attempt],
-                 results: dict[str, tuple[bool, bool]]) -> list[Row]:
-    """A warning's rows, with its dissuasion ``attempts``; ``results``: code -> (reached, dissuaded)."""
-    received_at = local(w.received_at)  # once: a warning's times are converted here at every write
-    at_station = (w.station_id, received_at.date(), w.county_id)
-    amount = w.amount_at_risk or 0
-    contact = local(w.first_contact_at)
-    rows = [
-        *_rows(WarningDay, at_station, received=1, amount_at_risk=amount,
-               contacted=contact is not None,
-               contacted_on_time=contact is not None and contact <= local(w.deadline_at)),
-        *_rows(FraudTypeDay, (*at_station, w.fraud_type), received=1, amount_at_risk=amount),
-        *_rows(WarningHour, (w.station_id, received_at.replace(minute=0, second=0), w.county_id), received=1),
-    ]
-    if w.closed_at is not None and w.outcome is not None:
-        rows += _rows(OutcomeDay, (w.station_id, day(w.closed_at), w.county_id, w.outcome), closed=1,
-                      amount_at_risk=amount, loss=w.loss, loss_avoided=w.loss_avoided)
-    if contact is not None:
-        rows += _rows(ResponseDay, (*at_station, "first_contact"),
-                      **{wait_bucket(contact, received_at): 1})
-    visits = [local(a.started_at) for a in attempts if a.method == DOOR_VISIT]
-    if visits:
-        rows += _rows(ResponseDay, (*at_station, "door_visit"),
-                      **{wait_bucket(min(visits), received_at): 1})
-    for a in attempts:
-        reached, dissuaded = results[a.result]
-        rows += _rows(DissuasionDay, (w.station_id, day(a.started_at), w.county_id, a.method),
-                      attempts=1, reached=reached, dissuaded=dissuaded)
-    return rows
-
-
-def new_warning_sums(stored: Iterable[Mapping]) -> dict[tuple[type, tuple], dict]:
-    """``merge((), every warning's rows)`` for warnings just inserted, summed directly.
-
-    ``stored``: the column values each was inserted with.  A new warning has
-    no first contact, outcome or attempts, so its rows are its day's, its
-    fraud type's and its hour's (with their twins), each ``received=1``, the
-    first two with its amount at risk.  Building six ``Row`` a warning and
-    merging them was about a third of an ingest batch's own time; this is the
-    same result (``tests/aggregates/test_new_warnings.py``).
-    """
-    sums: dict[tuple[type, tuple], list[int]] = {}  # (model, key) -> [received, amount at risk]
-    for values in stored:
-        received_at = local(values["received_at"])
-        station, county = values["station_id"], values["county_id"]
-        at_station = (station, received_at.date(), county)
-        amount = int(values["amount_at_risk"] or 0)
-        for entry, add in (*((k, amount) for k in _keys(WarningDay, at_station)),
-                           *((k, amount) for k in _keys(FraudTypeDay, (*at_station, values["fraud_type"]))),
-                           *((k, 0) for k in _keys(WarningHour, (station, received_at.replace(minute=0, second=0),
-                                                                  county)))):
-            total = sums.get(entry)
-            if total is None:
-                sums[entry] = [1, add]
-            else:
-                total[0] += 1
-                total[1] += add
-    out: dict[tuple[type, tuple], dict] = {}
-    for (model, key), (received, amount) in sums.items():
-        if model in _HOUR_MODELS:
-            measures = {"received": received}
-        elif model in _DAY_MODELS:
-            measures = {"received": received, "amount_at_risk": amount, "contacted": 0, "contacted_on_time": 0}
+def contributions(source: Source, row: Mapping) -> Iterator[tuple[type, tuple, tuple, tuple]]:
+    """``(model, key, measures, extra)`` of each station-table row that ``row`` of ``source`` adds to."""
+    for part in _PARTS.get(source, ()):
+        if part.where is not None and not part.where(row):
+            continue
+        if part.bucket is not None:
+            measures = ((bucket_column(part.bucket(row)), 1),)
         else:
-            measures = {"received": received, "amount_at_risk": amount}
-        out[(model, key)] = {"measures": measures, "extra": {}}
+            measures = tuple(zip(part.names, part.measures(row), strict=True))
+        extra = () if part.extra is None else tuple(zip(part.extra_names, part.extra(row), strict=True))
+        yield part.model, part.keys(row), measures, extra
+
+
+def _rows(rows_by_source: Mapping[Source, Iterable[Mapping]]) -> list[Row]:
+    out: list[Row] = []
+    for source, rows in rows_by_source.items():
+        for row in rows:
+            for model, key, measures, extra in contributions(source, row):
+                out.append(Row(model, key, measures, extra))  # twins: the same amounts, no extra columns
+                out.extend(Row(m, k, measures) for m, k in _keys(model, key)[1:])
     return out
 
 
-def stop_payment_rows(sp: StopPayment) -> list[Row]:
-    """A stop-payment's rows: one per stage that has happened, on that stage's day.
-
-    On the day of request also its cohort amounts and, once stopped, its wait
-    from report to stop (``ResponseDay``, measure ``stop_payment``).
-    """
-    requested = (sp.station_id, day(sp.requested_at), sp.county_id)
-    rows = _rows(FundsDay, requested, requests=1, requested_amount=sp.requested_amount,
-                 cohort_stopped_amount=sp.stopped_amount, cohort_returned_amount=sp.returned_amount)
-    if sp.stopped_at is not None:
-        rows += _rows(ResponseDay, (*requested, "stop_payment"), **{wait_bucket(sp.stopped_at, sp.reported_at): 1})
-    for stage in ("stopped", "frozen", "returned"):
-        at = getattr(sp, f"{stage}_at")
-        if at is not None:
-            rows += _rows(FundsDay, (sp.station_id, day(at), sp.county_id), **{
-                stage: 1, f"{stage}_amount": getattr(sp, f"{stage}_amount")})
-    return rows
+# what ``warning_rows`` reads of a warning: enough to load (``load_only``) for its contribution
+# (the attempts and the first door visit are counted at their warning's units and time of receipt)
+WARNING_FIELDS = ("id", *sorted({*source_columns(WARNINGS), *source_columns(FIRST_DOOR_VISITS),
+                                 "station_id", "county_id"} - {"at"}))
+_COLUMNS = {source: source_columns(source) for source in (WARNINGS, STOP_PAYMENTS, CASES, PUBLICITY_EVENTS)}
+_TIMES = {source: tuple(name for name in names if isinstance(source.model.__table__.c[name].type, LocalDateTime))
+          for source, names in _COLUMNS.items()}
 
 
-def case_rows(c: Case) -> list[Row]:
+def warning_rows(w, attempts: Sequence[Attempt], results: Mapping[str, tuple[bool, bool]]) -> list[Row]:
+    """A warning's rows, with its dissuasion ``attempts``; ``results``: code -> (reached, dissuaded)."""
+    return _rows(warning_source_rows(w, WARNING_FIELDS, attempts, results))
+
+
+def stop_payment_rows(sp) -> list[Row]:
+    """A stop-payment's rows: one per stage that has happened, and its wait once stopped."""
+    return _rows({STOP_PAYMENTS: [object_row(sp, _COLUMNS[STOP_PAYMENTS])]})
+
+
+def case_rows(c) -> list[Row]:
     """A case's rows: on its day of report, and on its day of solving once solved."""
-    rows = _rows(CaseDay, (c.station_id, day(c.reported_at), c.county_id), reported=1,
-                 reported_loss=c.loss, reported_solved=c.solved_at is not None,
-                 reported_solved_loss=c.loss if c.solved_at is not None else 0)
-    if c.solved_at is not None:
-        rows += _rows(CaseDay, (c.station_id, day(c.solved_at), c.county_id), solved=1,
-                      suspects_arrested=c.suspects_arrested)
-    return rows
+    return _rows({CASES: [object_row(c, _COLUMNS[CASES])]})
 
 
-def publicity_rows(p: PublicityEvent) -> list[Row]:
+def publicity_rows(p) -> list[Row]:
     """A publicity event's row, at the unit that held it."""
-    (row,) = _rows(PublicityDay, (p.unit_id, p.day, p.kind), events=1, reach=p.reach)
-    return [Row(row.model, row.key, row.measures, (("county_id", p.county_id),))]
+    return _rows({PUBLICITY_EVENTS: [object_row(p, _COLUMNS[PUBLICITY_EVENTS])]})
+
+
+def new_warning_sums(stored: Iterable[Mapping]) -> dict[tuple[type, tuple], dict]:
+    """``merge((), every warning's rows)`` for warnings just inserted, summed as they come.
+
+    ``stored``: the column values each was inserted with (a column not given
+    is empty).  A new warning has no attempts, so only the warnings' own
+    parts apply.  The batch is summed by part and station-table key first,
+    by position, and only those few sums are spread to the twins (no
+    ``Row`` is made) (``tests/aggregates/test_new_warnings.py``).
+    """
+    parts = _PARTS.get(WARNINGS, [])
+    fields, times = _COLUMNS[WARNINGS], _TIMES[WARNINGS]
+    by_part: dict[tuple, list] = {}  # (part, key[, bucket column]) -> [extra, sums by position]
+    for values in stored:
+        row = {name: values.get(name) for name in fields}
+        for name in times:
+            if row[name] is not None:
+                row[name] = local(row[name])
+        for i, part in enumerate(parts):
+            if part.where is not None and not part.where(row):
+                continue
+            key = part.keys(row)
+            if part.bucket is not None:
+                entry_key, amounts = (i, key, bucket_column(part.bucket(row))), (1,)
+            else:
+                entry_key, amounts = (i, key), part.measures(row)
+            entry = by_part.get(entry_key)
+            if entry is None:
+                extra = () if part.extra is None else tuple(zip(part.extra_names, part.extra(row), strict=True))
+                by_part[entry_key] = [extra, list(amounts)]
+            else:
+                summed = entry[1]
+                for k, amount in enumerate(amounts):
+                    summed[k] += amount
+    out: dict[tuple[type, tuple], dict] = {}
+    for (i, key, *bucket), (extra, amounts) in by_part.items():
+        part = parts[i]
+        names = bucket or part.names
+        for n, entry in enumerate(_keys(part.model, key)):
+            target = out.get(entry)
+            if target is None:
+                target = out[entry] = {"measures": {}, "extra": dict(extra) if n == 0 else {}}
+            summed = target["measures"]
+            for name, amount in zip(names, amounts, strict=True):
+                summed[name] = summed.get(name, 0) + amount
+    return out
 
 
 def merge(before: Iterable[Row], after: Iterable[Row]) -> dict[tuple[type, tuple], dict]:

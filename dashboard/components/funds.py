@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.components.charts import ranking_figure
+from dashboard.components.charts import bar_figure, ranking_figure
 from dashboard.components.drill import (
     band_figure,
     cell,
@@ -23,7 +23,7 @@ from dashboard.components.drill import (
     unit_table,
 )
 from dashboard.components.kpi_cards import format_value, kpi_cards
-from dashboard.i18n import t
+from dashboard.i18n import name_of, t
 from dashboard.metrics.figures import ReportView
 from dashboard.web.view_state import ViewState
 
@@ -68,6 +68,26 @@ def clock_panel(clock: pd.DataFrame, lang: str) -> dbc.Card:
                                           html.Div(summary, className="small text-muted",
                                                    id="funds-clock-summary")],
                  "funds-clock-panel", hint(t("funds.clock.hint", lang)))
+
+
+def at_risk_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
+    """The amount at risk of the period's warnings by fraud type: bars (share of the whole) and a table."""
+    if not int(frame["amount_at_risk"].sum()):
+        return panel(t("funds.at_risk", lang), html.P(t("reports.nothing", lang), id="funds-at-risk"),
+                     "funds-at-risk-panel", hint(t("funds.at_risk.hint", lang)))
+    shown = frame[frame["amount_at_risk"] > 0]
+    figure = bar_figure(shown, "amount_at_risk", "yuan", lang, height=max(220, 34 * len(shown)))
+    heads = ["warning.field.fraud_type", "kpi.amount_at_risk", "funds.at_risk.share", "kpi.received"]
+    head = html.Thead(html.Tr([html.Th(t(h, lang), className="text-end" if i else None)
+                               for i, h in enumerate(heads)]))
+    rows = [html.Tr([html.Td(name_of(row, lang)), cell("yuan", row["amount_at_risk"], lang),
+                     cell("rate", row["share"], lang), cell("count", row["received"], lang)])
+            for row in shown.to_dict("records")]
+    table = dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id="funds-at-risk",
+                      className="mb-0")
+    return panel(t("funds.at_risk", lang),
+                 dbc.Row([dbc.Col(graph("funds-at-risk-chart", figure), lg=7), dbc.Col(table, lg=5)]),
+                 "funds-at-risk-panel", hint(t("funds.at_risk.hint", lang)))
 
 
 def units_panels(report: ReportView, units: pd.DataFrame, state: ViewState, lang: str) -> dbc.Row:
@@ -119,6 +139,7 @@ def funds_body(report: ReportView, data: dict, state: ViewState, lang: str) -> h
         kpi_cards(report.figures, CARDS[4:], lang, id_prefix=PREFIX),
         dbc.Row([dbc.Col(over_time_panel(data["over_time"], lang), xl=7, className="mb-3"),
                  dbc.Col(clock_panel(data["clock"], lang), xl=5, className="mb-3")], className="g-3"),
+        html.Div(at_risk_panel(data["at_risk"], lang), className="mb-3"),
         units_panels(report, data["units"], state, lang),
     ]
     if data.get("largest") is not None:

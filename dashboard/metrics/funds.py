@@ -14,7 +14,11 @@ Definitions (``docs/metrics.md``, "Funds"):
   (``stopped_at``), negative waits counting as 0, counted in the waiting-time
   histogram's buckets (``agg_response_day``, measure ``stop_payment``, on the
   day of request); its median and p90 are read from the histogram as the
-  response times' are (exact to the minute below an hour).
+  response times' are (exact to the minute below an hour);
+- amount at risk by fraud type: the ``amount_at_risk`` of the warnings
+  received in the period (``received_at``), by their fraud type, from
+  ``agg_fraud_types_day``: what the upstream platforms flagged as about to
+  be lost, beside what was stopped.
 
 Every figure but the largest stop-payments (record-level) comes from the
 aggregate tables: the cohort's sums are columns of ``agg_funds_day`` counted
@@ -34,6 +38,7 @@ from dashboard.auth.crypto import mask_bank_account
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit, StopPayment
 from dashboard.domain.aggregates import RESPONSE_BUCKETS, FundsDay, ResponseDay
+from dashboard.metrics.breakdowns import fraud_types
 from dashboard.metrics.compare import Windows
 from dashboard.metrics.figures import (
     Figure,
@@ -166,6 +171,19 @@ def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
     return out
 
 
+def at_risk_by_fraud_type(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+    """The amount at risk of the warnings received in ``period`` by fraud type, largest first.
+
+    Every type of the reference list (0 when none).  Columns: code, name_zh,
+    name_en, amount_at_risk, received, share (of the amount at risk; 0 when
+    there is none).
+    """
+    out = fraud_types(session, scope, period)[["code", "name_zh", "name_en", "amount_at_risk", "received"]]
+    whole = int(out["amount_at_risk"].sum())
+    out["share"] = out["amount_at_risk"] / whole if whole else 0.0
+    return out.sort_values("amount_at_risk", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def largest_stop_payments(session: Session, scope: Scope, now: datetime, days: int = RECENT_DAYS,
                           limit: int = 10) -> pd.DataFrame:
     """The stop-payments requested in the ``days`` up to ``now`` with the largest amount stopped (ties: latest first).
@@ -200,6 +218,7 @@ def funds_sections(session: Session, report: ReportView, now: datetime, records:
     return {
         "over_time": funds_over_time(session, report.scope, report.period),
         "clock": money_clock(session, report.scope, report.period),
+        "at_risk": at_risk_by_fraud_type(session, report.scope, report.period),
         "units": funds_by_unit(session, report.units_scope, report.period, report.level, windows),
         "largest": largest_stop_payments(session, report.scope, now) if records else None,
         "largest_days": RECENT_DAYS,

@@ -21,15 +21,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.aggregates import rebuild
+from dashboard.aggregates import apply_inserted, rebuild
 from dashboard.auth.scope import scope_for_unit
-from dashboard.domain import OrgUnit, StopPayment
+from dashboard.domain import OrgUnit, StopPayment, Warning
 from dashboard.domain.aggregates import response_bucket
 from dashboard.domain.base import SHANGHAI
 from dashboard.metrics.compare import comparison_windows
 from dashboard.metrics.figures import compare_figures
 from dashboard.metrics.funds import (
     FIGURES,
+    at_risk_by_fraud_type,
     funds_by_unit,
     funds_figures,
     funds_over_time,
@@ -38,7 +39,7 @@ from dashboard.metrics.funds import (
 )
 from dashboard.metrics.period import Period
 from tests.conftest import SEED_END
-from tests.factories import build_chain
+from tests.factories import build_chain, make_warning
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
 NOVEMBER = Period.preset("month", NOW)
@@ -202,3 +203,44 @@ def test_the_demo_months_funds_equal_its_stop_payments(seeded_session, level):
                            "p90": one_by_one(buckets, 9, 10)}
     bands = np.searchsorted(list(clock["lower"]), waits, side="right") - 1
     assert clock["stop_payments"].tolist() == np.bincount(bands, minlength=len(clock)).tolist()
+
+
+def test_amount_at_risk_by_fraud_type(engine):
+    """Warnings received in the period by fraud type: the day is the day of receipt, the unit in scope."""
+    with Session(engine) as session:
+        u = build_chain(session)
+        s1, s3 = u["99000101"], u["99000201"]
+        warnings = [make_warning(s1, at(2026, 11, 1, 0, 10), fraud_type="investment", amount=300_000),
+                    make_warning(s1, at(2026, 11, 20, 9), fraud_type="fake_loan", amount=50_000),
+                    make_warning(s3, at(2026, 11, 5, 9), fraud_type="investment", amount=20_000),
+                    make_warning(s3, at(2026, 11, 6, 9), fraud_type="investment", amount=0),
+                    make_warning(s1, at(2026, 10, 31, 23, 59), fraud_type="fake_loan", amount=999_000)]
+        session.add_all(warnings)
+        session.flush()
+        apply_inserted(session, *warnings)
+        city = at_risk_by_fraud_type(session, scope_for_unit(u["city"]), NOVEMBER)
+        county = at_risk_by_fraud_type(session, scope_for_unit(u["990002"]), NOVEMBER)
+        session.rollback()
+    assert list(city.columns) == ["code", "name_zh", "name_en", "amount_at_risk", "received", "share"]
+    top = city.head(2)
+    assert list(top["code"]) == ["investment", "fake_loan"]  # largest first; October's 999,000 not counted
+    assert list(top["amount_at_risk"]) == [320_000, 50_000] and list(top["received"]) == [3, 1]
+    assert list(top["share"]) == [320_000 / 370_000, 50_000 / 370_000]
+    assert city["amount_at_risk"].iloc[2:].eq(0).all() and len(city) > 2  # every type of the list
+    assert county.iloc[0][["code", "amount_at_risk", "received", "share"]].tolist() == ["investment", 20_000, 2, 1.0]
+
+
+def test_the_demo_months_amount_at_risk_by_fraud_type_equals_its_warnings(seeded_session):
+    """To the yuan: the aggregate's sums against every warning received in the last 30 days."""
+    period = Period.of_days(SEED_END.date() - timedelta(days=30), SEED_END.date())
+    city, county = (seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == level).order_by(OrgUnit.code))
+                    for level in ("city", "county"))
+    for unit, where in ((city, []), (county, [Warning.county_id == county.id])):
+        rows = seeded_session.execute(select(Warning.fraud_type, Warning.amount_at_risk).where(
+            Warning.received_at >= period.start, Warning.received_at < period.end, *where)).all()
+        expected: dict[str, int] = {}
+        for code, amount in rows:
+            expected[code] = expected.get(code, 0) + (amount or 0)
+        got = at_risk_by_fraud_type(seeded_session, scope_for_unit(unit), period)
+        assert {c: a for c, a in zip(got["code"], got["amount_at_risk"], strict=True) if a} == expected
+        assert len(expected) > 3

@@ -205,3 +205,25 @@ def test_pages_in_english_and_the_publicity_rule(reports_client):
     page = render_page(client, "/prevention", "?period=year")
     assert find(page, "prevention-gaps-rule")["props"]["children"].startswith("Rule: warnings in the period")
     assert text(find(page, "prevention-gaps")).count('"type": "Tr"') == 1 + 48  # the head, every station
+
+
+def test_the_funds_page_shows_the_amount_at_risk_by_fraud_type(reports_client):
+    """Largest first, in 万/亿 in Chinese and in yuan in English, within the viewer's unit."""
+    def amounts(client) -> list[str]:
+        table = find(render_page(client, "/funds", "?period=month"), "funds-at-risk")
+        rows = find_all_rows(table)
+        return [row[1] for row in rows]
+
+    leader, officer = reports_client("leader"), reports_client("officer")
+    zh = amounts(leader)
+    assert len(zh) > 3 and all(a.endswith("万元") or a.endswith("亿元") for a in zh[:3]), zh
+    assert amounts(officer) != zh  # the station's own warnings only
+    leader.set_cookie("lang", "en")
+    assert all(a.startswith("¥") for a in amounts(leader))
+
+
+def find_all_rows(table) -> list[list[str]]:
+    """The texts of the cells of each body row of a table component."""
+    body = table["props"]["children"][1]
+    return [[str(cell["props"]["children"]) for cell in row["props"]["children"]]
+            for row in body["props"]["children"]]

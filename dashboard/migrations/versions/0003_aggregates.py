@@ -89,65 +89,115 @@ def upgrade() -> None:
     _table("agg_publicity_day", [_id("unit_id"), _day(), _code("kind")],
            sa.Column("county_id", sa.Integer(), nullable=True), *_counts("events", "reach"))
 
-    # Fill them from the rows already stored (nothing to do on a new database).
-    # The SQL comes from the application: a later revision that changes these
-    # tables must freeze the statements of this revision here.
-    from dashboard.aggregates.rebuild import rebuild
-
-    _fill_frozen(op.get_bind())
-    # agg_cases_day changed in 0010 (reported_solved_loss), which fills it
-    rebuild(op.get_bind(), [name for name in TABLES if name not in ("agg_cases_day", *FROZEN)])
+    # Fill them from the rows already stored (nothing to do on a new database),
+    # with the statements of this revision, frozen here (they were the
+    # application's rebuild; 0010 refills agg_cases_day, so it is left empty).
+    for statement in _fill_statements(op.get_bind().dialect.name == "sqlite"):
+        op.execute(statement)
 
 
-FUNDS_MEASURES = ("requests", "requested_amount", "stopped", "stopped_amount", "frozen", "frozen_amount",
-                  "returned", "returned_amount")
-# filled by the statements of this revision: 0014 added to both (cohort columns; the stop_payment measure)
-FROZEN = ("agg_funds_day", "agg_response_day")
+# Frozen copies of dashboard.domain.aggregates at this revision.
+RESPONSE_BUCKET_STEPS = ((0, 1), (60, 5), (180, 15), (360, 60))
+RESPONSE_LAST_BUCKET = 1440
 
 
-def _fill_frozen(conn) -> None:
-    """``FROZEN`` as this revision's ``dashboard.aggregates.rebuild`` filled them."""
-    from sqlalchemy import func, insert, literal, select, union_all
+def _dialect(sqlite: bool) -> dict[str, str]:
+    """The dialect's local day and hour of a timestamp, and whole seconds from ``{1}`` to ``{0}``."""
+    if sqlite:
+        return {"day": "date({})", "hour": "strftime('%Y-%m-%d %H:00:00', {})",
+                "seconds": "(CAST(strftime('%s', {0}) AS INTEGER) - CAST(strftime('%s', {1}) AS INTEGER))"}
+    return {"day": "CAST({} AS DATE)", "hour": "date_trunc('hour', {})",
+            "seconds": "CAST(EXTRACT(EPOCH FROM ({0} - {1})) AS INTEGER)"}
 
-    from dashboard.aggregates.rebuild import DOOR_VISIT, SP, D, W, _flag, bucket_of_seconds
-    from dashboard.aggregates.sql import day_of, seconds_between
 
-    def stage(time_col, position: int, amount_col, where=None):
-        measures = [literal(0)] * 8
-        measures[position], measures[position + 1] = literal(1), amount_col
-        stmt = select(SP.c.station_id, day_of(time_col).label("day"), SP.c.county_id,
-                      *(m.label(f"m{i}") for i, m in enumerate(measures)))
-        return stmt if where is None else stmt.where(where)
+def _bucket(seconds: str) -> str:
+    """The histogram bucket (lower bound in minutes) of a wait of ``seconds``, as SQL."""
+    minutes = f"({seconds} / 60)"
+    whens = [f"WHEN {seconds} < 0 THEN 0", f"WHEN {minutes} >= {RESPONSE_LAST_BUCKET} THEN {RESPONSE_LAST_BUCKET}"]
+    whens += [f"WHEN {minutes} >= {start} THEN {start} + ({minutes} - {start}) / {width} * {width}"
+              for start, width in reversed(RESPONSE_BUCKET_STEPS)]
+    return f"CASE {' '.join(whens)} END"
 
-    stages = union_all(
-        stage(SP.c.requested_at, 0, SP.c.requested_amount),
-        *(stage(SP.c[f"{name}_at"], position, SP.c[f"{name}_amount"], SP.c[f"{name}_at"].is_not(None))
-          for name, position in (("stopped", 2), ("frozen", 4), ("returned", 6))),
-    ).subquery("stages")
-    keys = (stages.c.station_id, stages.c.day, stages.c.county_id)
-    funds = sa.table("agg_funds_day", *(sa.column(c) for c in ("station_id", "day", "county_id",
-                                                                *FUNDS_MEASURES)))
-    conn.execute(insert(funds).from_select([c.name for c in funds.columns], select(
-        *keys, *(func.sum(stages.c[f"m{i}"]) for i in range(8))).group_by(*keys)))
 
-    def waits(measure: str, at, source=W):
-        return select(W.c.station_id, day_of(W.c.received_at).label("day"), W.c.county_id,
-                      literal(measure).label("measure"),
-                      bucket_of_seconds(seconds_between(at, W.c.received_at)).label("bucket")
-                      ).select_from(source)
-
-    door = select(D.c.warning_id, func.min(D.c.started_at).label("at")).where(
-        D.c.method == DOOR_VISIT).group_by(D.c.warning_id).subquery("door")
-    rows = union_all(
-        waits("first_contact", W.c.first_contact_at).where(W.c.first_contact_at.is_not(None)),
-        waits("door_visit", door.c.at, W.join(door, door.c.warning_id == W.c.id)),
-    ).subquery("waits")
-    keys = (rows.c.station_id, rows.c.day, rows.c.county_id, rows.c.measure)
+def _fill_statements(sqlite: bool) -> list[str]:
+    """The INSERT ... SELECT of every table this revision fills, in order (twins after their table)."""
+    sql = _dialect(sqlite)
+    day, hour, seconds = sql["day"].format, sql["hour"].format, sql["seconds"].format
     buckets = [f"m{b}" for b in RESPONSE_BUCKETS]
-    response = sa.table("agg_response_day", *(sa.column(c) for c in (
-        "station_id", "day", "county_id", "measure", *buckets)))
-    conn.execute(insert(response).from_select([c.name for c in response.columns], select(
-        *keys, *(func.sum(_flag(rows.c.bucket == b)) for b in RESPONSE_BUCKETS)).group_by(*keys)))
+    counted = ", ".join(f"SUM(CASE WHEN bucket = {b} THEN 1 ELSE 0 END)" for b in RESPONSE_BUCKETS)
+    received = day("warnings.received_at")
+
+    def twin(name: str, source: str, item: str, measures: list[str]) -> str:
+        return (f"INSERT INTO {name} (county_id, day, {item}, {', '.join(measures)}) "
+                f"SELECT county_id, day, {item}, {', '.join(f'SUM({m})' for m in measures)} "
+                f"FROM {source} GROUP BY county_id, day, {item}")
+
+    return [
+        "INSERT INTO agg_funds_day (station_id, day, county_id, requests, requested_amount, stopped, "
+        "stopped_amount, frozen, frozen_amount, returned, returned_amount) "
+        "SELECT station_id, day, county_id, SUM(requests), SUM(requested_amount), SUM(stopped), "
+        "SUM(stopped_amount), SUM(frozen), SUM(frozen_amount), SUM(returned), SUM(returned_amount) FROM ("
+        f"SELECT station_id, {day('requested_at')} AS day, county_id, 1 AS requests, "
+        "requested_amount AS requested_amount, 0 AS stopped, 0 AS stopped_amount, 0 AS frozen, "
+        "0 AS frozen_amount, 0 AS returned, 0 AS returned_amount FROM stop_payments "
+        f"UNION ALL SELECT station_id, {day('stopped_at')}, county_id, 0, 0, 1, stopped_amount, 0, 0, 0, 0 "
+        "FROM stop_payments WHERE stopped_at IS NOT NULL "
+        f"UNION ALL SELECT station_id, {day('frozen_at')}, county_id, 0, 0, 0, 0, 1, frozen_amount, 0, 0 "
+        "FROM stop_payments WHERE frozen_at IS NOT NULL "
+        f"UNION ALL SELECT station_id, {day('returned_at')}, county_id, 0, 0, 0, 0, 0, 0, 1, returned_amount "
+        "FROM stop_payments WHERE returned_at IS NOT NULL"
+        ") AS stages GROUP BY station_id, day, county_id",
+
+        f"INSERT INTO agg_response_day (station_id, day, county_id, measure, {', '.join(buckets)}) "
+        f"SELECT station_id, day, county_id, measure, {counted} FROM ("
+        f"SELECT warnings.station_id AS station_id, {received} AS day, warnings.county_id AS county_id, "
+        "'first_contact' AS measure, "
+        f"{_bucket(seconds('warnings.first_contact_at', 'warnings.received_at'))} AS bucket "
+        "FROM warnings WHERE warnings.first_contact_at IS NOT NULL "
+        f"UNION ALL SELECT warnings.station_id, {received}, warnings.county_id, 'door_visit', "
+        f"{_bucket(seconds('door.at', 'warnings.received_at'))} "
+        "FROM warnings JOIN (SELECT warning_id, min(started_at) AS at FROM dissuasions "
+        "WHERE method = 'door_visit' GROUP BY warning_id) AS door ON door.warning_id = warnings.id"
+        ") AS waits GROUP BY station_id, day, county_id, measure",
+
+        "INSERT INTO agg_warnings_day (station_id, day, county_id, received, amount_at_risk, contacted, "
+        f"contacted_on_time) SELECT station_id, {day('received_at')}, county_id, COUNT(*), SUM(amount_at_risk), "
+        "SUM(CASE WHEN first_contact_at IS NOT NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN first_contact_at <= deadline_at THEN 1 ELSE 0 END) "
+        f"FROM warnings GROUP BY station_id, {day('received_at')}, county_id",
+
+        "INSERT INTO agg_outcomes_day (station_id, day, county_id, outcome, closed, amount_at_risk, loss, "
+        f"loss_avoided) SELECT station_id, {day('closed_at')}, county_id, outcome, COUNT(*), "
+        "SUM(amount_at_risk), SUM(loss), SUM(loss_avoided) FROM warnings "
+        "WHERE closed_at IS NOT NULL AND outcome IS NOT NULL "
+        f"GROUP BY station_id, {day('closed_at')}, county_id, outcome",
+
+        "INSERT INTO agg_fraud_types_day (station_id, day, county_id, fraud_type, received, amount_at_risk) "
+        f"SELECT station_id, {day('received_at')}, county_id, fraud_type, COUNT(*), SUM(amount_at_risk) "
+        f"FROM warnings GROUP BY station_id, {day('received_at')}, county_id, fraud_type",
+
+        "INSERT INTO agg_warnings_hour (station_id, hour, county_id, received) "
+        f"SELECT station_id, {hour('received_at')}, county_id, COUNT(*) "
+        f"FROM warnings GROUP BY station_id, {hour('received_at')}, county_id",
+
+        "INSERT INTO agg_dissuasions_day (station_id, day, county_id, method, attempts, reached, dissuaded) "
+        f"SELECT warnings.station_id, {day('dissuasions.started_at')}, warnings.county_id, dissuasions.method, "
+        "COUNT(*), SUM(CASE WHEN dissuasion_results.reached THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN dissuasion_results.dissuaded THEN 1 ELSE 0 END) "
+        "FROM dissuasions JOIN warnings ON dissuasions.warning_id = warnings.id "
+        "JOIN dissuasion_results ON dissuasions.result = dissuasion_results.code "
+        f"GROUP BY warnings.station_id, {day('dissuasions.started_at')}, warnings.county_id, dissuasions.method",
+
+        "INSERT INTO agg_publicity_day (unit_id, day, kind, county_id, events, reach) "
+        "SELECT unit_id, day, kind, county_id, COUNT(*), SUM(reach) FROM publicity_events "
+        "GROUP BY unit_id, day, kind, county_id",
+
+        twin("agg_outcomes_county_day", "agg_outcomes_day", "outcome",
+             ["closed", "amount_at_risk", "loss", "loss_avoided"]),
+        twin("agg_fraud_types_county_day", "agg_fraud_types_day", "fraud_type", ["received", "amount_at_risk"]),
+        twin("agg_dissuasions_county_day", "agg_dissuasions_day", "method", ["attempts", "reached", "dissuaded"]),
+        twin("agg_response_county_day", "agg_response_day", "measure", buckets),
+    ]
 
 
 def downgrade() -> None:

@@ -25,12 +25,22 @@ def upgrade() -> None:
     with op.batch_alter_table("agg_cases_day") as batch:
         batch.add_column(sa.Column("reported_solved_loss", sa.BigInteger(), nullable=False,
                                    server_default="0"))
-    # Recompute the table from the cases (0003 leaves it to this revision).
-    # The SQL comes from the application: a later revision that changes
-    # this table must freeze the statements of this revision here.
-    from dashboard.aggregates.rebuild import rebuild
-
-    rebuild(op.get_bind(), ["agg_cases_day"])
+    # Recompute the table from the cases (0003 leaves it to this revision), with
+    # the statements of this revision, frozen here.
+    day = "date({})" if op.get_bind().dialect.name == "sqlite" else "CAST({} AS DATE)"
+    op.execute("DELETE FROM agg_cases_day")
+    op.execute(
+        "INSERT INTO agg_cases_day (station_id, day, county_id, reported, reported_loss, reported_solved, "
+        "reported_solved_loss, solved, suspects_arrested) "
+        "SELECT station_id, day, county_id, SUM(reported), SUM(reported_loss), SUM(reported_solved), "
+        "SUM(reported_solved_loss), SUM(solved), SUM(suspects_arrested) FROM ("
+        f"SELECT station_id, {day.format('reported_at')} AS day, county_id, 1 AS reported, loss AS reported_loss, "
+        "CASE WHEN solved_at IS NOT NULL THEN 1 ELSE 0 END AS reported_solved, "
+        "CASE WHEN solved_at IS NOT NULL THEN loss ELSE 0 END AS reported_solved_loss, 0 AS solved, "
+        "0 AS suspects_arrested FROM cases "
+        f"UNION ALL SELECT station_id, {day.format('solved_at')}, county_id, 0, 0, 0, 0, 1, suspects_arrested "
+        "FROM cases WHERE solved_at IS NOT NULL"
+        ") AS parts GROUP BY station_id, day, county_id")
 
 
 def downgrade() -> None:
