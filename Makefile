@@ -23,6 +23,7 @@ system-deps:
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports  # the layers (pyproject.toml [tool.importlinter])
 
 # the suite runs on every core (two on the CI machine); TEST_WORKERS=0 runs it in one process
 TEST_WORKERS ?= auto

@@ -17,10 +17,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``AuditKeyError``) with a weak ``SECRET_KEY``, debug mode, or no ``PERSONAL_DATA_KEY``
     or ``AUDIT_KEY``.
     """
-    from dashboard import api
-    from dashboard.auth import audit_checkpoints, audit_key, crypto, startup
-    from dashboard.i18n import web as i18n_web
-    from dashboard.tasks import worker as task_worker
+    from dashboard import api, safe_settings
+    from dashboard.auth import audit_checkpoints, audit_key
+    from dashboard.domain import personal_data
+    from dashboard.jobs import worker as task_worker
     from dashboard.web import (
         auth_views,
         csrf,
@@ -30,14 +30,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hardening,
         health,
         hygiene,
+        language,
         login,
         precinct_shapes,
         shared,
     )
 
     settings = load_settings(config)
-    startup.refuse_unsafe_settings(settings)
-    crypto.install_key(settings)
+    safe_settings.refuse_unsafe_settings(settings)
+    personal_data.install_key(settings)
     audit_key.install_audit_key(settings)
     server = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder=None)
     server.config.update(settings)
@@ -49,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     shared.init_app(server)  # rate counters and cache every worker shares (REDIS_URL)
     login.init_app(server)   # every request needs a login, but a short allowlist
     csrf.init_app(server)    # every state-changing request needs the token and our origin
-    i18n_web.init_app(server)
+    language.init_app(server)
     server.register_blueprint(health.bp)
     server.register_blueprint(auth_views.bp)
     server.register_blueprint(precinct_shapes.bp)  # the maps' polygons, within the viewer's scope

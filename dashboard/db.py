@@ -24,6 +24,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.i18n import translate
+
 
 class DatabaseUnreachable(RuntimeError):
     """The configured database cannot be reached; the message hides any password."""
@@ -37,7 +39,6 @@ class DatabaseUrlInvalid(ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        from dashboard.i18n import translate
 
         return f"DATABASE_URL: {translate(self.reason, lang, **self.params)}"
 
@@ -118,7 +119,7 @@ def make_engine(url: str, echo: bool = False, connect_timeout: float | None = No
 
 
 # psycopg prepares a statement run five times on a connection, which spares PostgreSQL planning it
-# again (a view's 131-bucket histogram: 9 ms unprepared, 2 ms prepared), but forgets them all at
+# again (docs/performance.md, "Why the code is shaped this way"), but forgets them all at
 # every ROLLBACK.  A read-only transaction is therefore ended by COMMIT (``end_read_only``): the
 # same for the database, and the connection keeps its prepared statements for the next request.
 WRITES = "antifraud_writes"

@@ -34,8 +34,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from dashboard.auth import audit_key, crypto
+from dashboard.auth import audit_key
 from dashboard.db import DatabaseUnreachable, check_reachable, make_engine
+from dashboard.domain import personal_data as crypto
 from dashboard.domain.base import SHANGHAI
 from dashboard.migrate import upgrade
 from tests.empty_database import PostgresReset, load_reference_lists

@@ -31,6 +31,8 @@ from dashboard.aggregates.sources import (
     warning_frames,
 )
 from dashboard.domain.aggregates import COUNTY_TWINS, MONTH_TWINS, bucket_column
+from dashboard.domain.reference import DissuasionResult
+from dashboard.domain.reference_files import read_reference_file
 
 _PARTS: dict[Source, list[tuple[Aggregate, Part]]] = defaultdict(list)
 for _aggregate in AGGREGATES:
@@ -61,8 +63,6 @@ class AggregateFrames:
     @classmethod
     def for_reference(cls) -> AggregateFrames:
         """Empty sums, with the dissuasion results' flags read from the reference list."""
-        from dashboard.domain.reference import DissuasionResult
-        from dashboard.ingest.reference import read_reference_file
 
         return cls({row["code"]: (row["reached"], row["dissuaded"])
                     for row in read_reference_file(DissuasionResult)})

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from dashboard.api import stats  # GET /api/v1/stats: statistics with disclosure control
 from dashboard.api.methods import add_path
 from dashboard.api.openapi import openapi_document
 from dashboard.domain.times import check_max_future_minutes
 from dashboard.ingest.batch import BatchError, ingest_batch
 from dashboard.ingest.tokens import token_sender
-from dashboard.web import shared
+from dashboard.web import hygiene, login, shared
 from dashboard.web.database import request_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -101,8 +102,9 @@ add_path(bp, "/openapi.json", ("GET", "HEAD"), openapi, "openapi")
 
 
 def init_app(app) -> None:
-    from dashboard.api import stats  # GET /api/v1/stats: statistics with disclosure control
 
     app.config["MAX_FUTURE_MINUTES"] = check_max_future_minutes(app.config["MAX_FUTURE_MINUTES"])
     app.register_blueprint(bp)
     app.register_blueprint(stats.bp)
+    login.allow_token_endpoints(app, TOKEN_ENDPOINTS)
+    hygiene.allow_larger_body(app, "api.ingest", MAX_BODY_BYTES)

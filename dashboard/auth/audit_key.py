@@ -16,7 +16,8 @@ import hmac
 import logging
 from collections.abc import Mapping
 
-from dashboard.auth.startup import key_setting
+from dashboard.safe_settings import key_setting
+from dashboard.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ def use_audit_key(key: bytes | None) -> bytes | None:
 def audit_key() -> bytes:
     """The installed key; installed from the environment on first use if the app did not."""
     if _active is None:
-        from dashboard.settings import load_settings
 
         return install_audit_key(load_settings())
     return _active

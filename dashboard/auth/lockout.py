@@ -45,7 +45,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
-from dashboard.auth.crypto import lookup_hash
 from dashboard.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -53,6 +52,7 @@ from dashboard.auth.passwords import (
     verify_password,
 )
 from dashboard.domain.base import now_local
+from dashboard.domain.personal_data import lookup_hash
 from dashboard.domain.users import LoginAttempt, User, normalize_username
 
 FAILED = "auth.login.failed"

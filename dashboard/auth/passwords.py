@@ -24,6 +24,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from dashboard.i18n import t
 from dashboard.paths import DATA_DIR
 
 COMMON_PASSWORDS_FILE = DATA_DIR / "common-passwords.txt"
@@ -53,7 +54,6 @@ class PasswordRefused(ValueError):
         self.params = params
 
     def message(self, lang: str | None = None) -> str:
-        from dashboard.i18n import t
 
         return t(self.key, lang, **self.params)
 

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from dashboard.aggregates import apply, snapshots
 from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import now_local
+from dashboard.domain.reference_files import read_reference_file
 from dashboard.ingest.file_import import import_file
-from dashboard.ingest.reference import read_reference_file
 from dashboard.ingest.tokens import create_token
 
 BATCH = 1000

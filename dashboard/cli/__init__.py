@@ -17,8 +17,6 @@ import sys
 from collections.abc import Sequence
 
 from dashboard.auth.audit_key import AuditKeyError
-from dashboard.auth.crypto import PersonalDataKeyError
-from dashboard.auth.startup import UnsafeSettings, refuse_unknown_environment
 from dashboard.cli import (
     audit,
     backup,
@@ -37,6 +35,8 @@ from dashboard.cli import (
 from dashboard.cli.common import UsageError
 from dashboard.cli.faults import fault_line
 from dashboard.db import DatabaseUnreachable
+from dashboard.domain.personal_data import PersonalDataKeyError
+from dashboard.safe_settings import UnsafeSettings, refuse_unknown_environment
 from dashboard.settings import SettingInvalid, load_settings
 
 COMMAND_MODULES = [database, users, audit, units, boundaries, tokens, imports, tasks, backup, simulate,

@@ -1,6 +1,6 @@
 """Task commands: ``escalate`` (one pass) and ``escalation-worker`` (a loop).
 
-Both share the lease of ``dashboard.tasks.escalation``: of several workers
+Both share the lease of ``dashboard.commands.tasks.escalation_pass``: of several workers
 only one escalates at a time, and a single pass while a worker holds the
 lease does nothing and says so.  The worker logs one line per task it
 escalates, and one per failed pass, to standard error (``action_log``).
@@ -14,7 +14,7 @@ from dashboard.cli.common import UsageError, action_log, open_database
 
 
 def cmd_escalate(args, settings) -> int:
-    from dashboard.tasks.escalation import escalate_pass
+    from dashboard.commands.tasks.escalation_pass import escalate_pass
 
     db = open_database(settings)
     report = escalate_pass(db.engine)
@@ -27,7 +27,7 @@ def cmd_escalate(args, settings) -> int:
 
 
 def cmd_escalation_worker(args, settings) -> int:
-    from dashboard.tasks.worker import EscalationWorker
+    from dashboard.jobs.worker import EscalationWorker
 
     if args.interval < 1:
         raise UsageError("--interval: must be at least 1 second")

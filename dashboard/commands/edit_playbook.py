@@ -25,6 +25,7 @@ from dashboard.commands.errors import Invalid
 from dashboard.domain.base import now_local
 from dashboard.domain.playbooks import POINT_MAX, POINTS_MAX, DissuasionPlaybook, normalize_points
 from dashboard.domain.text import has_personal_number
+from dashboard.i18n import t
 
 PERMISSION = "manage_settings"
 FIELDS = ("talking_points_zh", "talking_points_en")
@@ -34,7 +35,6 @@ class PlaybookInvalid(Invalid):
     """A refused field of the playbook form; the message starts with the field's name."""
 
     def message(self, lang: str | None = None) -> str:
-        from dashboard.i18n import t
 
         text = t(self.key, lang, **self.params)
         if self.field == "version":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import NotFound
+from dashboard.i18n import t
 
 __all__ = ["Invalid", "NotFound", "PermissionDenied"]
 
@@ -21,6 +22,5 @@ class Invalid(ValueError):
         self.params = params
 
     def message(self, lang: str | None = None) -> str:
-        from dashboard.i18n import t
 
         return t(self.key, lang, **self.params)

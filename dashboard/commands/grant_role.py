@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
+from dashboard.auth.permissions import administrator_roles
 from dashboard.commands.errors import Invalid
 from dashboard.commands.validation import (
     actor_name,
@@ -43,7 +44,6 @@ def check_other_person(actor, user: User) -> None:
 
 def check_business_account(user: User) -> None:
     """Refuse an administrator's account: its role never changes."""
-    from dashboard.auth.permissions import administrator_roles
 
     if user.role in administrator_roles():
         raise Invalid("user", "admins.error.administrator_account")

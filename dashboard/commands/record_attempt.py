@@ -46,12 +46,13 @@ from dashboard.auth.permissions import PermissionDenied, allowed
 from dashboard.auth.records import object_name, warning_in_scope
 from dashboard.auth.scope import scope_of
 from dashboard.commands.errors import Invalid
+from dashboard.commands.tasks.proposals import DoorVisitProposal, propose_door_visit
 from dashboard.domain import Dissuasion, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import DissuasionMethod, DissuasionResult, Outcome
 from dashboard.domain.text import has_control_characters, has_personal_number
 from dashboard.domain.times import TimeBounds, TimeRefused
-from dashboard.tasks.proposals import DoorVisitProposal, propose_door_visit
+from dashboard.i18n import current_language, normalize, t
 
 PERMISSION = "record_outcome"
 NOT_CONTACT = frozenset({"sms"})  # methods that do not count as contact (as the feed's rule)
@@ -69,7 +70,6 @@ class OutcomeInvalid(Invalid):
     """
 
     def message(self, lang: str | None = None) -> str:
-        from dashboard.i18n import current_language, normalize, t
 
         zh = normalize(lang or current_language()) == "zh-CN"
         params = {k: (v[0] if zh else v[1]) if isinstance(v, tuple) else v

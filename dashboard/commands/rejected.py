@@ -34,7 +34,8 @@ from dashboard.domain.base import now_local
 from dashboard.domain.ingest import ApiToken, RejectedRecord
 from dashboard.domain.org import PATH_SEPARATOR
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
-from dashboard.ingest.batch import Context, ingest_batch
+from dashboard.ingest.batch import ingest_batch
+from dashboard.ingest.context import Context
 from dashboard.ingest.rejected import clean_errors, record_unit
 from dashboard.ingest.tokens import Sender
 

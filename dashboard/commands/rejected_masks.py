@@ -18,7 +18,7 @@ value sent back unchanged in an edited payload keeps the stored one
 
 from __future__ import annotations
 
-from dashboard.auth.crypto import mask_bank_account, mask_id_number, mask_name, mask_phone
+from dashboard.domain.personal_data import mask_bank_account, mask_id_number, mask_name, mask_phone
 from dashboard.domain.text import has_personal_number, redact_personal_numbers
 
 PERSONAL_FIELDS = {

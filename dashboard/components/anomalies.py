@@ -18,8 +18,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.components.kpi_cards import format_value
 from dashboard.i18n import name_of, t
+from dashboard.i18n.numbers import format_value
 from dashboard.metrics import anomalies as method
 from dashboard.metrics.anomalies import DROP_BASELINE_DAYS, DROP_RECENT_DAYS, SPIKE_HOURS
 

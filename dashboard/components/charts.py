@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.components.figure_template import layout_template
-from dashboard.components.kpi_cards import format_value
 from dashboard.i18n import name_of, t
+from dashboard.i18n.numbers import format_value
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
 THEMES = {

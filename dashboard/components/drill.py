@@ -19,8 +19,8 @@ from dash import dcc, html, no_update
 
 from dashboard.components.charts import THEMES, _layout, json_values
 from dashboard.components.graph_config import graph_config
-from dashboard.components.kpi_cards import format_change, format_value
 from dashboard.i18n import name_of, t
+from dashboard.i18n.numbers import format_change, format_value
 from dashboard.metrics.compare import Windows
 from dashboard.metrics.period import PRESETS, Period
 from dashboard.web.view_state import ViewState

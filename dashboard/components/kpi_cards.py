@@ -12,43 +12,9 @@ import pandas as pd
 from dash import html
 
 from dashboard.i18n import t
-from dashboard.i18n.numbers import format_count, format_percent, format_yuan
+from dashboard.i18n.numbers import format_change, format_value, is_missing
 
 VERDICT_CLASS = {"better": "kpi-better", "worse": "kpi-worse", "same": "kpi-same", "neutral": "kpi-same"}
-
-
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
-
-
-def format_value(kind: str, value, lang: str) -> str:
-    """A KPI value for people: counts in 万/亿, yuan, percentages, minutes."""
-    if _missing(value):
-        return "—"
-    if kind == "yuan":
-        return format_yuan(value, lang)
-    if kind == "rate":
-        return format_percent(value, lang)
-    if kind == "minutes":
-        return t("unit.minutes", lang, n=format_count(value, lang))
-    if kind == "average":
-        return format_count(round(float(value), 1), lang)
-    return format_count(value, lang)
-
-
-def format_change(kind: str, change, pct, lang: str) -> str:
-    """▲ / ▼ and the change: in percent, in points for rates, absolute when the base was 0."""
-    if _missing(change):
-        return "—"
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-    if change == 0:
-        return arrow
-    if kind == "rate":
-        points = abs(change) * 100
-        return f"{arrow} {t('unit.points', lang, n=f'{points:.1f}' if points >= 0.05 else '<0.1')}"
-    if not _missing(pct):
-        return f"{arrow} {abs(pct) * 100:.1f}%"
-    return f"{arrow} {format_value(kind, abs(change), lang)}"
 
 
 def _comparison(row, name: str, lang: str) -> html.Span:
@@ -72,7 +38,7 @@ def kpi_card(row, lang: str, id_prefix: str = "overview") -> html.Div:
         html.Div([_comparison(row, "last_year", lang), _comparison(row, "previous", lang)],
                  className="kpi-compares"),
     ]
-    if not _missing(row["per_10k"]):
+    if not is_missing(row["per_10k"]):
         per = format_value("yuan" if row["kind"] == "yuan" else "average", row["per_10k"], lang)
         body.append(html.Div(t("kpi.per_10k", lang, value=per), className="kpi-per-capita"))
     return html.Div(dbc.Card(dbc.CardBody(body), className="kpi-card h-100"), className="h-100",
@@ -103,7 +69,7 @@ def kpi_table(frame: pd.DataFrame, lang: str, id_prefix: str = "overview") -> db
                 cells.append(html.Td(format_change(row["kind"], row[f"change_{name}"], row[f"pct_{name}"],
                                                    lang),
                                      className="text-end " + VERDICT_CLASS.get(row[f"verdict_{name}"], "")))
-            per = "" if _missing(row["per_10k"]) else format_value(
+            per = "" if is_missing(row["per_10k"]) else format_value(
                 "yuan" if row["kind"] == "yuan" else "average", row["per_10k"], lang)
             cells.append(html.Td(per, className="text-end"))
             body.append(html.Tr(cells))

@@ -4,7 +4,7 @@
 sprites are fetched, so the map works on an isolated intranet.
 
 The polygons travel apart from the figure: the figure names them by the
-URL of ``shapes_url`` (served by ``web/precinct_shapes.py`` from this
+URL of ``web.precinct_shapes.shapes_url`` (served by that module from this
 server, within the viewer's scope), which carries a digest of the shapes,
 so the browser fetches a unit's shapes once and keeps them until they
 change, and a view's answer does not repeat them on every drill or poll.
@@ -15,8 +15,6 @@ the builders in ``charts`` do.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Iterable
 
@@ -36,20 +34,6 @@ def _coordinates(geometry: dict) -> Iterable[list[list[float]]]:
     elif geometry["type"] == "MultiPolygon":
         for polygon in geometry["coordinates"]:
             yield from polygon
-
-
-SHAPES_PATH = "/geo/{unit_id}/{level}.geojson"
-
-
-def shapes_digest(geojson: dict) -> str:
-    """A short digest of a FeatureCollection: it changes whenever a shape or a feature id does."""
-    text = json.dumps(geojson, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-def shapes_url(unit_id: int, level: str, geojson: dict) -> str:
-    """Where the browser fetches the ``level`` shapes under unit ``unit_id`` (``geojson``: those shapes)."""
-    return SHAPES_PATH.format(unit_id=int(unit_id), level=level) + "?v=" + shapes_digest(geojson)
 
 
 def bounds(features: list[dict]) -> tuple[float, float, float, float]:

@@ -20,13 +20,14 @@ from dashboard.components.charts import (
 from dashboard.components.dropdown import dropdown
 from dashboard.components.feed_notice import feed_notice
 from dashboard.components.graph_config import graph_config
-from dashboard.components.kpi_cards import format_value, kpi_cards, kpi_table
-from dashboard.components.maps import precinct_map, shapes_url
+from dashboard.components.kpi_cards import kpi_cards, kpi_table
+from dashboard.components.maps import precinct_map
 from dashboard.i18n import t
-from dashboard.i18n.numbers import format_count
+from dashboard.i18n.numbers import format_count, format_value
 from dashboard.metrics.kpis import KPI_BY_KEY, KPIS
 from dashboard.metrics.overview import OverviewData
 from dashboard.metrics.period import PRESETS
+from dashboard.web.precinct_shapes import shapes_url
 from dashboard.web.view_state import ViewState
 
 HEADLINE = ["received", "closed", "open_at_end", "success_rate", "on_time_rate", "first_contact_median",

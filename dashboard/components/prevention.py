@@ -21,8 +21,9 @@ from dashboard.components.drill import (
     series_figure,
     unit_href,
 )
-from dashboard.components.kpi_cards import format_value, kpi_cards
+from dashboard.components.kpi_cards import kpi_cards
 from dashboard.i18n import name_of, t
+from dashboard.i18n.numbers import format_value
 from dashboard.metrics.figures import ReportView
 from dashboard.metrics.prevention import MIN_STATIONS
 from dashboard.web.view_state import ViewState

@@ -16,9 +16,9 @@ from dash import dcc, html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.components.tasks import span_text
 from dashboard.i18n import name_of, t
 from dashboard.i18n.numbers import format_count, format_yuan
-from dashboard.tasks.views import span_text
 
 # (column, the sort key its header sets, or None)
 COLUMNS = (("risk_level", "urgency"), ("warning", "received_at"), ("fraud_type", "fraud_type"),

@@ -12,10 +12,10 @@ from dash import dcc, html
 
 from dashboard.components.dropdown import dropdown
 from dashboard.components.graph_config import graph_config
-from dashboard.components.statistics_charts import CHARTS, charts
 from dashboard.domain import OrgUnit
 from dashboard.i18n import t
 from dashboard.metrics.kpis import GROUPS, KPIS
+from dashboard.statistics.charts import CHARTS, charts
 from dashboard.statistics.exports import FORMATS
 from dashboard.statistics.files import footer_lines
 from dashboard.statistics.publication import Publication

@@ -11,12 +11,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.charts import hourly_figure, outcome_figure, ranking_figure, trend_figure
-from dashboard.components.kpi_cards import format_change, format_value
-from dashboard.components.maps import precinct_map, shapes_url
+from dashboard.components.maps import precinct_map
 from dashboard.components.overview import live_counters
 from dashboard.i18n import t
+from dashboard.i18n.numbers import format_change, format_value
 from dashboard.metrics.kpis import KPI_BY_KEY
 from dashboard.metrics.overview import OverviewData
+from dashboard.web.precinct_shapes import shapes_url
 
 VIEWS = ("overview", "trend")
 WALL_KPIS = ["received", "closed", "open_at_end", "success_rate", "on_time_rate", "loss_avoided"]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components.tasks import span_text
 from dashboard.i18n import t
 from dashboard.i18n.numbers import format_yuan
 from dashboard.metrics.warning_timeline import Deadline, Timeline
-from dashboard.tasks.views import span_text
 
 DEADLINE_COLORS = {"met": "success", "missed": "danger", "running": "warning"}
 TIME_FORMAT = "%m-%d %H:%M:%S"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from functools import cache
 
+import numpy as np
+
 from dashboard.paths import DEMO_DIR
 
 
@@ -15,7 +17,6 @@ def calibration() -> dict:
 
 def categorical(rng, weights: dict[str, float], n: int) -> tuple[list[str], object]:
     """Draw ``n`` codes from ``weights``; return the code list and the index array."""
-    import numpy as np
 
     codes = list(weights)
     p = np.array([weights[c] for c in codes], dtype=float)

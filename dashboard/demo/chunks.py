@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard.aggregates.frames import AggregateFrames
-from dashboard.auth.crypto import PersonalDataCipher
 from dashboard.demo.followups import generate_cases, generate_stop_payments
 from dashboard.demo.history import Stations, generate_warnings
 from dashboard.domain import StopPayment
+from dashboard.domain.personal_data import PersonalDataCipher
 from dashboard.ingest.bulk import seal_frame
 
 CHUNK_DAYS = 31

@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboard.demo.calibration import calibration, categorical
 from dashboard.demo.history import Stations, daily_level, event_times
+from dashboard.demo.people import bank_accounts
 
 NAT = np.datetime64("NaT", "s")
 
@@ -111,7 +112,6 @@ def generate_stop_payments(rng, warnings: pd.DataFrame, cases: pd.DataFrame,
     frozen_amount = np.where(frozen, np.round(stopped_amount * rng.uniform(0.85, 1.0, n)), 0).astype(np.int64)
     returned_amount = np.where(returned, np.round(frozen_amount * rng.uniform(0.5, 1.0, n)), 0).astype(np.int64)
 
-    from dashboard.demo.people import bank_accounts
 
     keep = requested <= end
     sp = base.assign(

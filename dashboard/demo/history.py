@@ -18,9 +18,9 @@ import pandas as pd
 from dashboard.demo import people
 from dashboard.demo.calibration import calibration, categorical
 from dashboard.domain.reference import RiskLevel
+from dashboard.domain.reference_files import read_reference_file
 from dashboard.domain.warnings import Warning
 from dashboard.ingest.bulk import seal_frame
-from dashboard.ingest.reference import read_reference_file
 
 SEC = np.timedelta64(1, "s")
 MIN = 60 * SEC

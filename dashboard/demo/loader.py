@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from sqlalchemy import Engine
+from sqlalchemy.dialects import sqlite
 
 from dashboard.aggregates.frames import AggregateFrames
 from dashboard.demo.chunks import ChunkTask, Renumberer, generated_chunks
@@ -78,7 +79,6 @@ def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, station
 
 
 def _write_sqlite_file(path: str, tasks, seed, stations, workers, verbose) -> dict[str, int]:
-    from sqlalchemy.dialects import sqlite
 
     with arrow_sqlite_writer(path, sqlite.dialect()) as writer:
         return write_history(writer, tasks, seed, stations, workers,

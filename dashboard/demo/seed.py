@@ -17,7 +17,6 @@ import numpy as np
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from dashboard.auth.crypto import cipher
 from dashboard.demo.calibration import calibration
 from dashboard.demo.chunks import plan_chunks
 from dashboard.demo.history import Stations
@@ -25,8 +24,9 @@ from dashboard.demo.loader import load_history
 from dashboard.demo.tasks import seed_task_history
 from dashboard.demo.units import build_demo_units
 from dashboard.demo.users import create_demo_users
-from dashboard.domain import Warning
+from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import Base, now_local, to_local_naive
+from dashboard.domain.personal_data import cipher
 from dashboard.ingest.arrivals import rebuild_from_warnings
 from dashboard.ingest.reference import load_reference_data
 
@@ -44,7 +44,6 @@ class SeedReport:
 
 
 def _stations(session: Session) -> Stations:
-    from dashboard.domain import OrgUnit
 
     rows = session.scalars(select(OrgUnit).where(OrgUnit.level == "station").order_by(OrgUnit.code)).all()
     lon = np.array([r.centroid_lon for r in rows])

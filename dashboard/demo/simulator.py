@@ -34,7 +34,11 @@ from sqlalchemy.orm import Session
 
 from dashboard.demo.feed_ticks import FeedTicks, Surge
 from dashboard.demo.history import Stations
+from dashboard.demo.seed import _stations  # the demo history's own weighting
+from dashboard.domain import OrgUnit, Warning
+from dashboard.domain.aggregates import WarningHour
 from dashboard.domain.base import now_local
+from dashboard.metrics.anomalies import BASELINE_WEEKS
 
 KINDS = ("warnings", "outcomes", "stop-payments")
 TICK_SECONDS = 0.5
@@ -121,8 +125,6 @@ class FeedStats:
 
 def demo_stations(session: Session) -> Stations:
     """The stations of the database, weighted as the demo history weights them."""
-    from dashboard.demo.seed import _stations  # the demo history's own weighting
-    from dashboard.domain import OrgUnit
 
     if session.scalar(select(OrgUnit.id).where(OrgUnit.level == "station").limit(1)) is None:
         raise FeedError("no_stations")
@@ -131,7 +133,6 @@ def demo_stations(session: Session) -> Stations:
 
 def open_warnings(session: Session, sources: tuple[str, ...]) -> list[dict]:
     """The warnings of ``sources`` not closed yet, as ``LiveFeed.adopt`` takes them."""
-    from dashboard.domain import Warning
 
     rows = session.execute(
         select(Warning.source, Warning.external_id, Warning.risk_level, Warning.amount_at_risk,
@@ -150,8 +151,6 @@ def usual_rate(session: Session, now: datetime | None = None) -> float | None:
     eight weeks ago) count as such, so a feed at this rate looks as usual
     to the test as the history does.
     """
-    from dashboard.domain.aggregates import WarningHour
-    from dashboard.metrics.anomalies import BASELINE_WEEKS
 
     now = now or now_local()
     span = timedelta(weeks=BASELINE_WEEKS)
@@ -162,7 +161,6 @@ def usual_rate(session: Session, now: datetime | None = None) -> float | None:
 
 def surge_unit(session: Session, stations: Stations, value: str) -> Surge:
     """The station or county whose code or name is ``value`` (``FeedError`` when there is none)."""
-    from dashboard.domain import OrgUnit
 
     value = (value or "").strip()
     rows = session.scalars(select(OrgUnit).where(

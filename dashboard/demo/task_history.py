@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from dashboard.domain.task_rules import rule_for
 from dashboard.domain.tasks import (
     ACKNOWLEDGED,
     ASSIGNED,
@@ -25,7 +26,6 @@ from dashboard.domain.tasks import (
     REJECTED,
     UNACKNOWLEDGED,
 )
-from dashboard.tasks.rules import rule_for
 
 CHILD_FATES = ("on_time", "late", "unacknowledged")
 

@@ -33,9 +33,9 @@ from dashboard.demo.task_history import CHILD_FATES, History, Spec
 from dashboard.domain import OrgUnit, Task, TaskEvent, Warning
 from dashboard.domain.base import to_local_naive
 from dashboard.domain.reference import FraudType
+from dashboard.domain.reference_files import read_reference_file
 from dashboard.i18n import translate
 from dashboard.ingest.bulk import BulkWriter, seal_frame
-from dashboard.ingest.reference import read_reference_file
 from dashboard.paths import DEMO_DIR
 
 WORK_HOURS = (8.5, 18.0)

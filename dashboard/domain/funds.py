@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.auth.crypto import EncryptedString
 from dashboard.domain.base import Base, LocalDateTime
+from dashboard.domain.personal_data import EncryptedString
 
 ACCOUNT = "stop_payments.account"
 

@@ -19,8 +19,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.auth.crypto import EncryptedString
 from dashboard.domain.base import Base, LocalDateTime
+from dashboard.domain.personal_data import EncryptedString
 
 
 class ApiToken(Base):

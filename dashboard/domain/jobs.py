@@ -3,7 +3,7 @@
 Several web processes, workers or a cron entry may all try to run the same
 job (the escalation pass); only the holder of an unexpired lease does.  A
 holder renews its lease on each pass; a crashed holder's lease runs out and
-another takes over.  See ``dashboard.tasks.lease``.
+another takes over.  See ``dashboard.commands.job_lease``.
 """
 
 from __future__ import annotations

@@ -38,9 +38,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.auth.crypto import EncryptedText
 from dashboard.domain.base import Base, LocalDateTime
 from dashboard.domain.org import OrgUnit
+from dashboard.domain.personal_data import EncryptedText
 from dashboard.domain.users import User
 
 ASSIGNED, ACKNOWLEDGED, IN_PROGRESS, DONE = "assigned", "acknowledged", "in_progress", "done"

@@ -38,9 +38,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
-from dashboard.auth.crypto import EncryptedString
 from dashboard.domain.base import Base, LocalDateTime, now_local
 from dashboard.domain.org import OrgUnit
+from dashboard.domain.personal_data import EncryptedString
 
 TOUCH_EVERY = timedelta(minutes=1)
 

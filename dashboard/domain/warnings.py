@@ -15,8 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.auth.crypto import EncryptedString, EncryptedText
 from dashboard.domain.base import Base, LocalDateTime
+from dashboard.domain.personal_data import EncryptedString, EncryptedText
 
 PHONE, ID_NUMBER, BANK_ACCOUNT = (
     "warnings.person_phone", "warnings.person_id_number", "warnings.person_bank_account")

@@ -10,6 +10,7 @@ items and units come from their tables' ``name_zh`` / ``name_en`` columns.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -55,11 +56,19 @@ def translate(key: str, lang: str, **params) -> str:
     return text.format(**params) if params else text
 
 
-def current_language() -> str:
-    """The language of the current request (cookie, then browser, then default)."""
-    from dashboard.i18n.web import request_language
+_language_source: Callable[[], str] = lambda: normalize(None)  # noqa: E731 - replaced by the web
 
-    return request_language()
+
+def use_language_source(source: Callable[[], str]) -> None:
+    """Where ``current_language`` comes from: the web installs the request's (``web.language``)."""
+    global _language_source
+    _language_source = source
+
+
+def current_language() -> str:
+    """The language of the current request (the user's choice, else the default); outside a
+    request, the default."""
+    return _language_source()
 
 
 def t(key: str, lang: str | None = None, **params) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.aggregates.sql import hour_of
 from dashboard.db import dialect_insert
+from dashboard.domain import Warning
 from dashboard.domain.base import to_local_naive
 from dashboard.domain.feeds import FeedArrival
 from dashboard.ingest.rejected import SOURCE, identifier
@@ -117,7 +118,6 @@ def record_batch(ctx, kind: str, records: list, parsed: dict, results) -> None:
 
 def rebuild_from_warnings(conn: Connection) -> int:
     """Replace ``feed_arrivals`` with the stored warnings counted by source and hour of event time."""
-    from dashboard.domain import Warning
 
     hour = hour_of(Warning.received_at)
     compiled = str(hour.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))

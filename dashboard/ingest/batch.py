@@ -28,22 +28,20 @@ from __future__ import annotations
 
 import secrets
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
-from dashboard.domain import OrgUnit
-from dashboard.domain.base import now_local
-from dashboard.domain.reference import REFERENCE_MODELS, RiskLevel
-from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES, TimeBounds
+from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
 from dashboard.ingest.arrivals import record_batch as count_arrivals
+from dashboard.ingest.context import Context, RecordResult
+from dashboard.ingest.follow_ups_in import ingest_outcomes, ingest_stop_payments
 from dashboard.ingest.rejected import keep_rejected as store_rejected
-from dashboard.ingest.routing import precinct_index
-from dashboard.ingest.schemas import SCHEMAS, Strict, parse
-from dashboard.ingest.times import time_errors
+from dashboard.ingest.schemas import SCHEMAS, parse
 from dashboard.ingest.tokens import Sender
+from dashboard.ingest.warnings_in import ingest_warnings
 
 MAX_BATCH = 5000
 KINDS = tuple(SCHEMAS)
@@ -51,22 +49,6 @@ KINDS = tuple(SCHEMAS)
 
 class BatchError(ValueError):
     """The batch as a whole is unusable (not a list, too many records, unknown kind)."""
-
-
-@dataclass
-class RecordResult:
-    index: int
-    status: str
-    id: int | None = None
-    errors: list[dict[str, str]] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        out = {"index": self.index, "status": self.status}
-        if self.id is not None:
-            out["id"] = self.id
-        if self.errors:
-            out["errors"] = self.errors
-        return out
 
 
 @dataclass
@@ -85,54 +67,6 @@ class BatchResult:
     def as_dict(self) -> dict:
         return {"batch": self.batch, "kind": self.kind, **self.counts,
                 "results": [r.as_dict() for r in self.results]}
-
-
-class Context:
-    """What the per-kind writers look up: reference codes, units, precincts, the clock, the sender."""
-
-    def __init__(self, session: Session, sender: Sender | None = None,
-                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> None:
-        self.session = session
-        self.sender = sender
-        self.now = now_local()
-        self.bounds = TimeBounds(self.now, max_future_minutes)
-        self._codes: dict[str, set[str]] = {}
-        self._units: dict[str, OrgUnit] | None = None
-
-    def time_errors(self, record: Strict, warning=None) -> list[dict]:
-        """The record's times out of bounds (``dashboard.ingest.times``)."""
-        return time_errors(record, self.bounds, warning)
-
-    def may_follow(self, warning_source: str) -> bool:
-        """True when the sender may write follow-ups of warnings of ``warning_source``."""
-        return self.sender is None or warning_source in self.sender.warning_sources
-
-    def codes(self, table: str) -> set[str]:
-        if table not in self._codes:
-            model = next(m for m in REFERENCE_MODELS if m.__tablename__ == table)
-            self._codes[table] = set(self.session.scalars(select(model.code)))
-        return self._codes[table]
-
-    def check_code(self, errors: list, field_name: str, value: str | None, table: str) -> None:
-        if value is not None and value not in self.codes(table):
-            errors.append({"field": field_name, "reason": f"unknown code (see data/reference/{table}.csv)"})
-
-    def response_minutes(self, risk_level: str) -> int:
-        """The response deadline of a risk level, in minutes (``data/reference/risk_levels.csv``)."""
-        if not hasattr(self, "_response"):
-            self._response = dict(self.session.execute(
-                select(RiskLevel.code, RiskLevel.response_minutes)).all())
-        return self._response[risk_level]
-
-    def unit(self, code: str) -> OrgUnit | None:
-        if self._units is None:  # every unit once a batch, without its polygon (a query a station was most of a batch)
-            self._units = {u.code: u for u in self.session.scalars(
-                select(OrgUnit).options(defer(OrgUnit.geometry)))}
-        return self._units.get(code)
-
-    def station_of_point(self, lon: float, lat: float) -> OrgUnit | None:
-        station_id = precinct_index(self.session).locate(lon, lat)
-        return self.session.get(OrgUnit, station_id) if station_id is not None else None
 
 
 def new_batch_id() -> str:
@@ -155,8 +89,6 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
 
     ``arrivals``: count the batch in ``feed_arrivals`` (False for a replay).
     """
-    from dashboard.ingest.follow_ups_in import ingest_outcomes, ingest_stop_payments
-    from dashboard.ingest.warnings_in import ingest_warnings
 
     if kind not in KINDS:
         raise BatchError(f"kind: must be one of {', '.join(KINDS)}")

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, text
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from dashboard.auth.crypto import EncryptedString, PersonalDataCipher, cipher, is_sealed
+from dashboard.domain.personal_data import EncryptedString, PersonalDataCipher, cipher, is_sealed
 
 CHUNK_ROWS = 100_000
 
@@ -184,7 +184,7 @@ class BulkWriter:
 
 
 class ArrowSqliteWriter(BulkWriter):
-    """SQLite through ADBC: Arrow batches go in from C, about three times faster than executemany.
+    """SQLite through ADBC: Arrow batches go in from C, faster than executemany (docs/performance.md).
 
     ADBC links its own copy of the SQLite library.  Two copies of SQLite in
     one process break each other's file locks (and WAL shared memory), so

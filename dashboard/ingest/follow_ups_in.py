@@ -20,7 +20,7 @@ from dashboard.aggregates import apply_inserted, maintained, snapshot
 from dashboard.aggregates.maintain import apply_changed
 from dashboard.db import dialect_insert
 from dashboard.domain import Case, Dissuasion, StopPayment, Warning
-from dashboard.ingest.batch import Context, RecordResult
+from dashboard.ingest.context import Context, RecordResult
 from dashboard.ingest.schemas import OutcomeIn, StopPaymentIn
 from dashboard.ingest.upsert import same
 

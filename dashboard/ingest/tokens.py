@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
@@ -52,7 +53,6 @@ class Sender:
 
 
 def _source(value, option: str) -> str:
-    from pydantic import TypeAdapter, ValidationError
 
     try:
         return TypeAdapter(Source).validate_python(value)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.aggregates import apply_new_warnings, maintained
 from dashboard.domain import Warning
-from dashboard.ingest.batch import Context, RecordResult
+from dashboard.ingest.context import Context, RecordResult
 from dashboard.ingest.schemas import WarningIn
 from dashboard.ingest.upsert import insert_new_rows, one_of, same
 

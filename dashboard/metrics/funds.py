@@ -34,10 +34,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.auth.crypto import mask_bank_account
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit, StopPayment
 from dashboard.domain.aggregates import RESPONSE_BUCKETS, FundsDay, ResponseDay
+from dashboard.domain.personal_data import mask_bank_account
 from dashboard.metrics.breakdowns import fraud_types
 from dashboard.metrics.compare import Windows
 from dashboard.metrics.figures import (

@@ -28,10 +28,10 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.auth.crypto import mask_name, mask_phone
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import to_local_naive
+from dashboard.domain.personal_data import mask_name, mask_phone
 from dashboard.domain.reference import FraudType, RiskLevel, WarningStatus
 
 CLOSED = "closed"

@@ -25,9 +25,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.auth.crypto import mask_bank_account
 from dashboard.domain import Case, Dissuasion, StopPayment, Warning
 from dashboard.domain.base import to_local_naive
+from dashboard.domain.personal_data import mask_bank_account
 from dashboard.domain.text import redact_personal_numbers
 
 COLUMNS = ["step", "at", "recorded", "method", "officer", "result", "note", "outcome", "amount",

@@ -20,19 +20,12 @@ from dash import dcc, html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.auth.crypto import mask_name, mask_phone
 from dashboard.auth.permissions import allowed
 from dashboard.auth.records import case_visible, warning_visible
 from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks import STEPS
 from dashboard.components.dropdown import dropdown
-from dashboard.domain import OrgUnit, User
-from dashboard.domain.reference import TaskKind
-from dashboard.domain.tasks import Task, TaskEvent
-from dashboard.i18n import name_of, t
-from dashboard.i18n.numbers import format_count, format_yuan
-from dashboard.tasks.board import children_progress
-from dashboard.tasks.views import (
+from dashboard.components.tasks import (
     fmt_time,
     kind_names,
     priority_badge,
@@ -41,6 +34,13 @@ from dashboard.tasks.views import (
     status_badges,
     units_below,
 )
+from dashboard.domain import OrgUnit, User
+from dashboard.domain.personal_data import mask_name, mask_phone
+from dashboard.domain.reference import TaskKind
+from dashboard.domain.tasks import Task, TaskEvent
+from dashboard.i18n import name_of, t
+from dashboard.i18n.numbers import format_count, format_yuan
+from dashboard.metrics.task_board import children_progress
 
 HIDDEN = {"display": "none"}
 SYSTEM_STEPS = frozenset({"escalate", "children_done"})

@@ -15,13 +15,15 @@ from dash import dcc, html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.auth.crypto import mask_bank_account, mask_id_number, mask_name, mask_phone
 from dashboard.auth.permissions import allowed
+from dashboard.commands.tasks.proposals import propose_door_visit
 from dashboard.components.outcome_form import outcome_form
 from dashboard.components.playbook import playbook_card
 from dashboard.components.queue_table import RISK_COLORS, code_names
+from dashboard.components.tasks import fmt_time, status_badges
 from dashboard.components.warning_timeline import deadline_badge, timeline_view
 from dashboard.domain import OrgUnit, Task, Warning
+from dashboard.domain.personal_data import mask_bank_account, mask_id_number, mask_name, mask_phone
 from dashboard.domain.playbooks import DissuasionPlaybook
 from dashboard.domain.reference import (
     Channel,
@@ -35,8 +37,6 @@ from dashboard.domain.reference import (
 from dashboard.i18n import name_of, t
 from dashboard.i18n.numbers import format_yuan
 from dashboard.metrics.warning_timeline import warning_timeline
-from dashboard.tasks.proposals import propose_door_visit
-from dashboard.tasks.views import fmt_time, status_badges
 
 MASKS = {"phone": mask_phone, "id_number": mask_id_number, "bank_account": mask_bank_account}
 ATTRIBUTES = {"phone": "person_phone", "id_number": "person_id_number",

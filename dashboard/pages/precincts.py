@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.graph_config import graph_config
-from dashboard.components.maps import precinct_map, shapes_url
+from dashboard.components.maps import precinct_map
 from dashboard.i18n import current_language, name_of, t
 from dashboard.i18n.numbers import format_count
 from dashboard.metrics.geography import precincts
@@ -15,6 +15,7 @@ from dashboard.metrics.period import Period
 from dashboard.metrics.volume import warnings_by_unit
 from dashboard.web.access import current_scope
 from dashboard.web.database import request_session
+from dashboard.web.precinct_shapes import shapes_url
 
 dash.register_page(__name__, path="/precincts", name="nav.precincts", order=10, permission="view_overview")
 

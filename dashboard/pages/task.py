@@ -17,10 +17,10 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
+from dashboard.auth.task_access import VIEW, task_in_scope
 from dashboard.commands.tasks import STEPS, TaskInvalid
 from dashboard.i18n import current_language, t
 from dashboard.pages._task_parts import task_body
-from dashboard.tasks.policy import VIEW, task_in_scope
 from dashboard.web.access import current_scope
 from dashboard.web.commands import run_command
 from dashboard.web.database import request_session

@@ -20,15 +20,11 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from dashboard.auth.records import parse_id
+from dashboard.auth.task_access import MANAGE
 from dashboard.commands.tasks import IssueTask, TaskInvalid
 from dashboard.commands.tasks.creation import MAX_TARGETS
 from dashboard.components.dropdown import dropdown
-from dashboard.domain import OrgUnit
-from dashboard.domain.base import SHANGHAI
-from dashboard.i18n import current_language, t
-from dashboard.tasks.policy import MANAGE
-from dashboard.tasks.rules import rule_for
-from dashboard.tasks.views import (
+from dashboard.components.tasks import (
     kind_names,
     officers_of,
     options,
@@ -36,6 +32,10 @@ from dashboard.tasks.views import (
     span_text,
     units_below,
 )
+from dashboard.domain import OrgUnit
+from dashboard.domain.base import SHANGHAI
+from dashboard.domain.task_rules import rule_for
+from dashboard.i18n import current_language, t
 from dashboard.web.access import current_scope, scope_within
 from dashboard.web.callback_values import code, codes, day, text
 from dashboard.web.commands import run_command

@@ -17,26 +17,14 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboard.auth.permissions import allowed
+from dashboard.auth.task_access import MANAGE, VIEW
 from dashboard.commands.tasks import TaskInvalid
+from dashboard.commands.tasks.proposals import confirm_door_visit, proposals_in
 from dashboard.components.charts import json_values
 from dashboard.components.dropdown import dropdown
 from dashboard.components.graph_config import graph_config
-from dashboard.components.maps import precinct_map, shapes_url
-from dashboard.domain import OrgUnit
-from dashboard.i18n import current_language, name_of, t
-from dashboard.metrics.geography import precincts
-from dashboard.tasks.board import (
-    BOXES,
-    FLAGS,
-    STATUS_FILTERS,
-    BoardFilter,
-    board_rows,
-    open_by_precinct,
-    waiting_count,
-)
-from dashboard.tasks.policy import MANAGE, VIEW
-from dashboard.tasks.proposals import confirm_door_visit, proposals_in
-from dashboard.tasks.views import (
+from dashboard.components.maps import precinct_map
+from dashboard.components.tasks import (
     fmt_time,
     kind_names,
     options,
@@ -45,12 +33,25 @@ from dashboard.tasks.views import (
     remaining,
     status_badges,
 )
+from dashboard.domain import OrgUnit
+from dashboard.i18n import current_language, name_of, t
+from dashboard.metrics.geography import precincts
+from dashboard.metrics.task_board import (
+    BOXES,
+    FLAGS,
+    STATUS_FILTERS,
+    BoardFilter,
+    board_rows,
+    open_by_precinct,
+    waiting_count,
+)
 from dashboard.web.access import current_scope
 from dashboard.web.callback_values import code
 from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, requires
 from dashboard.web.login import client_address, now
+from dashboard.web.precinct_shapes import shapes_url
 
 dash.register_page(__name__, path="/tasks", name="nav.tasks", order=30, permission=VIEW)
 

@@ -29,12 +29,12 @@ from dashboard.auth.records import warning_in_scope
 from dashboard.commands.errors import Invalid
 from dashboard.commands.record_attempt import OutcomeInvalid, RecordAttempt, WarningChanged
 from dashboard.commands.tasks import TaskInvalid
+from dashboard.commands.tasks.proposals import confirm_door_visit
 from dashboard.commands.unmask import unmask
 from dashboard.components.outcome_form import STILL_OPEN
+from dashboard.components.tasks import fmt_time
 from dashboard.i18n import current_language, t
 from dashboard.pages._warning_parts import tasks_section, warning_body
-from dashboard.tasks.proposals import confirm_door_visit
-from dashboard.tasks.views import fmt_time
 from dashboard.web.access import current_scope
 from dashboard.web.commands import run_command
 from dashboard.web.database import request_session

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
-from dashboard.components.statistics_charts import HEIGHT, WIDTH, charts
 from dashboard.statistics import files
+from dashboard.statistics.charts import HEIGHT, WIDTH, charts
 from dashboard.statistics.images import ImageSpec, render
 from dashboard.statistics.publication import Publication
 from dashboard.statistics.report import A4_HEIGHT, A4_WIDTH, report_figure

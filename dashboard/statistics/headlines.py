@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashboard.components.kpi_cards import format_value
 from dashboard.i18n import translate
+from dashboard.i18n.numbers import format_value
 from dashboard.statistics.publication import Publication
 from dashboard.statistics.tables import PUBLISHED
 

@@ -12,8 +12,8 @@ import textwrap
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.components.statistics_charts import FONT, MAIN, OTHER, trend_chart
 from dashboard.i18n import translate
+from dashboard.statistics.charts import FONT, MAIN, OTHER, trend_chart
 from dashboard.statistics.files import footer_lines, unit_names
 from dashboard.statistics.headlines import comparison_text, period_text
 from dashboard.statistics.publication import Publication

@@ -33,18 +33,20 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from dashboard.auth import audit, totp
-from dashboard.auth.crypto import PersonalDataUnreadable, cipher
 from dashboard.auth.lockout import FAILED, LoginPolicy, authenticate, register_failure
 from dashboard.commands.change_password import ChangePassword
 from dashboard.commands.errors import Invalid
+from dashboard.domain.personal_data import PersonalDataUnreadable, cipher
 from dashboard.domain.users import SessionRecord, User
-from dashboard.i18n import t
+from dashboard.i18n import LANGUAGES, current_language, t
+from dashboard.paths import ASSETS_DIR
 from dashboard.web.csrf import COOKIE as CSRF_COOKIE
 from dashboard.web.csrf import csrf_token
 from dashboard.web.database import request_session
 from dashboard.web.guard import home_path, permits
 from dashboard.web.login import SignedInUser, client_address, now, security_settings
 from dashboard.web.redirects import safe_target
+from dashboard.web.shell import LANGUAGE_LABELS
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 PENDING_FOR = timedelta(minutes=5)
@@ -262,9 +264,6 @@ def logout():
 @bp.app_context_processor
 def _template_context() -> dict:
     """What every login template needs: ``t``, the language, styles and the switch."""
-    from dashboard.i18n import LANGUAGES, current_language
-    from dashboard.paths import ASSETS_DIR
-    from dashboard.web.shell import LANGUAGE_LABELS
 
     sheets = sorted(p.relative_to(ASSETS_DIR).as_posix() for p in ASSETS_DIR.rglob("*.css"))
     return {"t": t, "lang": current_language(), "stylesheets": [f"/assets/{s}" for s in sheets],

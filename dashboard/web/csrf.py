@@ -11,7 +11,7 @@ field ``csrf_token``.  A POST, PUT, PATCH or DELETE is refused with 403 when
 - its token is missing or is not the session's.
 
 A new token is issued with each new Flask session (at login).  The ingest
-API's ``TOKEN_ENDPOINTS`` authenticate by a bearer token and read no
+API's token endpoints (``login.allow_token_endpoints``) authenticate by a bearer token and read no
 cookie, so they need neither.
 """
 
@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 
-from dashboard.api import TOKEN_ENDPOINTS
 from dashboard.i18n import t
+from dashboard.web.login import is_token_endpoint
 
 COOKIE = "_csrf_token"
 HEADER = "X-CSRFToken"
@@ -71,7 +71,7 @@ def refusal() -> ResponseReturnValue:
 
 
 def _check() -> ResponseReturnValue | None:
-    if request.method in SAFE_METHODS or request.endpoint in TOKEN_ENDPOINTS:
+    if request.method in SAFE_METHODS or is_token_endpoint():
         return None  # the ingest API takes no cookie, so a forged cross-site request carries nothing
     if not same_origin() or not token_matches():
         return refusal()

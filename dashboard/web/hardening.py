@@ -1,6 +1,6 @@
 """Safe defaults: refusal to start unsafely in production, incident ids, security headers.
 
-- ``create_app`` first calls ``dashboard.auth.startup.refuse_unsafe_settings``
+- ``create_app`` first calls ``dashboard.safe_settings.refuse_unsafe_settings``
   (unknown ``ANTIFRAUD_ENV``; in production a weak ``SECRET_KEY`` or debug
   mode) and ``crypto.install_key`` (no key, or a weak one, in production).
 - In production a request is refused outright if debug was switched on later
@@ -27,6 +27,7 @@ from dashboard.auth.records import NotFound
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import t
 from dashboard.web import headers, outages
+from dashboard.web.login import wants_json
 
 log = logging.getLogger("dashboard.incidents")
 
@@ -40,12 +41,6 @@ def _refuse_debug_in_production():
         log.critical("debug mode is on in production: refusing to serve")
         return "debug mode is on in production", 503
     return None
-
-
-def wants_json() -> bool:
-    from dashboard.web.login import wants_json
-
-    return wants_json()
 
 
 def answer(status: int, message: str, incident: str | None = None, field: str = "request", **extra):

@@ -4,8 +4,8 @@ A built app holds a few hundred thousand long-lived objects (Dash's
 component registry, plotly's validators, SQLAlchemy's mappers, the
 catalogues).  Python's cyclic collector walks all of them in each of its
 oldest-generation passes, which a view's temporary objects set off every
-few requests: those requests took twice as long (130 ms more at the city
-overview), which is what the 95th percentile showed.  ``settle()`` collects
+few requests, and those requests are the slow tail (docs/performance.md,
+"Why the code is shaped this way").  ``settle()`` collects
 once and then moves everything alive into the permanent generation
 (``gc.freeze``), so later passes walk only what requests create.  Call it
 once per serving process, after the app is built: gunicorn's

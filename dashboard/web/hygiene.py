@@ -1,7 +1,7 @@
 """Request hygiene: bounded bodies, bounded JSON, no control characters in parameters.
 
 - **Body size.**  Every request body is read through werkzeug's limited
-  stream: ``BODY_LIMIT`` bytes, ``BODY_LIMITS`` for the endpoints that need
+  stream: ``BODY_LIMIT`` bytes, ``allow_larger_body`` for the endpoints that need
   more (the ingest API).  The limit is set per request before anything reads
   the body.  A ``Content-Length`` over it is refused before reading; a
   ``Transfer-Encoding: chunked`` body (the WSGI server dechunks it and marks
@@ -28,17 +28,16 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from flask import Flask, Request, jsonify, render_template, request
+from flask import Flask, Request, current_app, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
-from dashboard.api import MAX_BODY_BYTES as INGEST_BODY_BYTES
 from dashboard.i18n import t
+from dashboard.web.login import wants_json
 
 BODY_LIMIT = 1024 * 1024  # every body but the ingest API's batches (Dash sends a few kB)
-BODY_LIMITS = {"api.ingest": INGEST_BODY_BYTES}
 MAX_JSON_DEPTH = 64  # Dash's callback bodies nest 3 to 6 levels, the ingest batches 3
 API_BLUEPRINTS = frozenset({"api", "stats_api"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -146,8 +145,14 @@ def _refuse_control_characters() -> None:
             raise RequestRefused(400, _field_name(name), "request.reason.control_characters")
 
 
+def allow_larger_body(app: Flask, endpoint: str, limit: int) -> None:
+    """``endpoint`` takes bodies of up to ``limit`` bytes (the ingest API's batches)."""
+    app.extensions.setdefault("body_limits", {})[endpoint] = limit
+
+
 def _limit_body() -> None:
-    request.max_content_length = BODY_LIMITS.get(request.endpoint, BODY_LIMIT)
+    limits = current_app.extensions.get("body_limits", {})
+    request.max_content_length = limits.get(request.endpoint, BODY_LIMIT)
 
 
 def _megabytes(size: int) -> str:
@@ -165,7 +170,6 @@ def refusal(error: HTTPException):
         reason = t(error.reason, "en", **error.params)
         return jsonify(error={"field": error.field, "reason": reason}), error.code
     message = t("request.refused", field=error.field, reason=t(error.reason, **error.params))
-    from dashboard.web.login import wants_json
 
     if wants_json() and request.mimetype not in FORM_TYPES:  # a form gets a page, as a refused CSRF
         return jsonify(error=message, field=error.field), error.code

@@ -9,7 +9,7 @@ after logout or expiry gets 401 (API and Dash) or the login page (pages).
 A callback fired by a ``dcc.Interval`` alone does not count as activity.
 
 Every endpoint needs a login except ``PUBLIC_ENDPOINTS`` and the ingest
-API's ``TOKEN_ENDPOINTS`` (each request carries its own bearer token and no
+API's token endpoints (``allow_token_endpoints``: each request carries its own bearer token and no
 cookie: no login session, no CSRF check).  There is no remember-me cookie; a new token (and a fresh
 Flask session) at each login.
 """
@@ -22,7 +22,6 @@ from flask import Flask, current_app, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard.api import TOKEN_ENDPOINTS  # the ingest API checks its own tokens
 from dashboard.auth import audit
 from dashboard.auth.policy import policy_settings
 from dashboard.domain.base import now_local
@@ -137,8 +136,18 @@ def _unauthorized():
                     url_for("auth.login"))
 
 
+def allow_token_endpoints(app: Flask, endpoints) -> None:
+    """Endpoints whose every request carries its own bearer token (the APIs register theirs):
+    no login session is needed and no CSRF check is made; each checks its token itself."""
+    app.extensions.setdefault("token_endpoints", set()).update(endpoints)
+
+
+def is_token_endpoint() -> bool:
+    return request.endpoint in current_app.extensions.get("token_endpoints", ())
+
+
 def _require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint in TOKEN_ENDPOINTS:
+    if request.endpoint in PUBLIC_ENDPOINTS or is_token_endpoint():
         return None
     if not current_user.is_authenticated:
         return _unauthorized()

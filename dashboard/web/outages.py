@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.db import READ_ONLY, TIMED_OUT, DatabaseUnreachable, database_fault, database_reason
 from dashboard.i18n import t
+from dashboard.web import hardening
 
 log = logging.getLogger("dashboard.incidents")
 RETRY_AFTER_SECONDS = 30
@@ -38,7 +39,6 @@ def outage_message(kind: str, incident: str | None = None) -> str:
 
 
 def _outage(error: Exception):
-    from dashboard.web import hardening
 
     kind = database_fault(error)
     if kind is None:

@@ -1,6 +1,6 @@
 """``GET /geo/<unit id>/<level>.geojson``: the precinct shapes a map draws, within the viewer's scope.
 
-The maps name their polygons by this URL (``components.maps.shapes_url``)
+The maps name their polygons by this URL (``shapes_url``)
 instead of carrying them in every answer.  The unit is narrowed to the
 logged-in user's scope on the server (``scope_within``: a unit outside it is
 "not found" and an ``access_denied`` audit row).  The answer carries the
@@ -10,11 +10,11 @@ changes with the shapes, so a new import of boundaries is a new URL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from flask import Blueprint, abort, current_app, request
 
-from dashboard.components.maps import shapes_digest
 from dashboard.metrics.geography import precincts
 from dashboard.web.access import scope_within
 from dashboard.web.database import request_session
@@ -23,6 +23,20 @@ bp = Blueprint("precinct_shapes", __name__)
 
 LEVELS = ("county", "station")
 KEEP_SECONDS = 86_400
+
+
+SHAPES_PATH = "/geo/{unit_id}/{level}.geojson"
+
+
+def shapes_digest(geojson: dict) -> str:
+    """A short digest of a FeatureCollection: it changes whenever a shape or a feature id does."""
+    text = json.dumps(geojson, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def shapes_url(unit_id: int, level: str, geojson: dict) -> str:
+    """Where the browser fetches the ``level`` shapes under unit ``unit_id`` (``geojson``: those shapes)."""
+    return SHAPES_PATH.format(unit_id=int(unit_id), level=level) + "?v=" + shapes_digest(geojson)
 
 
 @bp.get("/geo/<int:unit_id>/<level>.geojson")

@@ -14,10 +14,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from dashboard.auth.permissions import allowed, roles
+from dashboard.auth.task_access import VIEW
 from dashboard.i18n import LANGUAGES, current_language, t
-from dashboard.tasks.views import navbar_badge
+from dashboard.metrics.task_board import waiting_count
 from dashboard.web.csrf import FORM_FIELD, csrf_token
 from dashboard.web.database import request_session
 from dashboard.web.guard import home_path, visible_pages
@@ -89,3 +91,23 @@ def shell_layout() -> html.Div:
         dbc.Container(dash.page_container, fluid=True, id="shell-main"),
     ], lang=lang, **{"data-library-labels": json.dumps(
         {text: t(key, lang) for text, key in LIBRARY_LABELS.items()}, ensure_ascii=False)})
+
+
+BADGE_REFRESH_MS = 60_000  # the tasks badge's own refresh
+
+
+def navbar_badge(session: Session, user, lang: str):
+    """The navbar's "tasks waiting for me" link with its count, or None for users without tasks.
+
+    ``dashboard.pages.tasks_board`` refreshes the count every minute.
+    """
+    if not getattr(user, "is_authenticated", False) or not allowed(user, VIEW):
+        return None
+    count = waiting_count(session, user)
+    return html.Div([
+        html.A([t("tasks.badge", lang), " ",
+                dbc.Badge(str(count), color="danger" if count else "secondary", pill=True,
+                          id="shell-tasks-badge")],
+               href="/tasks?box=inbox", className="nav-link text-light", id="shell-tasks-link"),
+        dcc.Interval(id="shell-tasks-interval", interval=BADGE_REFRESH_MS),
+    ], className="d-flex align-items-center ms-2")

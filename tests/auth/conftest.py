@@ -13,8 +13,9 @@ from datetime import datetime
 import pytest
 from argon2 import PasswordHasher
 
-from dashboard.auth import crypto, passwords
+from dashboard.auth import passwords
 from dashboard.domain import OrgUnit, User
+from dashboard.domain import personal_data as crypto
 from dashboard.domain.base import SHANGHAI
 from dashboard.domain.reference import OrgLevel
 

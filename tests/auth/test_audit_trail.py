@@ -30,8 +30,8 @@ from dashboard.auth.audit_checkpoints import (
 )
 from dashboard.auth.audit_key import AuditKeyError, audit_key, audit_key_from_settings
 from dashboard.auth.audit_verify import verify_chain, verify_trail
-from dashboard.auth.startup import UnsafeSettings
 from dashboard.domain.audit import AuditEntry, AuditHead
+from dashboard.safe_settings import UnsafeSettings
 
 LEADER = SimpleNamespace(username="leader1", role="leader")
 

@@ -9,8 +9,8 @@ import os
 import pytest
 from sqlalchemy import text
 
-from dashboard.auth import crypto
-from dashboard.auth.crypto import (
+from dashboard.domain import personal_data as crypto
+from dashboard.domain.personal_data import (
     DEV_KEY,
     PersonalDataCipher,
     PersonalDataKeyError,

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.auth import crypto
-from dashboard.auth.startup import (
+from dashboard.cli import main
+from dashboard.domain import personal_data as crypto
+from dashboard.safe_settings import (
     MIN_KEY_BITS,
     UnsafeSettings,
     measured_bits,
@@ -20,7 +21,6 @@ from dashboard.auth.startup import (
     refuse_unsafe_settings,
     require_strong_key,
 )
-from dashboard.cli import main
 
 ALPHABET = string.ascii_letters + string.digits + "-_"
 

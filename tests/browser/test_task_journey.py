@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.commands.tasks import IssueTask
+from dashboard.commands.tasks.escalation_pass import escalate_due
 from dashboard.demo.units import build_demo_units
 from dashboard.domain import OrgUnit, Task, User
 from dashboard.domain.base import now_local
 from dashboard.ingest.reference import load_reference_data
-from dashboard.tasks.escalation import escalate_due
 from tests.browser.conftest import LiveServer, login
 from tests.conftest import TestDatabase as Database
 from tests.factories import provision_account

@@ -15,10 +15,10 @@ from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import NotFound
 from dashboard.auth.scope import scope_for_unit
 from dashboard.commands.record_attempt import OutcomeInvalid, RecordAttempt, WarningChanged
+from dashboard.commands.tasks.proposals import proposals_in
 from dashboard.domain import AuditEntry, Dissuasion, User, Warning
 from dashboard.domain.aggregates import DissuasionDay, OutcomeDay, WarningDay
 from dashboard.domain.base import SHANGHAI
-from dashboard.tasks.proposals import proposals_in
 from tests.aggregates.test_maintain import aggregate_rows
 from tests.factories import build_chain, make_warning
 

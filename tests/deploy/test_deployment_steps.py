@@ -29,15 +29,16 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dashboard import migrate
-from dashboard.auth import audit, crypto
+from dashboard.auth import audit
 from dashboard.auth.audit_key import audit_key_from_settings
-from dashboard.auth.startup import refuse_unsafe_settings
 from dashboard.backup import read_manifest, row_counts
 from dashboard.db import make_engine
 from dashboard.demo.units import build_demo_units
 from dashboard.domain import AuditEntry, OrgUnit, User
+from dashboard.domain import personal_data as crypto
 from dashboard.geo.boundaries import BOUNDARIES_IMPORTED
 from dashboard.ingest.reference import load_reference_data
+from dashboard.safe_settings import refuse_unsafe_settings
 from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,8 +5,8 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.auth import crypto
 from dashboard.domain import AuditEntry, Dissuasion, RejectedRecord, StopPayment, Warning
+from dashboard.domain import personal_data as crypto
 from dashboard.domain.aggregates import AGGREGATE_MODELS
 from dashboard.ingest.tokens import revoke_token
 from tests.ingest.conftest import NOW, warning

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import String, Text, select, text
 from sqlalchemy.orm import Session
 
-from dashboard.auth.crypto import EncryptedString
 from dashboard.commands.record_attempt import RecordAttempt
 from dashboard.commands.tasks import Acknowledge, Complete, IssueTask, Reject
 from dashboard.domain import Base, StopPayment, Task, TaskEvent, Warning
+from dashboard.domain.personal_data import EncryptedString
 from dashboard.ingest.bulk import UnsealedColumn, insert_frame
 from tests.ingest.conftest import NOW, user, warning
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks import Acknowledge, Complete, Reject, Split
-from dashboard.tasks.board import BoardFilter, board_rows, open_by_precinct, waiting_count
-from dashboard.tasks.escalation import escalate_due
+from dashboard.commands.tasks.escalation_pass import escalate_due
+from dashboard.metrics.task_board import BoardFilter, board_rows, open_by_precinct, waiting_count
 from tests.tasks.conftest import NOW
 
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.commands import job_lease as lease
 from dashboard.commands.tasks import Acknowledge, Complete, Reject
+from dashboard.commands.tasks.escalation_pass import LEASE_NAME, escalate_due, escalate_pass
 from dashboard.domain import AuditEntry, Task, TaskEvent
 from dashboard.domain.tasks import OVERDUE, UNACKNOWLEDGED
-from dashboard.tasks import lease
-from dashboard.tasks.escalation import LEASE_NAME, escalate_due, escalate_pass
 from tests.tasks.conftest import NOW
 
 

@@ -9,7 +9,7 @@ import pytest
 from dashboard.auth.records import NotFound
 from dashboard.auth.scope import scope_of
 from dashboard.commands.tasks import Cancel, TaskInvalid
-from dashboard.tasks.proposals import confirm_door_visit, proposals_in, propose_door_visit
+from dashboard.commands.tasks.proposals import confirm_door_visit, proposals_in, propose_door_visit
 from tests.tasks.conftest import NOW, make_warning
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dashboard.tasks.rules import (
+from dashboard.domain.task_rules import (
     RULES_FILE,
     RulesFileError,
     load_rules,

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from dashboard.cli import main
+from dashboard.commands import job_lease as lease
+from dashboard.commands.tasks.escalation_pass import LEASE_NAME
 from dashboard.db import make_engine
 from dashboard.domain.base import now_local
-from dashboard.tasks import lease
-from dashboard.tasks.escalation import LEASE_NAME
-from dashboard.tasks.worker import EscalationWorker, enabled
+from dashboard.jobs.worker import EscalationWorker, enabled
 
 
 @pytest.mark.parametrize(("config", "expected"), [
@@ -68,7 +68,7 @@ def test_the_worker_command_refuses_a_silly_interval(monkeypatch, capsys, engine
 def test_the_web_process_runs_one_worker_when_asked(chain, session, engine, tmp_path):
     from dashboard import create_app
     from dashboard.domain import Task
-    from dashboard.tasks import worker as worker_module
+    from dashboard.jobs import worker as worker_module
 
     task = issue_overdue(chain, session)
     url = engine.url.render_as_string(hide_password=False)
@@ -91,11 +91,11 @@ def test_the_web_process_runs_one_worker_when_asked(chain, session, engine, tmp_
 
 
 def test_each_escalation_is_one_line_in_the_log(chain, session, engine, caplog):
-    caplog.set_level(logging.INFO, logger="dashboard.tasks")
+    caplog.set_level(logging.INFO, logger="dashboard.escalation")
     task = issue_overdue(chain, session)
     unit = task.target_unit.code
     EscalationWorker(engine, interval=1).run_once()
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("dashboard.tasks")]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("dashboard.escalation")]
     assert lines == [f"escalated task {task.id} of unit {unit} (overdue)"]
 
 
@@ -103,10 +103,10 @@ def test_each_escalation_is_one_line_in_the_log(chain, session, engine, caplog):
                                  "postgresql+psycopg://antifraud:secret-pw@127.0.0.1:9/antifraud"])
 def test_a_database_that_is_down_is_one_line_per_pass_and_the_worker_goes_on(url, tmp_path, caplog):
     (tmp_path / "not-a-database.db").write_bytes(b"this is not a SQLite file " * 200)
-    caplog.set_level(logging.INFO, logger="dashboard.tasks")
+    caplog.set_level(logging.INFO, logger="dashboard.escalation")
     worker = EscalationWorker(make_engine(url.format(tmp=tmp_path), connect_timeout=2), interval=7)
     assert worker.run_once() is None and worker.run_once() is None  # no exception: it goes on
-    lines = [r for r in caplog.records if r.name.startswith("dashboard.tasks")]
+    lines = [r for r in caplog.records if r.name.startswith("dashboard.escalation")]
     assert len(lines) == 2
     for line in lines:
         assert line.levelno == logging.WARNING and line.exc_info is None

@@ -55,7 +55,7 @@ class City:
 @pytest.fixture(autouse=True)
 def keep_personal_data_key():
     """Apps made here install their own key; put back the one that was active."""
-    from dashboard.auth import crypto
+    from dashboard.domain import personal_data as crypto
 
     old = crypto.use_cipher(None)
     crypto.use_cipher(old)

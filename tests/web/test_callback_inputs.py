@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from dashboard.auth.permissions import business_roles
 from dashboard.domain import OrgUnit, Warning
 from dashboard.i18n import t
-from dashboard.i18n.web import LANG_COOKIE
+from dashboard.web.language import LANG_COOKIE
 from tests.web.citizen_records import add_citizen_records, probes
 from tests.web.dash_requests import ROUTER_OUTPUT, post_callback, render_page, split_output
 from tests.web.test_route_walk import declared_callback_permission, may

@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from dashboard import create_app
-from dashboard.auth.crypto import PersonalDataKeyError
-from dashboard.auth.startup import UnsafeSettings, refuse_unsafe_settings
+from dashboard.domain.personal_data import PersonalDataKeyError
+from dashboard.safe_settings import UnsafeSettings, refuse_unsafe_settings
 from tests.conftest import login
 from tests.web.conftest import PASSWORD
 

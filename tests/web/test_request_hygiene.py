@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from dashboard.api import TOKEN_ENDPOINTS
+from dashboard.api import MAX_BODY_BYTES, TOKEN_ENDPOINTS
 from dashboard.i18n import translate
 from dashboard.ingest.tokens import create_token
-from dashboard.web.hygiene import BODY_LIMIT, BODY_LIMITS, FORM_TYPES, MAX_JSON_DEPTH
+from dashboard.web.hygiene import BODY_LIMIT, FORM_TYPES, MAX_JSON_DEPTH
 from dashboard.web.login import DASH_UPDATE
 from tests.web.dash_requests import ROUTER_OUTPUT, router_body
 from tests.web.test_route_walk import sample_urls
 
+BODY_LIMITS = {"api.ingest": MAX_BODY_BYTES}  # what the API registers (allow_larger_body)
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data",
                "text/plain")

@@ -36,12 +36,12 @@ from dashboard.auth import audit
 from dashboard.auth.permissions import PermissionDenied, allowed
 from dashboard.auth.records import NotFound, object_name, parse_id
 from dashboard.auth.scope import scope_of
+from dashboard.auth.task_access import task_in_scope
 from dashboard.commands.tasks.errors import TaskChanged, TaskInvalid
 from dashboard.domain.base import now_local
 from dashboard.domain.tasks import Task, TaskEvent
 from dashboard.domain.text import has_control_characters, has_personal_number
 from dashboard.domain.users import User
-from dashboard.tasks.policy import task_in_scope
 
 SYSTEM = "system:tasks"  # the audit log's name for steps the system takes
 NOTE_MAX = 2000

@@ -27,15 +27,15 @@ from dashboard.auth.records import (
     warning_visible,
 )
 from dashboard.auth.scope import PATH_SEPARATOR, Scope, scope_for_unit, scope_of
+from dashboard.auth.task_access import WORK
 from dashboard.commands.tasks.base import clean_text, record_step
 from dashboard.commands.tasks.errors import TaskInvalid
 from dashboard.domain import OrgUnit, User
 from dashboard.domain.reference import TaskKind, TaskPriority
+from dashboard.domain.task_rules import rule_for
 from dashboard.domain.tasks import ASSIGNED, Task
 from dashboard.domain.text import has_control_characters
 from dashboard.domain.times import TimeRefused, to_shanghai
-from dashboard.tasks.policy import WORK
-from dashboard.tasks.rules import rule_for
 
 TITLE_MAX = 120
 INSTRUCTIONS_MAX = 4000

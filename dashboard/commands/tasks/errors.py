@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard.commands.errors import Invalid
+from dashboard.i18n import current_language, normalize, t
 
 # parameters whose values are codes shown by their translated name
 _TRANSLATED = {"status": "task.status.", "action": "task.action."}
@@ -17,7 +18,6 @@ class TaskInvalid(Invalid):
     """
 
     def message(self, lang: str | None = None) -> str:
-        from dashboard.i18n import current_language, normalize, t
 
         zh = normalize(lang or current_language()) == "zh-CN"
         params = {name: t(_TRANSLATED[name] + str(value), lang) if name in _TRANSLATED

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import scope_of
+from dashboard.auth.task_access import MANAGE
 from dashboard.commands.tasks.base import require_permission
 from dashboard.commands.tasks.creation import (
     check_assignee,
@@ -31,9 +32,8 @@ from dashboard.commands.tasks.creation import (
 from dashboard.commands.tasks.errors import TaskInvalid
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
+from dashboard.domain.task_rules import rule_for
 from dashboard.domain.tasks import Task
-from dashboard.tasks.policy import MANAGE
-from dashboard.tasks.rules import rule_for
 
 
 @dataclass

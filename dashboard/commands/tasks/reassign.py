@@ -27,8 +27,8 @@ from dashboard.commands.tasks.errors import TaskInvalid
 from dashboard.commands.tasks.reject import refuse_open_children
 from dashboard.commands.tasks.sides import IssuerStep
 from dashboard.domain import OrgUnit
+from dashboard.domain.task_rules import rule_for
 from dashboard.domain.tasks import ASSIGNED, NOT_FINAL, REJECTED, Task
-from dashboard.tasks.rules import rule_for
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from dashboard.auth.task_access import MANAGE, WORK, on_issuer_side, on_target_side
 from dashboard.commands.tasks.base import TaskCommand
 from dashboard.commands.tasks.errors import TaskInvalid
 from dashboard.domain.tasks import Task
-from dashboard.tasks.policy import MANAGE, WORK, on_issuer_side, on_target_side
 
 
 class TargetStep(TaskCommand):

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import scope_of
+from dashboard.auth.task_access import MANAGE, may_split
 from dashboard.commands.tasks.base import TaskCommand, clean_text
 from dashboard.commands.tasks.creation import (
     Receiver,
@@ -32,9 +33,8 @@ from dashboard.commands.tasks.creation import (
 from dashboard.commands.tasks.errors import TaskInvalid
 from dashboard.commands.tasks.reject import open_children_units
 from dashboard.domain import OrgUnit
+from dashboard.domain.task_rules import rule_for
 from dashboard.domain.tasks import ACKNOWLEDGED, ASSIGNED, IN_PROGRESS, Task
-from dashboard.tasks.policy import MANAGE, may_split
-from dashboard.tasks.rules import rule_for
 
 
 @dataclass

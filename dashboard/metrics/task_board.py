@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from dashboard.auth.permissions import allowed
 from dashboard.auth.scope import PATH_SEPARATOR, Scope
+from dashboard.auth.task_access import MANAGE, VIEW, WORK, visible_condition
 from dashboard.domain import OrgUnit
 from dashboard.domain.tasks import (
     CANCELLED,
@@ -29,7 +30,6 @@ from dashboard.domain.tasks import (
     Task,
     overdue_condition,
 )
-from dashboard.tasks.policy import MANAGE, VIEW, WORK, visible_condition
 
 BOXES = ("inbox", "outbox", "scope")
 STATUS_FILTERS = ("open", "final", "all", *STATUSES)

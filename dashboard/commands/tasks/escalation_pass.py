@@ -5,13 +5,13 @@
 ``Escalate`` command, which refuses a task that is no longer due (already
 escalated for that reason, acknowledged, finished, or changed by a user in
 the meantime), so running it twice, or in two processes at once, escalates
-each task once per reason.  The lease (``dashboard.tasks.lease``) keeps
+each task once per reason.  The lease (``dashboard.commands.job_lease``) keeps
 several workers from doing the same work in parallel.
 
 Run it with ``antifraud escalate`` (one pass, e.g. from cron),
 ``antifraud escalation-worker --interval 60`` (a loop), or in the web process
-of the demo (``ESCALATION_IN_PROCESS``, see ``dashboard.tasks.worker``).  Each
-task escalated is one line in the log ``dashboard.tasks.escalation``:
+of the demo (``ESCALATION_IN_PROCESS``, see ``dashboard.jobs.worker``).  Each
+task escalated is one line in the log ``dashboard.commands.tasks.escalation_pass``:
 ``escalated task 12 of unit 35020301 (overdue)``.
 """
 
@@ -25,13 +25,13 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.records import NotFound
+from dashboard.commands import job_lease as lease
 from dashboard.commands.tasks import Escalate, TaskInvalid, escalation_due
 from dashboard.domain.base import now_local
 from dashboard.domain.tasks import OVERDUE, Task, overdue_condition, unacknowledged_condition
-from dashboard.tasks import lease
 
 LEASE_NAME = "task_escalation"
-log = logging.getLogger(__name__)
+log = logging.getLogger("dashboard.escalation")  # a stable name for log tools (docs/operations.md)
 
 
 @dataclass

@@ -9,24 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.permissions import allowed
 from dashboard.auth.scope import PATH_SEPARATOR, Scope
+from dashboard.auth.task_access import WORK
 from dashboard.domain import OrgUnit, User
 from dashboard.domain.reference import TaskKind, TaskPriority
 from dashboard.domain.tasks import FINAL
 from dashboard.i18n import name_of, t
-from dashboard.tasks.board import waiting_count
-from dashboard.tasks.policy import VIEW, WORK
 
 STATUS_COLORS = {"assigned": "primary", "acknowledged": "info", "in_progress": "warning",
                  "done": "success", "rejected": "secondary", "cancelled": "light"}
 PRIORITY_COLORS = {"urgent": "danger", "high": "warning", "normal": "secondary", "low": "light"}
 TIME_FORMAT = "%m-%d %H:%M"
-BADGE_REFRESH_MS = 60_000
 
 
 def fmt_time(value: datetime | None, full: bool = False) -> str:
@@ -106,20 +103,3 @@ def officers_of(session: Session, unit_code: str | None, lang: str) -> list[dict
                             .where(OrgUnit.code == unit_code, User.is_active.is_(True))
                             .order_by(User.display_name)).all()
     return [{"label": user.display_name, "value": user.id} for user in users if allowed(user, WORK)]
-
-
-def navbar_badge(session: Session, user, lang: str):
-    """The navbar's "tasks waiting for me" link with its count, or None for users without tasks.
-
-    ``dashboard.pages.tasks_board`` refreshes the count every minute.
-    """
-    if not getattr(user, "is_authenticated", False) or not allowed(user, VIEW):
-        return None
-    count = waiting_count(session, user)
-    return html.Div([
-        html.A([t("tasks.badge", lang), " ",
-                dbc.Badge(str(count), color="danger" if count else "secondary", pill=True,
-                          id="shell-tasks-badge")],
-               href="/tasks?box=inbox", className="nav-link text-light", id="shell-tasks-link"),
-        dcc.Interval(id="shell-tasks-interval", interval=BADGE_REFRESH_MS),
-    ], className="d-flex align-items-center ms-2")

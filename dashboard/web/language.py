@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, has_request_context, redirect, request
 from werkzeug.wrappers.response import Response
 
-from dashboard.i18n import LANGUAGES, normalize
+from dashboard.i18n import LANGUAGES, normalize, use_language_source
 from dashboard.web.redirects import safe_target
 
 LANG_COOKIE = "lang"
@@ -37,3 +37,4 @@ def switch_language(code: str) -> Response:
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    use_language_source(request_language)

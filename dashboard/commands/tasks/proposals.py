@@ -24,9 +24,9 @@ from dashboard.commands.tasks import IssueTask, TaskInvalid
 from dashboard.domain import Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import FraudType
+from dashboard.domain.task_rules import CLOSED, priority_for_warning, rule_for, warning_triggers
 from dashboard.domain.tasks import CANCELLED, REJECTED, Task
 from dashboard.i18n import name_of, t
-from dashboard.tasks.rules import CLOSED, priority_for_warning, rule_for, warning_triggers
 
 DOOR_VISIT = "door_visit"
 RECENT = timedelta(days=2)  # proposals look at warnings received or closed this recently

@@ -21,11 +21,11 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.commands import job_lease as lease
+from dashboard.commands.tasks.escalation_pass import LEASE_NAME, PassReport, escalate_pass
 from dashboard.db import DatabaseUnreachable, database_reason
-from dashboard.tasks import lease
-from dashboard.tasks.escalation import LEASE_NAME, PassReport, escalate_pass
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("dashboard.escalation")  # a stable name for log tools (docs/operations.md)
 _started: dict[str, EscalationWorker] = {}
 _start_lock = threading.Lock()
 

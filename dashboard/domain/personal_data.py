@@ -36,7 +36,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
-from dashboard.auth.startup import key_setting
+from dashboard.safe_settings import key_setting
+from dashboard.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def key_from_settings(settings: Mapping) -> bytes:
     """The 32-byte key named by ``settings``; the development key (with a warning) if unset.
 
     An unknown ``ANTIFRAUD_ENV`` and, in production, a key of low measured entropy raise
-    ``UnsafeSettings`` (``dashboard.auth.startup.key_setting``).
+    ``UnsafeSettings`` (``dashboard.safe_settings.key_setting``).
     """
     return key_setting(settings, "PERSONAL_DATA_KEY", DEV_KEY, PersonalDataKeyError)
 
@@ -139,7 +140,6 @@ def use_cipher(replacement: PersonalDataCipher | None) -> PersonalDataCipher | N
 def cipher() -> PersonalDataCipher:
     """The installed cipher; installed from the environment on first use if the app did not."""
     if _active is None:
-        from dashboard.settings import load_settings
 
         return install_key(load_settings())
     return _active
