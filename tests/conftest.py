@@ -276,3 +276,16 @@ def cli_database(tmp_path, monkeypatch) -> Iterator[Engine]:
     load_reference_lists(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A TCP port on loopback that accepts connections (the kernel's backlog) and never says a word:
+    a database or Redis that hangs."""
+    import socket
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield server.getsockname()[1]
+    server.close()

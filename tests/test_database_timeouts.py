@@ -8,7 +8,6 @@ timeout psycopg waits for good on such a server.
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
@@ -20,13 +19,9 @@ GUARD = 60
 
 
 @pytest.fixture
-def silent_server():
-    """A TCP port that accepts connections (the kernel's backlog) and never says a word."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    yield f"postgresql+psycopg://antifraud@127.0.0.1:{server.getsockname()[1]}/antifraud"
-    server.close()
+def silent_server(silent_port):
+    """A PostgreSQL URL whose server accepts connections and never says a word."""
+    return f"postgresql+psycopg://antifraud@127.0.0.1:{silent_port}/antifraud"
 
 
 def _within_guard(work):

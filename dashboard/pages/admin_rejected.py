@@ -17,8 +17,6 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
 
-from dashboard.auth.permissions import PermissionDenied
-from dashboard.commands.errors import Invalid
 from dashboard.commands.rejected import (
     PERMISSION,
     RejectedRecordError,
@@ -37,7 +35,7 @@ from dashboard.domain import RejectedRecord
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import current_language, t
 from dashboard.web.access import current_scope
-from dashboard.web.commands import audited_lookup, run_command
+from dashboard.web.commands import audited_lookup, run_command, run_reveal
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, permits, requires
 from dashboard.web.login import client_address
@@ -147,13 +145,8 @@ def show_clear_value(n_clicks, record_id, field):
         return ""
     if not n_clicks or record_id is None or not field:
         raise PreventUpdate
-    ran = run_command(lambda session: unmask_rejected(session, current_user, record_id, field,
+    return run_reveal(lambda session: unmask_rejected(session, current_user, record_id, field,
                                                       source_address=client_address()))
-    if ran.refused(Invalid):
-        raise PreventUpdate
-    if ran.refused(PermissionDenied):
-        raise ran.refusal  # audited; the answer is 403
-    return ran.message() if not ran.ok else ran.value or "—"
 
 
 @callback(Output("rejected-message", "children"), Output("rejected-list", "children"),

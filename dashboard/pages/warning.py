@@ -24,9 +24,7 @@ from dash import MATCH, Input, Output, State, callback, clientside_callback, dcc
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
-from dashboard.auth.permissions import PermissionDenied
 from dashboard.auth.records import warning_in_scope
-from dashboard.commands.errors import Invalid
 from dashboard.commands.record_attempt import OutcomeInvalid, RecordAttempt, WarningChanged
 from dashboard.commands.tasks import TaskInvalid
 from dashboard.commands.tasks.proposals import confirm_door_visit
@@ -36,7 +34,7 @@ from dashboard.components.tasks import fmt_time
 from dashboard.i18n import current_language, t
 from dashboard.pages._warning_parts import tasks_section, warning_body
 from dashboard.web.access import current_scope
-from dashboard.web.commands import run_command
+from dashboard.web.commands import run_command, run_reveal
 from dashboard.web.database import request_session
 from dashboard.web.guard import RecordInput, permits, requires
 from dashboard.web.login import client_address, now
@@ -167,13 +165,5 @@ def show_clear_value(n_clicks, warning_id):
     if not n_clicks or dash.ctx.triggered_id is None:
         raise PreventUpdate
     field = dash.ctx.triggered_id["field"]
-    ran = run_command(lambda session: unmask(session, current_user, warning_id, field,
-                                             source_address=client_address()))
-    if ran.refused(Invalid):
-        raise PreventUpdate
-    if ran.refused(PermissionDenied):
-        raise ran.refusal  # audited; the answer is 403
-    if not ran.ok:
-        return t("access.not_found.title"), {"display": "none"}
-    value = ran.value
-    return value or "—", {"display": "none"}
+    return run_reveal(lambda session: unmask(session, current_user, warning_id, field,
+                                             source_address=client_address())), {"display": "none"}

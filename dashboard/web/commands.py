@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
 from dashboard.commands.errors import Invalid, NotFound, PermissionDenied
@@ -58,6 +59,18 @@ def run_command(work: Callable[[Session], T], keep: tuple[type[Exception], ...] 
     except REFUSALS as refusal:
         return Ran(refusal=refusal)
     return Ran(value=value)
+
+
+def run_reveal(work: Callable[[Session], str | None]) -> str:
+    """A personal value shown on purpose (an unmask command, audited): the value ("—" when empty)
+    or "not found"; a field that may not be shown changes nothing, a role that may not unmask
+    gets the 403 answer (its refusal is audited)."""
+    ran = run_command(work)
+    if ran.refused(Invalid):
+        raise PreventUpdate
+    if ran.refused(PermissionDenied):
+        raise ran.refusal
+    return (ran.value or "—") if ran.ok else ran.message()
 
 
 def audited_lookup(find: Callable[[], T]) -> T:

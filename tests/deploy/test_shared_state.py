@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import threading
 from datetime import timedelta
@@ -204,13 +203,9 @@ def test_a_drawn_overview_is_shared_only_through_redis_and_only_alike(
 
 
 @pytest.fixture
-def silent_redis():
-    """A Redis URL whose server accepts connections (the kernel's backlog) and never answers."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    server.close()
+def silent_redis(silent_port):
+    """A Redis URL whose server accepts connections and never answers."""
+    return f"redis://127.0.0.1:{silent_port}/0"
 
 
 def test_a_redis_that_never_answers_is_asked_once_per_retry_interval(silent_redis, caplog):
