@@ -38,15 +38,13 @@ from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import REFERENCE_MODELS, RiskLevel
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES, TimeBounds
+from dashboard.ingest import KINDS, MAX_BATCH
 from dashboard.ingest.arrivals import record_batch as count_arrivals
 from dashboard.ingest.rejected import keep_rejected as store_rejected
 from dashboard.ingest.routing import precinct_index
-from dashboard.ingest.schemas import SCHEMAS, Strict, parse
+from dashboard.ingest.schemas import Strict, parse
 from dashboard.ingest.times import time_errors
 from dashboard.ingest.tokens import Sender
-
-MAX_BATCH = 5000
-KINDS = tuple(SCHEMAS)
 
 
 class BatchError(ValueError):
