@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from dashboard.settings import load_settings
+
+if TYPE_CHECKING:  # Flask loads with the app, not with every ``dashboard.*`` import (the CLI's)
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -17,6 +18,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``AuditKeyError``) with a weak ``SECRET_KEY``, debug mode, or no ``PERSONAL_DATA_KEY``
     or ``AUDIT_KEY``.
     """
+    from flask import Flask
+
     from dashboard import api, safe_settings
     from dashboard.auth import audit_checkpoints, audit_key
     from dashboard.domain import personal_data

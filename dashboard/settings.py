@@ -96,6 +96,10 @@ SETTINGS: tuple[Setting, ...] = (
             "that address may not try again until the window has passed.", int),
     Setting("LOGIN_ADDRESS_WINDOW_MINUTES", 15,
             "The window of the per-address login rate limit, in minutes.", int),
+    Setting("LOGIN_ATTEMPTS_KEEP_DAYS", 2,
+            "Days login attempts are kept for the per-address rate limit; older ones are deleted "
+            "by the escalation job's passes (never those within twice the rate limit's window in "
+            "force).", int),
     Setting("SESSION_IDLE_MINUTES", 30,
             "A session unused this long ends (checked on every request and Dash callback).", int),
     Setting("SESSION_ABSOLUTE_HOURS", 12,

@@ -117,7 +117,7 @@ def test_an_unexpected_error_names_an_incident_and_keeps_the_traceback_out_of_si
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("dashboard.cli.tokens.create_token", broken)
+    monkeypatch.setattr("dashboard.ingest.tokens.create_token", broken)
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     assert main(["create-token", "--source", "upstream"]) == 2
     err = _one_line(capsys, "create-token")

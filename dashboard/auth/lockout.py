@@ -58,6 +58,7 @@ from dashboard.domain.users import LoginAttempt, User, normalize_username
 FAILED = "auth.login.failed"
 RATE_LIMITED = "auth.login.rate_limited"
 UNKNOWN_PREFIX = "unknown:"
+DEFAULT_KEEP_DAYS = 2  # LOGIN_ATTEMPTS_KEEP_DAYS unset: twice the longest window the policy allows
 # the keyed hash's hex digits as letters: a name in the audit log never holds a run of digits
 AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 
@@ -200,3 +201,12 @@ def purge_attempts(session: Session, before: datetime) -> int:
     """Delete login attempts older than ``before`` (they only serve the rate limit)."""
     result = session.execute(delete(LoginAttempt).where(LoginAttempt.at < before))
     return result.rowcount or 0
+
+
+def attempts_kept_since(settings: Mapping | None, now: datetime) -> datetime:
+    """The oldest moment whose login attempts must stay: ``LOGIN_ATTEMPTS_KEEP_DAYS`` back, and never
+    less than twice the rate limit's window in force (the only rule that reads attempts; the lock
+    is counted on the user's row).  Pass the policy in force (``policy_settings``)."""
+    window = LoginPolicy.from_settings(settings).address_window
+    days = float((settings or {}).get("LOGIN_ATTEMPTS_KEEP_DAYS") or DEFAULT_KEEP_DAYS)
+    return now - max(timedelta(days=days), 2 * window)

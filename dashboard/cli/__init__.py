@@ -7,6 +7,12 @@ database, a database that already has data, a bad value) print one line and
 exit with code 2, never a traceback; so does anything else that goes wrong
 (``cli/faults.py``: the line names it, an unexpected error's details go to a
 file).
+
+Parsing the command line, and so ``antifraud --help`` and ``antifraud CMD --help``, imports
+only argparse and these modules: their top level and ``register`` use the standard library,
+``dashboard.cli.common``, ``dashboard.i18n`` and the light constants of ``dashboard.geo``,
+``dashboard.ingest`` and ``dashboard.demo``; each handler imports what its command needs
+(pandas, SQLAlchemy, Flask, ...) when it runs (``tests/test_cli_help.py`` checks).
 """
 
 from __future__ import annotations
@@ -16,7 +22,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dashboard.auth.audit_key import AuditKeyError
 from dashboard.cli import (
     audit,
     backup,
@@ -33,11 +38,6 @@ from dashboard.cli import (
     users,
 )
 from dashboard.cli.common import UsageError
-from dashboard.cli.faults import fault_line
-from dashboard.db import DatabaseUnreachable
-from dashboard.domain.personal_data import PersonalDataKeyError
-from dashboard.safe_settings import UnsafeSettings, refuse_unknown_environment
-from dashboard.settings import SettingInvalid, load_settings
 
 COMMAND_MODULES = [database, users, audit, units, boundaries, tokens, imports, tasks, backup, simulate,
                    stats, bench, loadtest]
@@ -53,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command with the deployment's settings; errors as one line (module doc)."""
+    from dashboard.auth.audit_key import AuditKeyError
+    from dashboard.cli.faults import fault_line
+    from dashboard.db import DatabaseUnreachable
+    from dashboard.domain.personal_data import PersonalDataKeyError
+    from dashboard.safe_settings import UnsafeSettings, refuse_unknown_environment
+    from dashboard.settings import SettingInvalid, load_settings
+
     try:
         settings = load_settings()
     except SettingInvalid as exc:  # a setting's own value: said in the language asked for, if any

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.backup import BackupError, backup, restore
 from dashboard.cli.common import UsageError, open_database
-from dashboard.domain.base import now_local
 
 
 def cmd_backup(args, settings) -> int:
+    from dashboard.backup import BackupError, backup
+    from dashboard.domain.base import now_local
+
     db = open_database(settings)
     path = Path(args.output or f"antifraud-backup-{now_local():%Y%m%d-%H%M%S}.tar")
     try:
@@ -22,6 +23,8 @@ def cmd_backup(args, settings) -> int:
 
 
 def cmd_restore(args, settings) -> int:
+    from dashboard.backup import BackupError, restore
+
     db = open_database(settings)
     if not Path(args.archive).is_file():
         raise UsageError(f"ARCHIVE: no file {args.archive}")

@@ -9,8 +9,10 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from dashboard.db import Database, check_reachable
+if TYPE_CHECKING:
+    from dashboard.db import Database
 
 
 class UsageError(RuntimeError):
@@ -19,6 +21,8 @@ class UsageError(RuntimeError):
 
 def open_database(settings: dict) -> Database:
     """The configured database; ``DatabaseUnreachable`` (one line, URL without password) if it is not there."""
+    from dashboard.db import Database, check_reachable
+
     db = Database(settings["DATABASE_URL"], connect_timeout=settings.get("DATABASE_CONNECT_TIMEOUT"))
     check_reachable(db.engine)
     return db

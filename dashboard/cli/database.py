@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from dashboard.cli.common import UsageError, action_log, open_database
-from dashboard.db import safe_url
 
 
 def cmd_init_db(args, settings) -> int:
     from dashboard import migrate
+    from dashboard.db import safe_url
     from dashboard.ingest.reference import load_reference_data
 
     db = open_database(settings)

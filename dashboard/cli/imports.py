@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from dashboard.cli.common import UsageError, cli_actor, open_database
-from dashboard.domain.times import check_max_future_minutes
 from dashboard.i18n import t
-from dashboard.ingest.batch import KINDS, MAX_BATCH
-from dashboard.ingest.file_import import ImportSummary, import_file
-from dashboard.ingest.files import FileFormatError
+from dashboard.ingest import KINDS, MAX_BATCH
+
+if TYPE_CHECKING:
+    from dashboard.ingest.file_import import ImportSummary
 
 BAR_WIDTH = 30
 
@@ -69,6 +70,10 @@ def summary_lines(summary: ImportSummary, lang: str) -> list[str]:
 
 
 def cmd_import(args, settings) -> int:
+    from dashboard.domain.times import check_max_future_minutes
+    from dashboard.ingest.file_import import import_file
+    from dashboard.ingest.files import FileFormatError
+
     lang = settings["DEFAULT_LANGUAGE"]
     if not 1 <= args.batch <= MAX_BATCH:
         raise UsageError(t("import.error.batch", lang, max=MAX_BATCH))

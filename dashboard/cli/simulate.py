@@ -23,25 +23,15 @@ import re
 import threading
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from dashboard.cli.common import UsageError, action_log, open_database
-from dashboard.demo.feed_ticks import SURGE_FACTOR, SURGE_FLOOR_PER_MINUTE, FeedTicks
-from dashboard.demo.history import HISTORY_SOURCE
-from dashboard.demo.live_feed import LiveFeed
-from dashboard.demo.simulator import (
-    FeedError,
-    FeedStats,
-    IngestClient,
-    demo_stations,
-    open_warnings,
-    run_feed,
-    surge_unit,
-    usual_rate,
-    wait_until_up,
-)
+from dashboard.demo import HISTORY_SOURCE, SURGE_FACTOR, SURGE_FLOOR_PER_MINUTE
 from dashboard.i18n import name_of, t
+
+if TYPE_CHECKING:  # the feed's machinery (numpy, pandas, SQLAlchemy) loads when a feed starts
+    from dashboard.demo.feed_ticks import FeedTicks
+    from dashboard.demo.simulator import FeedStats
 
 # The feed is the demo city's upstream platform going on: its token is of the history's source, so
 # the silence watch knows its usual rate from the history (a source of its own would be "learning")
@@ -99,6 +89,10 @@ def feed_ticks(session, *, source: str, rate: float | None = None, flat: bool = 
     ``FeedError`` when there are no stations or ``surge`` names no station
     or county.
     """
+    from dashboard.demo.feed_ticks import FeedTicks
+    from dashboard.demo.live_feed import LiveFeed
+    from dashboard.demo.simulator import demo_stations, surge_unit, usual_rate
+
     stations = demo_stations(session)
     surged = surge_unit(session, stations, surge) if surge is not None else None
     feed = LiveFeed(stations, source=source, rate=rate, usual_rate=usual_rate(session, now), seed=seed)
@@ -131,6 +125,8 @@ def _refuse_production(settings, lang: str) -> None:
 
 
 def _revoke_active(session, source: str) -> None:
+    from sqlalchemy import select
+
     from dashboard.domain.base import now_local
     from dashboard.domain.ingest import ApiToken
 
@@ -163,6 +159,7 @@ def cmd_simulate(args, settings) -> int:
 
 
 def _simulate(args, lang: str, db, rate: float | None, token: str | None) -> int:
+    from dashboard.demo.simulator import FeedError, FeedStats, IngestClient, run_feed, wait_until_up
     from dashboard.ingest.tokens import create_token, revoke_token
 
     own_token = None
@@ -225,6 +222,13 @@ def start_beside_server(settings, port: int, rate: float | None = None) -> threa
     nothing to feed from, such as a database without stations.  ``rate``
     None: the history's own level, so that the demo raises no anomaly flag.
     """
+    from dashboard.demo.simulator import (
+        FeedError,
+        IngestClient,
+        open_warnings,
+        run_feed,
+        wait_until_up,
+    )
     from dashboard.domain.base import now_local
     from dashboard.ingest.tokens import create_token
 

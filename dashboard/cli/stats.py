@@ -16,19 +16,18 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from sqlalchemy import select
-
-from dashboard.auth.scope import NO_SCOPE, PATH_SEPARATOR, scope_for_unit
 from dashboard.cli.common import UsageError, cli_actor, open_database
-from dashboard.disclosure.suppression import MIN_THRESHOLD
-from dashboard.domain import OrgUnit
-from dashboard.domain.base import now_local
 
 CLI_FORMATS = ("csv", "json", "xlsx")
 
 
 def _root_scope(session, codes: list[str]):
     """The city of the first unit asked for (or the first city): the operator may read any unit."""
+    from sqlalchemy import select
+
+    from dashboard.auth.scope import NO_SCOPE, PATH_SEPARATOR, scope_for_unit
+    from dashboard.domain import OrgUnit
+
     first = next((c.strip() for item in codes for c in str(item).split(",") if c.strip()), None)
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == first)) if first else None
     if unit is not None:
@@ -41,6 +40,8 @@ def _root_scope(session, codes: list[str]):
 def run_stats(args, settings, now: datetime | None = None) -> int:
     # here, not at the top: they bring pandas, plotly and openpyxl, which every other command
     # (and ``antifraud --help``) would otherwise wait for
+    from dashboard.disclosure.suppression import MIN_THRESHOLD
+    from dashboard.domain.base import now_local
     from dashboard.statistics.exports import export_file, record_export
     from dashboard.statistics.headlines import headline_text
     from dashboard.statistics.publication import build_publication

@@ -7,14 +7,12 @@ others.  ``list-tokens`` shows those grants.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from dashboard.cli.common import UsageError, cli_actor, open_database
-from dashboard.domain.ingest import ApiToken
-from dashboard.ingest.tokens import TokenError, create_token, revoke_token
 
 
 def cmd_create_token(args, settings) -> int:
+    from dashboard.ingest.tokens import TokenError, create_token
+
     db = open_database(settings)
     try:
         with db.session() as session:
@@ -29,6 +27,8 @@ def cmd_create_token(args, settings) -> int:
 
 
 def cmd_revoke_token(args, settings) -> int:
+    from dashboard.ingest.tokens import TokenError, revoke_token
+
     db = open_database(settings)
     try:
         with db.session() as session:
@@ -40,6 +40,10 @@ def cmd_revoke_token(args, settings) -> int:
 
 
 def cmd_list_tokens(args, settings) -> int:
+    from sqlalchemy import select
+
+    from dashboard.domain.ingest import ApiToken
+
     db = open_database(settings)
     with db.session() as session:
         for row in session.scalars(select(ApiToken).order_by(ApiToken.id)):

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.cli.common import UsageError, cli_actor, open_database
-from dashboard.commands.import_units import COLUMNS, ImportUnits, Problem, UnitsRefused
 from dashboard.i18n import t
+
+if TYPE_CHECKING:
+    from dashboard.commands.import_units import Problem
 
 
 def read_unit_list(path: str, lang: str) -> list[tuple[int, dict]]:
     """(line number, row) for each line after the header; ``UsageError`` for an unreadable file."""
+    from dashboard.commands.import_units import COLUMNS
+
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -46,6 +51,8 @@ def problem_line(problem: Problem, lang: str) -> str:
 
 
 def cmd_import_units(args, settings) -> int:
+    from dashboard.commands.import_units import ImportUnits, UnitsRefused
+
     lang = settings["DEFAULT_LANGUAGE"]
     rows = read_unit_list(args.file, lang)
     db = open_database(settings)

@@ -32,10 +32,9 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from dashboard.demo import SURGE_FACTOR, SURGE_FLOOR_PER_MINUTE
 from dashboard.demo.live_feed import LiveFeed, hourly_factor, weekday_factor
 
-SURGE_FACTOR = 40
-SURGE_FLOOR_PER_MINUTE = 1.0
 log = logging.getLogger("dashboard.simulate")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.demo import people
+from dashboard.demo import HISTORY_SOURCE, people
 from dashboard.demo.calibration import calibration, categorical
 from dashboard.domain.reference import RiskLevel
 from dashboard.domain.reference_files import read_reference_file
@@ -53,8 +53,6 @@ class Stations:
     lon: np.ndarray
     lat: np.ndarray
 
-
-HISTORY_SOURCE = "demo"  # the source of the generated history's warnings
 
 
 def daily_level(dates: np.ndarray, end_day: np.datetime64, base: float, growth: float) -> pd.DataFrame:

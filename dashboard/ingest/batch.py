@@ -35,16 +35,14 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
+from dashboard.ingest import KINDS, MAX_BATCH
 from dashboard.ingest.arrivals import record_batch as count_arrivals
 from dashboard.ingest.context import Context, RecordResult
 from dashboard.ingest.follow_ups_in import ingest_outcomes, ingest_stop_payments
 from dashboard.ingest.rejected import keep_rejected as store_rejected
-from dashboard.ingest.schemas import SCHEMAS, parse
+from dashboard.ingest.schemas import parse
 from dashboard.ingest.tokens import Sender
 from dashboard.ingest.warnings_in import ingest_warnings
-
-MAX_BATCH = 5000
-KINDS = tuple(SCHEMAS)
 
 
 class BatchError(ValueError):

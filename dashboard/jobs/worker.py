@@ -2,7 +2,8 @@
 
 ``EscalationWorker.run_forever`` runs a pass every ``interval`` seconds under
 the lease until ``stop()``; a failed pass is logged and retried at the next
-tick.  A database that is down, refuses the connection or the statement is
+tick.  Each pass also purges old login attempts (``dashboard.commands.tasks.escalation_pass``).
+A database that is down, refuses the connection or the statement is
 an expected fault: one line (``escalation pass failed: the database is
 unavailable (...); retrying in 60 s``), never a traceback or a statement;
 only an error nobody expected logs its traceback.  ``init_app(server)`` starts it in a
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from datetime import timedelta
 
 from flask import Flask
@@ -33,9 +35,10 @@ _start_lock = threading.Lock()
 class EscalationWorker:
     """A loop of escalation passes under one lease holder name."""
 
-    def __init__(self, engine: Engine, interval: float = 60.0) -> None:
+    def __init__(self, engine: Engine, interval: float = 60.0, settings: Mapping | None = None) -> None:
         self.engine = engine
         self.interval = max(float(interval), 1.0)
+        self.settings = settings  # the login-attempt purge's (None: the environment's)
         self.holder = lease.holder_name()
         self.stopping = threading.Event()
         self.passes = 0
@@ -43,7 +46,7 @@ class EscalationWorker:
     def run_once(self) -> PassReport | None:
         try:
             report = escalate_pass(self.engine, self.holder, timedelta(seconds=self.interval),
-                                   keep_lease=True)
+                                   keep_lease=True, settings=self.settings)
         except (SQLAlchemyError, DatabaseUnreachable, OSError) as exc:  # expected: the database is down
             log.warning("escalation pass failed: the database is unavailable (%s); retrying in %g s",
                         database_reason(exc), self.interval)
@@ -90,7 +93,7 @@ def init_app(server: Flask) -> EscalationWorker | None:
         worker = _started.get(url)
         if worker is None:
             worker = EscalationWorker(server.extensions["database"].engine,
-                                      server.config["ESCALATION_INTERVAL_SECONDS"])
+                                      server.config["ESCALATION_INTERVAL_SECONDS"], server.config)
             threading.Thread(target=worker.run_forever, kwargs={"initial_delay": worker.interval},
                              name="task-escalation", daemon=True).start()
             _started[url] = worker

@@ -13,22 +13,31 @@ Run it with ``antifraud escalate`` (one pass, e.g. from cron),
 of the demo (``ESCALATION_IN_PROCESS``, see ``dashboard.jobs.worker``).  Each
 task escalated is one line in the log ``dashboard.commands.tasks.escalation_pass``:
 ``escalated task 12 of unit 35020301 (overdue)``.
+
+Each pass that runs also deletes the login attempts no rule reads any more
+(``LOGIN_ATTEMPTS_KEEP_DAYS``, ``dashboard.auth.lockout.attempts_kept_since``),
+under the same lease; one line when it removed some:
+``purged 312 login attempts before 2026-03-01 09:30``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
+from dashboard.auth.lockout import attempts_kept_since, purge_attempts
+from dashboard.auth.policy import policy_settings
 from dashboard.auth.records import NotFound
 from dashboard.commands import job_lease as lease
 from dashboard.commands.tasks import Escalate, TaskInvalid, escalation_due
 from dashboard.domain.base import now_local
 from dashboard.domain.tasks import OVERDUE, Task, overdue_condition, unacknowledged_condition
+from dashboard.settings import load_settings
 
 LEASE_NAME = "task_escalation"
 log = logging.getLogger("dashboard.escalation")  # a stable name for log tools (docs/operations.md)
@@ -36,11 +45,12 @@ log = logging.getLogger("dashboard.escalation")  # a stable name for log tools (
 
 @dataclass
 class PassReport:
-    """What one pass did: task ids escalated by reason, and whether it ran at all."""
+    """What one pass did: task ids escalated by reason, login attempts purged, whether it ran."""
 
     ran: bool = True
     escalated: dict[str, list[int]] = field(default_factory=dict)
     skipped: int = 0
+    purged_attempts: int = 0
 
     @property
     def count(self) -> int:
@@ -81,19 +91,35 @@ def escalate_due(engine: Engine, now: datetime | None = None) -> PassReport:
     return report
 
 
+def purge_login_attempts(engine: Engine, settings: Mapping, now: datetime | None = None) -> int:
+    """Delete the login attempts older than the policy in force keeps; how many (one transaction)."""
+    now = now or now_local()
+    with Session(engine) as session, session.begin():
+        before = attempts_kept_since(policy_settings(session, settings), now)
+        removed = purge_attempts(session, before)
+    if removed:
+        log.info("purged %d login attempts before %s", removed, f"{before:%Y-%m-%d %H:%M}")
+    return removed
+
+
 def escalate_pass(engine: Engine, holder: str | None = None, interval: timedelta | None = None,
-                  now: datetime | None = None, keep_lease: bool = False) -> PassReport:
+                  now: datetime | None = None, keep_lease: bool = False,
+                  settings: Mapping | None = None) -> PassReport:
     """One pass under the lease; ``ran`` is False when another process holds it.
 
-    A worker keeps (and renews) the lease between passes; a single pass
-    releases it at the end.
+    The pass escalates, then purges old login attempts by ``settings``
+    (default: the environment's).  A worker keeps (and renews) the lease
+    between passes; a single pass releases it at the end.
     """
     holder = holder or lease.holder_name()
     ttl = max(interval or timedelta(seconds=60), timedelta(seconds=10)) * 3
     if not lease.acquire(engine, LEASE_NAME, holder, ttl, now):
         return PassReport(ran=False)
     try:
-        return escalate_due(engine, now)
+        report = escalate_due(engine, now)
+        report.purged_attempts = purge_login_attempts(
+            engine, load_settings() if settings is None else settings, now)
+        return report
     finally:
         if not keep_lease:
             lease.release(engine, LEASE_NAME, holder)
