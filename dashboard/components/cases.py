@@ -1,41 +1,39 @@
 """The sections of the cases page, built from ``dashboard.metrics.cases`` data.
 
-Component ids start with ``cases-``.  The list of open cases, with its
-links back to the warnings the cases grew from, is record-level: the page
-passes it only to roles that may see records.
+Component ids start with ``cases-``; what the report pages share is
+``components.report_page``.  The list of open cases, with its links back to
+the warnings the cases grew from, is record-level: the page passes it only
+to roles that may see records.
 """
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
-from dashboard.components.charts import ranking_figure
-from dashboard.components.drill import (
-    band_figure,
-    cell,
-    change_cell,
-    graph,
-    hint,
-    panel,
-    report_header,
-    series_figure,
-    unit_table,
+from dashboard.components.drill import band_figure, cell, change_cell, graph, hint, panel
+from dashboard.components.report_page import (
+    changes,
+    opening,
+    over_time_panel,
+    pair,
+    record_table,
+    table,
+    units_panels,
+    warning_link,
 )
-from dashboard.components.kpi_cards import kpi_cards
 from dashboard.i18n import name_of, t
 from dashboard.metrics.cases import AGE_BANDS
 from dashboard.metrics.figures import ReportView
 from dashboard.web.view_state import ViewState
 
-PATH = "/cases"
 PREFIX = "cases"
 CARDS = ["cases_reported", "cases_solved", "solving_rate", "suspects_arrested", "cases_reported_loss"]
+OVER_TIME = ("cases_reported", "cases_solved", "suspects_arrested")
 UNIT_COLUMNS = [
     ("cases_reported", "kpi.cases_reported", "count"),
-    ("cases_reported_pct_last_year", "compare.last_year", "change:down"),
-    ("cases_reported_pct_previous", "compare.previous", "change:down"),
+    *changes("cases_reported", "down"),
     ("cases_solved", "kpi.cases_solved", "count"),
     ("cases_solved_pct_last_year", "compare.last_year", "change:up"),
     ("solving_rate", "kpi.solving_rate", "rate"),
@@ -49,13 +47,6 @@ def age_labels(lowers: list, uppers: list, lang: str) -> list[str]:
             else t("cases.age.band_last", lang, low=int(lo)) for lo, up in zip(lowers, uppers, strict=True)]
 
 
-def over_time_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
-    columns = [(c, t(f"kpi.{c}", lang)) for c in ("cases_reported", "cases_solved", "suspects_arrested")]
-    figure = series_figure(frame, columns, "count", lang, frame.attrs["grain"])
-    return panel(t("cases.over_time", lang), graph("cases-over-time", figure), "cases-over-time-panel",
-                 hint(t(f"reports.by_{frame.attrs['grain']}", lang)))
-
-
 def ages_panel(ages: pd.DataFrame, lang: str, records: bool) -> dbc.Card:
     labels = age_labels(list(ages["lower"]), list(ages["upper"]), lang)
     figure = band_figure(labels, list(ages["cases"]), "count", lang, customdata=list(ages["lower"]))
@@ -63,23 +54,9 @@ def ages_panel(ages: pd.DataFrame, lang: str, records: bool) -> dbc.Card:
                  hint(t("cases.ages.hint_records" if records else "cases.ages.hint", lang)))
 
 
-def units_panels(report: ReportView, units: pd.DataFrame, state: ViewState, lang: str) -> dbc.Row:
-    label = t("kpi.solving_rate", lang)
-    figure = ranking_figure(units, "solving_rate", label, "rate", "up", lang, highlight=report.highlight)
-    return dbc.Row([
-        dbc.Col(panel(t("reports.ranking", lang, metric=label), graph("cases-ranking", figure),
-                      "cases-ranking-panel", hint(t("reports.ranking_hint", lang))), xl=4, className="mb-3"),
-        dbc.Col(panel(t(f"reports.units.{report.level}", lang),
-                      unit_table(PREFIX, PATH, state, units, UNIT_COLUMNS, lang, report.highlight),
-                      "cases-units-panel"), xl=8, className="mb-3"),
-    ], className="g-3")
-
-
 def fraud_type_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
     heads = ["cases.fraud_type", "kpi.cases_reported", "cases.share", "compare.last_year", "compare.previous",
              "kpi.solving_rate", "kpi.cases_solved", "kpi.suspects_arrested", "kpi.cases_reported_loss"]
-    head = html.Thead(html.Tr([html.Th(t(h, lang), className="text-end" if i else None)
-                               for i, h in enumerate(heads)]))
     rows = [html.Tr([
         html.Td(name_of(row, lang)), cell("count", row["cases_reported"], lang), cell("rate", row["share"], lang),
         change_cell(row["cases_reported_pct_last_year"], lang, "down"),
@@ -87,52 +64,41 @@ def fraud_type_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
         cell("rate", row["solving_rate"], lang), cell("count", row["cases_solved"], lang),
         cell("count", row["suspects_arrested"], lang), cell("yuan", row["cases_reported_loss"], lang),
     ]) for row in frame.to_dict("records")]
-    return panel(t("cases.by_fraud_type", lang),
-                 dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True,
-                           id="cases-fraud-types", className="mb-0"),
+    return panel(t("cases.by_fraud_type", lang), table("cases-fraud-types", heads, rows, lang),
                  "cases-fraud-types-panel", hint(t("cases.by_fraud_type.hint", lang)))
-
-
-def _warning_link(warning_id, lang: str):
-    if warning_id is None or pd.isna(warning_id):
-        return html.Span(t("cases.no_warning", lang), className="text-muted")
-    return dcc.Link(t("reports.open_warning", lang), href=f"/warnings/{int(warning_id)}")
 
 
 def open_cases_panel(frame: pd.DataFrame, band: int | None, lang: str) -> dbc.Card:
     """The longest-open cases (record-level), each linked to its warning where there is one."""
     heads = ["cases.number", "cases.reported_at", "cases.age_days", "cases.fraud_type", "cases.station",
              "cases.loss", "reports.warning"]
-    head = html.Thead(html.Tr([html.Th(t(h, lang)) for h in heads]))
+    no_warning = html.Span(t("cases.no_warning", lang), className="text-muted")
     rows = [html.Tr([
         html.Td(row["number"], className="font-monospace"),
         html.Td(row["reported_at"].strftime("%Y-%m-%d %H:%M")),
         cell("count", row["age_days"], lang),
         html.Td(row["fraud_type_zh"] if lang == "zh-CN" else row["fraud_type_en"]),
         html.Td(row["station_zh"] if lang == "zh-CN" else row["station_en"]),
-        cell("yuan", row["loss"], lang), html.Td(_warning_link(row["warning_id"], lang)),
+        cell("yuan", row["loss"], lang), html.Td(warning_link(row["warning_id"], lang, no_warning)),
     ]) for row in frame.to_dict("records")]
-    body = (dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id="cases-open",
-                      className="mb-0") if rows else html.P(t("reports.nothing", lang), id="cases-open"))
     if band is None:
         title = t("cases.open", lang)
     else:
         labels = age_labels([AGE_BANDS[band]], [AGE_BANDS[band + 1] - 1 if band + 1 < len(AGE_BANDS) else None],
                             lang)
         title = t("cases.open_band", lang, band=labels[0])
-    return panel(title, body, "cases-open-panel", hint(t("cases.open.hint", lang)))
+    return panel(title, record_table("cases-open", heads, rows, lang), "cases-open-panel",
+                 hint(t("cases.open.hint", lang)))
 
 
 def cases_body(report: ReportView, data: dict, state: ViewState, lang: str) -> html.Div:
     """The whole page; ``data["open_cases"]`` is None for roles that may not see records."""
     records = data.get("open_cases") is not None
     sections = [
-        report_header(PREFIX, PATH, t("nav.cases", lang), report.unit, report.chain, report.period,
-                      report.figures.attrs["windows"], state, lang),
-        kpi_cards(report.figures, CARDS, lang, id_prefix=PREFIX),
-        dbc.Row([dbc.Col(over_time_panel(data["over_time"], lang), xl=7, className="mb-3"),
-                 dbc.Col(ages_panel(data["ages"], lang, records), xl=5, className="mb-3")], className="g-3"),
-        units_panels(report, data["units"], state, lang),
+        *opening(PREFIX, report, state, lang, CARDS),
+        pair(over_time_panel(PREFIX, data["over_time"], OVER_TIME, "count", lang),
+             ages_panel(data["ages"], lang, records)),
+        units_panels(PREFIX, report, data["units"], "solving_rate", "rate", UNIT_COLUMNS, state, lang),
         html.Div(fraud_type_panel(data["fraud_types"], lang), className="mb-3"),
     ]
     if records:

@@ -1,6 +1,7 @@
 """The sections of the prevention page, built from ``dashboard.metrics.prevention`` data.
 
-Component ids start with ``prevention-``.  Everything here is aggregate.
+Component ids start with ``prevention-``; what the report pages share is
+``components.report_page``.  Everything here is aggregate.
 """
 
 from __future__ import annotations
@@ -10,26 +11,25 @@ import pandas as pd
 from dash import dcc, html
 from plotly.colors import make_colorscale, sequential
 
-from dashboard.components.charts import _layout, bar_figure, json_values, ranking_figure
+from dashboard.components.charts import _layout, bar_figure, json_values
 from dashboard.components.drill import (
     cell,
     dates_text,
     graph,
     hint,
     panel,
-    report_header,
     series_figure,
     unit_href,
 )
-from dashboard.components.kpi_cards import kpi_cards
+from dashboard.components.report_page import opening, page_path, pair, ranking_panel, table
 from dashboard.i18n import name_of, t
 from dashboard.i18n.numbers import format_value
 from dashboard.metrics.figures import ReportView
 from dashboard.metrics.prevention import MIN_STATIONS
 from dashboard.web.view_state import ViewState
 
-PATH = "/prevention"
 PREFIX = "prevention"
+PATH = page_path(PREFIX)
 CARDS = ["publicity_events", "publicity_reach", "prevention_events_per_1000_warnings"]
 # plotly's "Oranges" as stops: plotly.js knows no such name (plotly.py's figure objects expanded it)
 HEATMAP_SCALE = make_colorscale(sequential.Oranges)
@@ -81,15 +81,6 @@ def heatmap_panel(report: ReportView, frame: pd.DataFrame, months, lang: str) ->
                  hint(dates_text(months)))
 
 
-def ranking_panel(report: ReportView, units: pd.DataFrame, lang: str) -> dbc.Card:
-    """The units ranked on publicity events per 1,000 warnings; a click opens the unit."""
-    label = t("kpi.prevention_events_per_1000_warnings", lang)
-    figure = ranking_figure(units, "events_per_1000_warnings", label, "average", "up", lang,
-                            highlight=report.highlight)
-    return panel(t("reports.ranking", lang, metric=label), graph("prevention-ranking", figure),
-                 "prevention-ranking-panel", hint(t("reports.ranking_hint", lang)))
-
-
 def _decimal(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):.1f}"
 
@@ -97,8 +88,6 @@ def _decimal(value) -> str:
 def _gaps_table(frame: pd.DataFrame, state: ViewState, lang: str, table_id: str) -> dbc.Table:
     heads = ["reports.unit", "prevention.gaps.warnings", "kpi.publicity_events", "kpi.publicity_reach",
              "kpi.prevention_events_per_1000_warnings", "prevention.gaps.flag"]
-    head = html.Thead(html.Tr([html.Th(t(h, lang), className="text-end" if i else None)
-                               for i, h in enumerate(heads)]))
     rows = [html.Tr([
         html.Td(dcc.Link(name_of(row, lang), href=unit_href(PATH, state, row["code"]))),
         cell("count", row["warnings"], lang), cell("count", row["publicity_events"], lang),
@@ -107,8 +96,7 @@ def _gaps_table(frame: pd.DataFrame, state: ViewState, lang: str, table_id: str)
         html.Td(t("prevention.gaps.flagged", lang) if row["flagged"] else "",
                 className="text-end kpi-worse fw-semibold"),
     ], className="table-danger" if row["flagged"] else None) for row in frame.to_dict("records")]
-    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id=table_id,
-                     className="mb-2")
+    return table(table_id, heads, rows, lang, margin="mb-2")
 
 
 def gaps_panel(gaps: pd.DataFrame, state: ViewState, lang: str) -> dbc.Card:
@@ -131,14 +119,11 @@ def gaps_panel(gaps: pd.DataFrame, state: ViewState, lang: str) -> dbc.Card:
 
 
 def prevention_body(report: ReportView, data: dict, state: ViewState, lang: str) -> html.Div:
+    ranked = t("kpi.prevention_events_per_1000_warnings", lang)  # the units' own column is shorter
     return html.Div([
-        report_header(PREFIX, PATH, t("nav.prevention", lang), report.unit, report.chain, report.period,
-                      report.figures.attrs["windows"], state, lang),
-        kpi_cards(report.figures, CARDS, lang, id_prefix=PREFIX),
-        dbc.Row([dbc.Col(over_time_panel(data["over_time"], lang), xl=7, className="mb-3"),
-                 dbc.Col(kinds_panel(data["kinds"], lang), xl=5, className="mb-3")], className="g-3"),
-        dbc.Row([dbc.Col(ranking_panel(report, data["units"], lang), xl=4, className="mb-3"),
-                 dbc.Col(heatmap_panel(report, data["unit_months"], data["months"], lang), xl=8,
-                         className="mb-3")], className="g-3"),
+        *opening(PREFIX, report, state, lang, CARDS),
+        pair(over_time_panel(data["over_time"], lang), kinds_panel(data["kinds"], lang)),
+        pair(ranking_panel(PREFIX, report, data["units"], "events_per_1000_warnings", ranked, "average", lang),
+             heatmap_panel(report, data["unit_months"], data["months"], lang), widths=(4, 8)),
         html.Div(gaps_panel(data["gaps"], state, lang), className="mb-4"),
     ])

@@ -28,16 +28,16 @@ from dashboard.metrics.compare import Windows
 from dashboard.metrics.figures import (
     Figure,
     ReportView,
-    by_grain,
+    add_changes,
     child_units,
-    grain_of,
-    pct_change,
+    compared_periods,
+    over_time,
     ratio,
     with_units,
 )
 from dashboard.metrics.kpi_sources import Segments, period_sums
 from dashboard.metrics.period import Period
-from dashboard.metrics.sums import Difference, sum_block, sums, total
+from dashboard.metrics.sums import Difference, sum_block, total
 
 FIGURES: tuple[Figure, ...] = (
     Figure("cases_reported", "count", "down"),
@@ -69,11 +69,7 @@ def cases_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFr
     ``attrs["grain"]``.
     """
     columns = ["cases_reported", "cases_solved", "suspects_arrested"]
-    daily = sums(session, CaseDay, {c: MEASURES[c] for c in columns}, scope, period, daily=True)
-    grain = grain_of(period)
-    out = by_grain(daily, period, grain, columns)
-    out.attrs["grain"] = grain
-    return out
+    return over_time(session, CaseDay, {c: MEASURES[c] for c in columns}, scope, period)
 
 
 def cases_by_unit(session: Session, scope: Scope, period: Period, level: str,
@@ -85,20 +81,12 @@ def cases_by_unit(session: Session, scope: Scope, period: Period, level: str,
     cases_reported_loss, solving_rate, and ``cases_reported_pct_last_year``
     (and ``_previous``), ``cases_solved_pct_last_year`` (and ``_previous``).
     """
-    compared = windows is not None and windows.basis is not None
-    periods = [period, windows.basis, windows.last_year, windows.previous] if compared else [period]
     # the compared windows' counts come with the period's figures, in one statement
-    frames = period_sums(session, CaseDay, MEASURES, scope, periods, by=level)
+    frames = period_sums(session, CaseDay, MEASURES, scope, compared_periods(period, windows), by=level)
     out = with_units(child_units(session, scope, level), frames[0])
     out["solving_rate"] = ratio(out["reported_solved"], out["cases_reported"])
     for name in ("cases_reported", "cases_solved"):
-        for other in ("last_year", "previous"):
-            out[f"{name}_pct_{other}"] = None
-        if compared:
-            basis, *others = (frame.set_index("unit_id")[name] for frame in frames[1:])
-            for other, values in zip(("last_year", "previous"), others, strict=True):
-                out[f"{name}_pct_{other}"] = [pct_change(int(basis.get(u, 0)), int(values.get(u, 0)))
-                                              for u in out["unit_id"]]
+        add_changes(out, frames[1:], name)
     return out
 
 
@@ -155,9 +143,7 @@ def cases_by_fraud_type(session: Session, scope: Scope, period: Period,
     solved = _by_type(session, scope, period, Case.solved_at, [
         func.count().label("cases_solved"),
         func.coalesce(func.sum(Case.suspects_arrested), 0).label("suspects_arrested")])
-    compared = windows is not None and windows.basis is not None
-    periods = [period, windows.basis, windows.last_year, windows.previous] if compared else [period]
-    reported = _reported_by_type(session, scope, periods)
+    reported = _reported_by_type(session, scope, compared_periods(period, windows))
     out = names
     for frame in (reported[0], solved):
         out = out.merge(frame, on="code", how="left")
@@ -167,13 +153,7 @@ def cases_by_fraud_type(session: Session, scope: Scope, period: Period,
     out["solving_rate"] = ratio(out["reported_solved"], out["cases_reported"])
     whole = int(out["cases_reported"].sum())
     out["share"] = out["cases_reported"] / whole if whole else 0.0
-    for other in ("last_year", "previous"):
-        out[f"cases_reported_pct_{other}"] = None
-    if compared:
-        basis, *others = (frame.set_index("code")["cases_reported"] for frame in reported[1:])
-        for other, values in zip(("last_year", "previous"), others, strict=True):
-            out[f"cases_reported_pct_{other}"] = [pct_change(int(basis.get(c, 0)), int(values.get(c, 0)))
-                                                  for c in out["code"]]
+    add_changes(out, reported[1:], "cases_reported", key="code")
     return out
 
 

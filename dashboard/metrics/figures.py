@@ -27,6 +27,7 @@ from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit
 from dashboard.metrics.compare import Windows, _change, _verdict, comparison_windows
 from dashboard.metrics.period import Period, next_month
+from dashboard.metrics.sums import sums
 from dashboard.metrics.units import UnitView, breadcrumb, map_view
 
 MONTHLY_FROM_DAYS = 62  # longer periods are drawn by month, shorter ones by day
@@ -149,11 +150,50 @@ def by_grain(daily: pd.DataFrame, period: Period, grain: str, columns: list[str]
     return out
 
 
+def over_time(session: Session, table, measures: dict[str, object], scope: Scope, period: Period) -> pd.DataFrame:
+    """The sums of ``measures`` (as ``sums.sums``) of ``table`` by day or month (``grain_of``).
+
+    Columns: start (first day of the bucket) and the keys of ``measures``;
+    ``attrs["grain"]`` is "day" or "month".
+    """
+    daily = sums(session, table, measures, scope, period, daily=True)
+    grain = grain_of(period)
+    out = by_grain(daily, period, grain, list(measures))
+    out.attrs["grain"] = grain
+    return out
+
+
 def pct_change(value, base):
     """(value - base) / base, None when the base is 0 or missing."""
     if value is None or base is None or pd.isna(value) or pd.isna(base) or not base:
         return None
     return (value - base) / base
+
+
+COMPARED = ("last_year", "previous")  # the 同比 and 环比 of a table's column: ``<column>_pct_<name>``
+
+
+def compared_periods(period: Period, windows: Windows | None) -> list[Period]:
+    """``period``, then the windows its 同比 / 环比 compare (basis, last year, previous) if any."""
+    if windows is None or windows.basis is None:
+        return [period]
+    return [period, windows.basis, windows.last_year, windows.previous]
+
+
+def add_changes(out: pd.DataFrame, compared: list[pd.DataFrame], column: str, key: str = "unit_id") -> None:
+    """Add the 同比 and 环比 of ``column`` to ``out``, row by row (matched on ``key``).
+
+    ``compared``: the frames of the compared windows (basis, last year,
+    previous; ``compared_periods`` after the period), or none: the changes
+    are None.  Columns ``<column>_pct_last_year`` and ``<column>_pct_previous``.
+    """
+    for name in COMPARED:
+        out[f"{column}_pct_{name}"] = None
+    if compared:
+        basis, *others = (frame.set_index(key)[column] for frame in compared)
+        for name, other in zip(COMPARED, others, strict=True):
+            out[f"{column}_pct_{name}"] = [pct_change(int(basis.get(k, 0)), int(other.get(k, 0)))
+                                           for k in out[key]]
 
 
 @dataclass

@@ -43,17 +43,17 @@ from dashboard.metrics.compare import Windows
 from dashboard.metrics.figures import (
     Figure,
     ReportView,
-    by_grain,
+    add_changes,
     child_units,
-    grain_of,
-    pct_change,
+    compared_periods,
+    over_time,
     ratio,
     with_units,
 )
 from dashboard.metrics.kpi_sources import period_sums
 from dashboard.metrics.period import Period
 from dashboard.metrics.response import BUCKET_COLUMNS, PERCENTILES, percentile
-from dashboard.metrics.sums import sums, total
+from dashboard.metrics.sums import total
 
 FIGURES: tuple[Figure, ...] = (
     Figure("accounts_stopped", "count", "up"),
@@ -130,16 +130,12 @@ def money_clock(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
 
 
 def funds_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
-    """The stage figures by day (periods up to 62 days) or by calendar month.
+    """The stage figures by day (periods up to 62 days) or by calendar month (``figures.over_time``).
 
     Columns: start (first day of the bucket) and the keys of ``STAGES``;
     ``attrs["grain"]`` is "day" or "month".
     """
-    daily = sums(session, FundsDay, STAGES, scope, period, daily=True)
-    grain = grain_of(period)
-    out = by_grain(daily, period, grain, list(STAGES))
-    out.attrs["grain"] = grain
-    return out
+    return over_time(session, FundsDay, STAGES, scope, period)
 
 
 def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
@@ -153,21 +149,14 @@ def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
     over the compared windows; None without them or when the base is 0).
     """
     units = child_units(session, scope, level)
-    compared = windows is not None and windows.basis is not None
-    periods = [period, windows.basis, windows.last_year, windows.previous] if compared else [period]
     # the compared windows' amounts come with the period's figures, in one statement
-    frames = period_sums(session, FundsDay, {**STAGES, **COHORT}, scope, periods, by=level)
+    frames = period_sums(session, FundsDay, {**STAGES, **COHORT}, scope, compared_periods(period, windows),
+                         by=level)
     out = with_units(units, frames[0])
     out["funds_stopped_share"] = ratio(out["cohort_stopped"], out["funds_reported_loss"])
     out["funds_returned_share"] = ratio(out["cohort_returned"], out["funds_reported_loss"])
     out = out.drop(columns=["requests", "cohort_stopped", "cohort_returned"])
-    for name in ("last_year", "previous"):
-        out[f"amount_stopped_pct_{name}"] = None
-    if compared:
-        basis, *others = (frame.set_index("unit_id")["amount_stopped"] for frame in frames[1:])
-        for name, other in zip(("last_year", "previous"), others, strict=True):
-            out[f"amount_stopped_pct_{name}"] = [pct_change(int(basis.get(u, 0)), int(other.get(u, 0)))
-                                                 for u in out["unit_id"]]
+    add_changes(out, frames[1:], "amount_stopped")
     return out
 
 

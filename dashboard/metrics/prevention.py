@@ -31,7 +31,7 @@ from dashboard.metrics.figures import (
     ReportView,
     by_grain,
     child_units,
-    grain_of,
+    over_time,
     ratio,
     with_units,
 )
@@ -67,11 +67,7 @@ def prevention_figures(session: Session, scope: Scope, periods: list[Period]) ->
 
 def publicity_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
     """Events and reach by day (periods up to 62 days) or calendar month; ``attrs["grain"]``."""
-    daily = sums(session, PublicityDay, MEASURES, scope, period, daily=True)
-    grain = grain_of(period)
-    out = by_grain(daily, period, grain, list(MEASURES))
-    out.attrs["grain"] = grain
-    return out
+    return over_time(session, PublicityDay, MEASURES, scope, period)
 
 
 def publicity_by_kind(session: Session, scope: Scope, period: Period) -> pd.DataFrame:

@@ -11,20 +11,15 @@ for roles with ``view_records``.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, ctx, no_update
-from flask_login import current_user
+from dash import ctx, no_update
 
 from dashboard.components.cases import cases_body
-from dashboard.components.drill import next_search
 from dashboard.i18n import t
 from dashboard.metrics.cases import FIGURES, band_of, case_figures, case_sections
-from dashboard.pages._view_parts import ReportRequest, report_page, report_request
-from dashboard.web.callback_values import NAVIGATION
-from dashboard.web.guard import permits, requires
+from dashboard.pages._report_parts import ReportPage, ReportRequest, may_see_records
 from dashboard.web.view_state import ViewState
 
 PERMISSION = "view_overview"
-RECORDS = "view_records"
 dash.register_page(__name__, path="/cases", name="nav.cases", order=45, permission=PERMISSION,
                    title=lambda **_: t("nav.cases"))
 
@@ -37,28 +32,21 @@ def age_band(value) -> int | None:
         return None
 
 
-def layout(**query):
-    request = report_request(query, "cases", FIGURES, case_figures)
-    if not isinstance(request, ReportRequest):
-        return request
-    band = age_band(query.get("age"))
-    data = case_sections(request.session, request.report, request.at, records=permits(current_user, RECORDS),
-                         band=band)
-    stored = request.state.query() | ({"age": str(query.get("age"))} if band is not None else {})
-    return report_page("cases", stored, cases_body(request.report, data, request.state, request.lang))
+def own_query(query: dict) -> dict:
+    """The URL's age band, kept in the view state when it names one."""
+    return {"age": str(query.get("age"))} if age_band(query.get("age")) is not None else {}
 
 
-@callback(
-    Output("cases-url", "search"),
-    Input("cases-period", "value"),
-    Input("cases-dates", "start_date"),
-    Input("cases-dates", "end_date"),
-    Input("cases-ranking", "clickData"),
-    Input("cases-ages", "clickData"),
-    State("cases-state", "data"),
-    prevent_initial_call=True,
-)
-@requires(PERMISSION, values=NAVIGATION)
+def sections(request: ReportRequest, own: dict) -> dict:
+    return case_sections(request.session, request.report, request.at, records=may_see_records(),
+                         band=age_band(own.get("age")))
+
+
+PAGE = ReportPage("cases", PERMISSION, FIGURES, case_figures, sections, cases_body, own_query)
+layout = PAGE.layout
+
+
+@PAGE.navigation("ages")
 def navigate(preset, start, end, click, age_click, current):
     """The period picker, the ranking and the age chart lead to a new URL; the router draws it."""
     if ctx.triggered_id == "cases-ages":
@@ -71,4 +59,4 @@ def navigate(preset, start, end, click, age_click, current):
         search = ViewState.from_query(current or {}).search()
         same = str((current or {}).get("age")) == str(lower)
         return search if same else f"{search}&age={int(lower)}"
-    return next_search("cases", ctx.triggered_id, preset, start, end, click, current)
+    return PAGE.next_search(preset, start, end, click, current)
