@@ -48,6 +48,7 @@ def report_lines(report: BoundaryReport, lang: str) -> list[str]:
                        area=_area(finding.area_m2), lon=finding.lon, lat=finding.lat))
     for finding in report.gaps:
         lines.append(t("boundaries.gap", lang, parent=report.unit_label(finding.codes[0], lang),
+                       units=", ".join(report.unit_label(c, lang) for c in finding.codes[1:]) or "—",
                        area=_area(finding.area_m2), lon=finding.lon, lat=finding.lat))
     for finding in report.spills:
         lines.append(t("boundaries.spill", lang, unit=report.unit_label(finding.codes[0], lang),
