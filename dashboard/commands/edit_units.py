@@ -55,7 +55,7 @@ def _levels(session: Session) -> list[str]:
     return list(session.scalars(select(OrgLevel.code).order_by(OrgLevel.sort_order)))
 
 
-def _check_actor(session: Session, actor, object_: str, source_address: str | None) -> None:
+def check_actor(session: Session, actor, object_: str, source_address: str | None) -> None:
     if isinstance(actor, str):  # the server's console
         return
     if not allowed(actor, PERMISSION):
@@ -131,7 +131,7 @@ class CreateUnit:
 
     def run(self, session: Session) -> OrgUnit:
         code = _text(self.code)
-        _check_actor(session, self.actor, f"unit:{code[:32] or 'new'}", self.source_address)
+        check_actor(session, self.actor, f"unit:{code[:32] or 'new'}", self.source_address)
         if not UNIT_CODE.fullmatch(code):
             raise UnitInvalid("code", "units.error.code", value=code[:40])
         if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
@@ -176,7 +176,7 @@ class RenameUnit:
     source_address: str | None = None
 
     def run(self, session: Session) -> OrgUnit:
-        _check_actor(session, self.actor, f"unit:{_text(self.unit_code)[:32] or 'unknown'}",
+        check_actor(session, self.actor, f"unit:{_text(self.unit_code)[:32] or 'unknown'}",
                      self.source_address)
         unit = _find(session, self.unit_code, "unit")
         names = _names(self.name_zh, self.name_en)
@@ -198,7 +198,7 @@ class MoveUnit:
     source_address: str | None = None
 
     def run(self, session: Session) -> OrgUnit:
-        _check_actor(session, self.actor, f"unit:{_text(self.unit_code)[:32] or 'unknown'}",
+        check_actor(session, self.actor, f"unit:{_text(self.unit_code)[:32] or 'unknown'}",
                      self.source_address)
         unit = _find(session, self.unit_code, "unit")
         levels = _levels(session)

@@ -270,11 +270,19 @@ def _overlaps(shapes: dict[str, BaseGeometry], tolerance: float, metric: _Metric
 
 
 def check_boundaries(session: Session, boundary_file: BoundaryFile, level: str,
-                     tolerance_m2: float = DEFAULT_TOLERANCE_M2) -> BoundaryReport:
-    """Match the file's features to the units of ``level`` and find what is wrong; writes nothing."""
+                     tolerance_m2: float = DEFAULT_TOLERANCE_M2,
+                     within: OrgUnit | None = None) -> BoundaryReport:
+    """Match the file's features to the units of ``level`` and find what is wrong; writes nothing.
+
+    ``within``: a unit (a district) whose units of ``level`` alone the file covers; the others'
+    codes count as unknown and the others are not missed.
+    """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}")
-    units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.level == level))}
+    query = select(OrgUnit).where(OrgUnit.level == level)
+    if within is not None:
+        query = query.where(OrgUnit.path.startswith(within.path + "/"))
+    units = {u.code: u for u in session.scalars(query)}
     report = BoundaryReport(level, boundary_file, tolerance_m2)
     by_code: dict[str, list[Feature]] = defaultdict(list)
     for feature in boundary_file.features:

@@ -4,22 +4,34 @@ Each button runs one command of ``dashboard.commands.edit_units`` in this
 request's transaction (audited there); a refusal names the field to correct.
 A unit whose subtree already holds records cannot move to another county
 (its history is counted there): the refusal says so.
+
+The boundary upload (GeoJSON or GeoPackage) runs
+``dashboard.commands.import_boundaries`` and lists the checker's report, each
+problem named by its unit; with a district chosen, a file of that district's
+stations is taken for that district alone.
 """
 
 from __future__ import annotations
 
+import base64
+import tempfile
+from pathlib import Path
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 from sqlalchemy import select
 
-from dashboard.commands.edit_units import PERMISSION, CreateUnit, MoveUnit, RenameUnit
+from dashboard.commands.edit_units import PERMISSION, CreateUnit, MoveUnit, RenameUnit, UnitInvalid
+from dashboard.commands.import_boundaries import ImportBoundaries
 from dashboard.components.accounts import field
 from dashboard.components.dropdown import dropdown
 from dashboard.domain import OrgUnit
 from dashboard.domain.reference import OrgLevel
+from dashboard.geo import LEVELS
+from dashboard.geo.report import report_lines
 from dashboard.i18n import current_language, name_of, t
 from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
@@ -30,6 +42,8 @@ dash.register_page(__name__, path="/admin/units", name="nav.units", order=82,
                    permission=PERMISSION)
 
 BUTTONS = ("units-create", "units-rename", "units-move")
+MAX_UPLOAD = 20 * 1024 * 1024
+FILE_KINDS = (".geojson", ".json", ".gpkg")
 DONE = {"units-create": "units.admin.created", "units-rename": "units.admin.renamed",
         "units-move": "units.admin.moved"}
 COLUMNS = ("code", "level", "name", "parent", "path")
@@ -88,6 +102,30 @@ def _forms(session, lang: str) -> list:
     return [create, rename, move]
 
 
+def _boundary_card(session, lang: str) -> dbc.Card:
+    levels = {row.code: name_of(row, lang) for row in session.scalars(select(OrgLevel))}
+    districts = [{"label": t("units.admin.whole_city", lang), "value": ""}] + [
+        {"label": f"{u.code} {u.name(lang)}", "value": u.code}
+        for u in _units(session) if u.level == "county"]
+    return dbc.Card(dbc.CardBody([
+        html.H5(t("units.admin.boundaries", lang)),
+        html.P(t("units.admin.boundaries_help", lang), className="text-muted small"),
+        dcc.Upload(html.Div(t("units.admin.upload", lang), id="units-boundary-name"),
+                   id="units-boundary-upload", max_size=MAX_UPLOAD,
+                   className="border border-secondary rounded p-3 mb-2 text-center"),
+        field("units.field.level", dropdown(lang, [{"label": levels.get(v, v), "value": v}
+                                                   for v in LEVELS],
+                                            id="units-boundary-level", value="station",
+                                            clearable=False), lang),
+        field("units.field.district", dropdown(lang, districts, id="units-boundary-district",
+                                               value="", clearable=False), lang),
+        dbc.Checkbox(id="units-boundary-accept", label=t("units.admin.accept", lang), value=False,
+                     className="mb-2"),
+        dbc.Button(t("units.admin.check_button", lang), id="units-boundary-check", color="primary"),
+        html.Div(id="units-boundary-report", className="mt-3"),
+    ]), className="mb-3")
+
+
 @requires(PERMISSION)
 def layout(**_kwargs):
     lang = current_language()
@@ -96,7 +134,8 @@ def layout(**_kwargs):
         html.H4(t("units.admin.title", lang), id="units-title"),
         html.P(t("units.admin.help", lang), className="text-muted"),
         html.Div(id="units-feedback"),
-        dbc.Row([dbc.Col(html.Div(_table(session, lang), id="units-table"), lg=7),
+        dbc.Row([dbc.Col([_boundary_card(session, lang),
+                          html.Div(_table(session, lang), id="units-table")], lg=7),
                  dbc.Col(_forms(session, lang), lg=5)]),
     ])
 
@@ -144,3 +183,54 @@ def change_unit(*values):
     session = request_session()
     options = _unit_options(_units(session), lang)
     return feedback, _table(session, lang), options, options, options, options
+
+
+@callback(Output("units-boundary-name", "children"), Input("units-boundary-upload", "filename"),
+          prevent_initial_call=True)
+@requires(PERMISSION)
+def show_file_name(filename):
+    if not isinstance(filename, str):
+        raise PreventUpdate
+    return t("units.admin.uploaded", current_language(), name=filename)
+
+
+def _check_upload(contents, filename, level, district, accept):
+    """The command's work: write the uploaded file where the reader can open it, then check it."""
+    def work(session):
+        suffix = Path(filename).suffix.lower() if isinstance(filename, str) else ""
+        if not isinstance(contents, str) or "," not in contents or suffix not in FILE_KINDS:
+            raise UnitInvalid("file", "units.admin.error.file_kind")
+        with tempfile.TemporaryDirectory(prefix="antifraud-boundaries-") as folder:
+            path = Path(folder) / f"upload{suffix}"
+            try:
+                path.write_bytes(base64.b64decode(contents.split(",", 1)[1], validate=True))
+            except ValueError:
+                raise UnitInvalid("file", "units.admin.error.file_kind") from None
+            return ImportBoundaries(current_user, path, level, district or None, bool(accept),
+                                    file_name=filename,
+                                    source_address=client_address()).run(session)
+    return work
+
+
+@callback(Output("units-boundary-report", "children"),
+          Input("units-boundary-check", "n_clicks"),
+          State("units-boundary-upload", "contents"), State("units-boundary-upload", "filename"),
+          State("units-boundary-level", "value"), State("units-boundary-district", "value"),
+          State("units-boundary-accept", "value"),
+          prevent_initial_call=True)
+@requires(PERMISSION)
+def check_boundaries_upload(_check, contents, filename, level, district, accept):
+    """The checker's report, each problem named by its unit, and whether the shapes were stored."""
+    lang = current_language()
+    ran = run_command(_check_upload(contents, filename, level, district, accept))
+    if not ran.ok:
+        return dbc.Alert(ran.message(lang), color="danger", id="units-boundary-invalid")
+    upload = ran.value
+    lines = report_lines(upload.report, lang)[1:]  # the summary names the temporary file
+    if upload.stored:
+        alert = dbc.Alert(t("units.admin.boundaries_stored", lang, count=upload.stored),
+                          color="success", id="units-boundary-stored")
+    else:
+        alert = dbc.Alert(t("units.admin.boundaries_not_stored", lang), color="warning",
+                          id="units-boundary-problems")
+    return html.Div([alert, html.Ul([html.Li(line) for line in lines], id="units-boundary-lines")])

@@ -280,3 +280,20 @@ def test_cli_locked_database_is_one_line(units, engine, tmp_path, cli_env, monke
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "database is locked" in err
     assert "Traceback" not in err and "UPDATE" not in err
+
+
+def test_a_district_file_is_taken_for_that_district_alone(units, session, tmp_path):
+    from dashboard.commands.import_boundaries import ImportBoundaries
+
+    path = write(station_frame(units, COUNTY), tmp_path)
+    forget_station_shapes(session)
+    whole_city = ImportBoundaries("cli:test", path, "station").run(session)
+    assert whole_city.stored == 0 and whole_city.report.missing_units  # other districts missed
+    session.rollback()
+    upload = ImportBoundaries("cli:test", path, "station", district=COUNTY).run(session)
+    session.commit()
+    assert upload.report.clean and not upload.report.missing_units
+    stored = {code for code, shape_ in station_shapes(session).items() if shape_ is not None}
+    assert stored and stored == {u.code for u in units.values()
+                                 if u.level == "station" and u.parent.code == COUNTY}
+    assert upload.stored == len(stored)
