@@ -38,6 +38,7 @@ from dashboard.geo.precincts import to_geojson
 BOUNDARIES_IMPORTED = audit.BOUNDARIES_IMPORTED
 NAME_FIELDS = ("name_zh", "name", "NAME", "名称", "mc", "MC")
 WGS84 = "EPSG:4326"
+NEIGHBOUR_M = 1.0  # a unit this close to a gap borders it
 
 
 class BoundaryFileError(ValueError):
@@ -88,7 +89,11 @@ class BoundaryFile:
 
 @dataclass(frozen=True)
 class AreaFinding:
-    """An overlap of two units, or a gap in / spill out of a parent: area and where it is."""
+    """An overlap of two units, or a gap in / spill out of a parent: area and where it is.
+
+    ``codes``: the two overlapping units; the parent of a gap, then the units around it; the
+    spilling unit, then its parent.
+    """
 
     codes: tuple[str, ...]
     area_m2: float
@@ -191,6 +196,10 @@ def read_boundaries(path: str | Path, code_field: str = "code", crs: str | None 
         raise BoundaryFileError("no_code_field", field=code_field, fields=fields or "-")
     if crs:
         frame = frame.set_crs(crs, allow_override=True)
+    if (frame.crs is None or frame.crs.is_geographic) and _beyond_degrees(frame):
+        # metres read as degrees (a GeoJSON is WGS84 unless it says otherwise)
+        raise BoundaryFileError("metres_no_crs", path=str(path),
+                                bounds=", ".join(f"{v:,.0f}" for v in frame.total_bounds))
     if frame.crs is None:
         raise BoundaryFileError("no_crs", path=str(path))
     source_crs = frame.crs.to_string()
@@ -209,6 +218,22 @@ def read_boundaries(path: str | Path, code_field: str = "code", crs: str | None 
         result = _clean_geometry(number, code, name, geom)
         (rejected if isinstance(result, Rejection) else features).append(result)
     return BoundaryFile(path, _file_sha256(path), source_crs, features, rejected)
+
+
+def _beyond_degrees(frame: gpd.GeoDataFrame) -> bool:
+    """True when the coordinates cannot be longitudes and latitudes (metres, most likely)."""
+    if frame.geometry.is_empty.all() or frame.geometry.isna().all():
+        return False
+    minx, miny, maxx, maxy = frame.total_bounds
+    return not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90)
+
+
+def _neighbours(gap: BaseGeometry, codes: list[str], shapes: dict[str, BaseGeometry],
+                tolerance: float) -> tuple[str, ...]:
+    """The units whose shapes touch (within a metre) a piece of the gap larger than the tolerance."""
+    pieces = [p for p in getattr(gap, "geoms", [gap]) if p.area > tolerance] or [gap]
+    return tuple(sorted(c for c in codes
+                        if any(shapes[c].distance(p) <= NEIGHBOUR_M for p in pieces)))
 
 
 class _Metric:
@@ -245,11 +270,19 @@ def _overlaps(shapes: dict[str, BaseGeometry], tolerance: float, metric: _Metric
 
 
 def check_boundaries(session: Session, boundary_file: BoundaryFile, level: str,
-                     tolerance_m2: float = DEFAULT_TOLERANCE_M2) -> BoundaryReport:
-    """Match the file's features to the units of ``level`` and find what is wrong; writes nothing."""
+                     tolerance_m2: float = DEFAULT_TOLERANCE_M2,
+                     within: OrgUnit | None = None) -> BoundaryReport:
+    """Match the file's features to the units of ``level`` and find what is wrong; writes nothing.
+
+    ``within``: a unit (a district) whose units of ``level`` alone the file covers; the others'
+    codes count as unknown and the others are not missed.
+    """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}")
-    units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.level == level))}
+    query = select(OrgUnit).where(OrgUnit.level == level)
+    if within is not None:
+        query = query.where(OrgUnit.path.startswith(within.path + "/"))
+    units = {u.code: u for u in session.scalars(query)}
     report = BoundaryReport(level, boundary_file, tolerance_m2)
     by_code: dict[str, list[Feature]] = defaultdict(list)
     for feature in boundary_file.features:
@@ -284,7 +317,8 @@ def check_boundaries(session: Session, boundary_file: BoundaryFile, level: str,
         mine = [shapes[c] for c in children[parent.id]]
         gap = _polygonal(outline.difference(shapely.union_all(mine)))
         if gap.area > tolerance_m2:
-            report.gaps.append(metric.finding((parent.code,), gap))
+            around = _neighbours(gap, children[parent.id], shapes, tolerance_m2)
+            report.gaps.append(metric.finding((parent.code, *around), gap))
         for code in sorted(children[parent.id]):
             spill = _polygonal(shapes[code].difference(outline))
             if spill.area > tolerance_m2:

@@ -127,7 +127,11 @@ def test_unknown_code_and_missing_unit_and_gap_are_reported(units, session, tmp_
     assert [f.code for f in report.unknown] == ["99999999"]
     assert missing in report.missing_units
     [gap] = report.gaps
-    assert gap.codes == (COUNTY,)
+    assert gap.codes[0] == COUNTY and missing not in gap.codes
+    hole = shape(json.loads(units[missing].geometry))  # the stations around the gap are named
+    around = {c for c in frame["code"] if c in units
+              and shape(json.loads(units[c].geometry)).distance(hole) < 1e-6}
+    assert around and set(gap.codes[1:]) == around
     missing_area = gpd.GeoSeries([shape(json.loads(units[missing].geometry))], crs=4326)
     assert gap.area_m2 == pytest.approx(missing_area.to_crs(32650).area.iloc[0], rel=0.01)
     assert shape(json.loads(units[missing].geometry)).covers(shapely.Point(gap.lon, gap.lat))
@@ -185,6 +189,8 @@ def test_cli_changes_nothing_until_accepted(units, session, tmp_path, cli_env, c
     out = capsys.readouterr().out
     assert "99999999" in out and "Overlap" in out and "Unit without a polygon: 35020301 Zhonghua Station" in out
     assert "Nothing changed" in out
+    [gap] = [line for line in out.splitlines() if line.startswith("Gap:")]
+    assert "350203 Siming" in gap and "between 350203" in gap  # the stations around it, by name
     assert all(g is None for g in station_shapes(session).values())
 
     assert main(["import-boundaries", str(path), "--level", "station", "--accept"]) == 0
@@ -220,3 +226,74 @@ def test_cli_mistakes_are_one_line(units, tmp_path, cli_env, capsys, args, needl
 def test_cli_missing_file_is_one_line(tmp_path, cli_env, capsys):
     assert main(["import-boundaries", str(tmp_path / "none.geojson"), "--level", "station"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def metre_geojson(tmp_path, units) -> str:
+    """A GeoJSON whose coordinates are metres (EPSG:3857) but which says nothing of it."""
+    frame = station_frame(units, COUNTY).to_crs("EPSG:3857")
+    data = json.loads(frame.to_json())
+    data.pop("crs", None)
+    path = tmp_path / "metres.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_metre_coordinates_without_a_crs_are_refused_with_a_hint(units, tmp_path):
+    with pytest.raises(BoundaryFileError) as info:
+        read_boundaries(metre_geojson(tmp_path, units))
+    assert info.value.reason == "metres_no_crs"
+    boundary_file = read_boundaries(metre_geojson(tmp_path, units), crs="EPSG:3857")
+    assert 118 < boundary_file.features[0].geometry.centroid.x < 119
+
+
+@pytest.mark.parametrize(("lang", "needle"), [("en", "--crs"), ("zh-CN", "请用 --crs 指定")])
+def test_cli_metre_coordinates_suggest_crs_in_one_line(units, tmp_path, cli_env, monkeypatch, capsys,
+                                                      lang, needle):
+    monkeypatch.setenv("DEFAULT_LANGUAGE", lang)
+    assert main(["import-boundaries", metre_geojson(tmp_path, units), "--level", "station"]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "EPSG:4548" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_locked_database_is_one_line(units, engine, tmp_path, cli_env, monkeypatch, capsys):
+    if engine.url.get_backend_name() != "sqlite":
+        pytest.skip("a database file locked by another writer is SQLite's case")
+    import sqlite3
+
+    from dashboard import db
+
+    def quick_pragmas(dbapi_conn, record):
+        db_pragmas(dbapi_conn, record)
+        dbapi_conn.execute("PRAGMA busy_timeout=50")  # the test need not wait ten seconds
+
+    db_pragmas = db._sqlite_pragmas
+    monkeypatch.setattr(db, "_sqlite_pragmas", quick_pragmas)
+    path = write(station_frame(units, COUNTY), tmp_path)
+    holder = sqlite3.connect(engine.url.database, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE org_units SET population = population WHERE id = 1")
+        assert main(["import-boundaries", str(path), "--level", "station", "--accept"]) == 2
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "database is locked" in err
+    assert "Traceback" not in err and "UPDATE" not in err
+
+
+def test_a_district_file_is_taken_for_that_district_alone(units, session, tmp_path):
+    from dashboard.commands.import_boundaries import ImportBoundaries
+
+    path = write(station_frame(units, COUNTY), tmp_path)
+    forget_station_shapes(session)
+    whole_city = ImportBoundaries("cli:test", path, "station").run(session)
+    assert whole_city.stored == 0 and whole_city.report.missing_units  # other districts missed
+    session.rollback()
+    upload = ImportBoundaries("cli:test", path, "station", district=COUNTY).run(session)
+    session.commit()
+    assert upload.report.clean and not upload.report.missing_units
+    stored = {code for code, shape_ in station_shapes(session).items() if shape_ is not None}
+    assert stored and stored == {u.code for u in units.values()
+                                 if u.level == "station" and u.parent.code == COUNTY}
+    assert upload.stored == len(stored)
