@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard.cli.common import UsageError, cli_actor, open_database
 from dashboard.i18n import t
@@ -19,8 +20,10 @@ from dashboard.ingest import KINDS, MAX_BATCH
 
 if TYPE_CHECKING:
     from dashboard.ingest.file_import import ImportSummary
+    from dashboard.ingest.files import Reading
 
 BAR_WIDTH = 30
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 
 
 class ProgressBar:
@@ -60,6 +63,13 @@ def summary_lines(summary: ImportSummary, lang: str) -> list[str]:
                updated=f"{c['updated']:,}", rejected=f"{c['rejected']:,}")]
     if summary.encoding:
         lines.append(t("import.encoding", lang, encoding=summary.encoding))
+    if summary.delimiter:
+        lines.append(t("import.delimiter", lang,
+                       delimiter=t(f"import.delimiter.{DELIMITER_NAMES[summary.delimiter]}", lang)))
+    if summary.saved_maps:
+        lines.append(t("import.saved_maps", lang, maps=", ".join(summary.saved_maps)))
+    if summary.fen:
+        lines.append(t("import.fen_rounded", lang, count=f"{summary.fen:,}"))
     if c["rejected"]:
         more = "" if c["rejected"] <= len(summary.rejected_lines) else " …"
         lines.append(t("import.rejected_lines", lang,
@@ -69,14 +79,31 @@ def summary_lines(summary: ImportSummary, lang: str) -> list[str]:
     return lines
 
 
+def _reading(args, lang: str) -> tuple[dict[str, str], Reading]:
+    """The ``--map`` items and the zone of ``--timezone``, or a UsageError naming the bad one."""
+    from dashboard.ingest.files import Reading
+    from dashboard.ingest.headers import MappingError, parse_maps
+
+    try:
+        maps = parse_maps(args.map)
+    except MappingError as exc:
+        raise UsageError(t(f"import.error.{exc.reason}", lang, **exc.params)) from None
+    try:
+        zone = ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(t("import.error.timezone", lang, zone=args.timezone)) from None
+    return maps, Reading(zone=zone, lang=lang)
+
+
 def cmd_import(args, settings) -> int:
     from dashboard.domain.times import check_max_future_minutes
     from dashboard.ingest.file_import import import_file
     from dashboard.ingest.files import FileFormatError
 
-    lang = settings["DEFAULT_LANGUAGE"]
+    lang = args.lang or settings["DEFAULT_LANGUAGE"]
     if not 1 <= args.batch <= MAX_BATCH:
         raise UsageError(t("import.error.batch", lang, max=MAX_BATCH))
+    maps, reading = _reading(args, lang)
     try:
         minutes = check_max_future_minutes(settings["MAX_FUTURE_MINUTES"])
     except ValueError as exc:
@@ -87,7 +114,7 @@ def cmd_import(args, settings) -> int:
         summary = import_file(db.session, args.file, kind=args.kind, source=args.source,
                               also_sources=args.also_source or (), batch_size=args.batch,
                               report_path=args.report, actor=cli_actor(), progress=bar,
-                              max_future_minutes=minutes)
+                              max_future_minutes=minutes, maps=maps, reading=reading)
     except FileFormatError as exc:
         raise UsageError(t(f"import.error.{exc.reason}", lang, **exc.params)) from None
     except OSError as exc:  # the report cannot be written, the file vanished
@@ -103,7 +130,9 @@ def cmd_import(args, settings) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("import", help="import warnings, outcomes or stop-payments from CSV or XLSX")
-    p.add_argument("file", help="CSV (UTF-8 or GB18030) or XLSX; the header row names the API's fields")
+    p.add_argument("file", help="CSV or tab/semicolon text (UTF-8, GB18030/GBK or UTF-16) or XLSX; "
+                                "the header row names the fields in English or Chinese "
+                                "(data/reference/import_headers.csv)")
     p.add_argument("--kind", choices=KINDS, default=None,
                    help="what the rows are (default: told from the header)")
     p.add_argument("--source", default=None,
@@ -115,4 +144,12 @@ def register(sub) -> None:
                    help="where to write the rejected rows (default: FILE.rejected.csv beside the file)")
     p.add_argument("--batch", type=int, default=1000,
                    help=f"rows per transaction (1 to {MAX_BATCH}, default 1000)")
+    p.add_argument("--map", action="append", default=None, metavar="COLUMN=FIELD",
+                   help='a column the headers file does not know, and the field it holds, '
+                        'e.g. --map "受理时间=received_at" (repeatable); with --source, saved for its next '
+                        'imports')
+    p.add_argument("--timezone", default="Asia/Shanghai",
+                   help="the zone of times written without one (default Asia/Shanghai)")
+    p.add_argument("--lang", choices=("zh-CN", "en"), default=None,
+                   help="the language of messages and row errors (default: DEFAULT_LANGUAGE)")
     p.set_defaults(handler=cmd_import)

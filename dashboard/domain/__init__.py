@@ -6,7 +6,7 @@ from dashboard.domain.base import SHANGHAI, Base, LocalDateTime
 from dashboard.domain.cases import Case
 from dashboard.domain.feeds import FeedArrival
 from dashboard.domain.funds import StopPayment
-from dashboard.domain.ingest import ApiToken, RejectedRecord
+from dashboard.domain.ingest import ApiToken, ImportHeaderMap, RejectedRecord
 from dashboard.domain.jobs import JobLease
 from dashboard.domain.org import OrgUnit
 from dashboard.domain.playbooks import DissuasionPlaybook
@@ -19,7 +19,7 @@ from dashboard.domain.users import LoginAttempt, SessionRecord, User
 from dashboard.domain.warnings import Dissuasion, Warning
 
 __all__ = [
-    "ApiToken", "RejectedRecord", "FeedArrival",
+    "ApiToken", "ImportHeaderMap", "RejectedRecord", "FeedArrival",
     "Base", "LocalDateTime", "SHANGHAI", "Case", "StopPayment", "OrgUnit",
     "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning",
     "AuditEntry", "AuditHead", "LoginAttempt", "SessionRecord", "User", "AGGREGATE_MODELS",

@@ -9,7 +9,8 @@ warnings of its own source and of the sources it was explicitly granted
 (never an input value), who sent it (the token's source and id), and the
 unit it is for when its payload names one, so that the leaders and
 commanders of that unit can fix and replay it under the sender's rights
-(``dashboard.commands.rejected``).
+(``dashboard.commands.rejected``).  The column names a file import of a
+source mapped to fields (``ImportHeaderMap``) are kept for its next imports.
 """
 
 from __future__ import annotations
@@ -65,3 +66,15 @@ class RejectedRecord(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     replayed_as: Mapped[int | None] = mapped_column(
         ForeignKey("rejected_records.id"), doc="The new rejection when a replay failed again")
+
+
+class ImportHeaderMap(Base):
+    """A column name an import of a source mapped to a field (``--map``), used on its next imports."""
+
+    __tablename__ = "import_header_maps"
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    header: Mapped[str] = mapped_column(
+        String(200), primary_key=True, doc="The column name as compared: NFKC, no spaces, case folded")
+    field: Mapped[str] = mapped_column(String(60), doc="The field it holds, e.g. received_at")
+    saved_at: Mapped[datetime] = mapped_column(LocalDateTime)

@@ -82,10 +82,15 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
                  actor: str | None = None, batch: str | None = None, first_position: int = 0,
                  source_address: str | None = None, keep_rejected: bool = True,
                  max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES,
-                 arrivals: bool = True) -> BatchResult:
+                 arrivals: bool = True, refused: dict[int, list[dict]] | None = None,
+                 once: bool = False) -> BatchResult:
     """Ingest ``records`` of ``kind``; the ``sender``'s source must be every record's.
 
     ``arrivals``: count the batch in ``feed_arrivals`` (False for a replay).
+    ``refused``: records already refused by the caller (a file's cells that
+    cannot be read), by index, with their errors.  ``once``: a rejected
+    record already kept open, same source, external id and content, is not
+    kept again (a file imported twice).
     """
 
     if kind not in KINDS:
@@ -100,6 +105,9 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
     results: dict[int, RecordResult] = {}
     valid = []
     for index, raw in enumerate(records):
+        if refused and refused.get(index):
+            results[index] = RecordResult(index, "rejected", errors=refused[index])
+            continue
         record, errors = parse(kind, raw)
         if record is not None and sender is not None and record.source != sender.source:
             errors = [{"field": "source", "reason": f"this token is for source {sender.source!r}"}]
@@ -113,7 +121,7 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
         results[result.index] = result
     ordered = [results[i] for i in range(len(records))]
     if keep_rejected:
-        store_rejected(session, ctx, kind, batch, records, ordered, first_position)
+        store_rejected(session, ctx, kind, batch, records, ordered, first_position, once=once)
     if arrivals:
         count_arrivals(ctx, kind, records, dict(valid), ordered)
     result = BatchResult(batch, kind, ordered)

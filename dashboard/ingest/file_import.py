@@ -8,9 +8,10 @@ interrupted import keeps the batches already done, and importing the file
 again reports them as duplicates.
 
 Rejected rows go to the rejected-records table (batch ``file:<id>``,
-position = row number) and to a report CSV (UTF-8 with BOM, which Excel
+position = row number; a row kept open already from an earlier import of
+the file is not kept again) and to a report CSV (UTF-8 with BOM, which Excel
 opens correctly): one line per error with the row number, external id,
-field and reason, never the personal data itself; its text cells go through
+field, column (as the file names it) and reason, never the personal data itself; its text cells go through
 ``dashboard.spreadsheet.spreadsheet_text``, so none can be a formula.
 """
 
@@ -21,18 +22,29 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from dashboard.domain.base import SHANGHAI
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
 from dashboard.ingest.batch import MAX_BATCH, ingest_batch, new_batch_id
-from dashboard.ingest.files import FileFormatError, RecordFile, Row, batches
+from dashboard.ingest.files import (
+    SHANGHAI_ZH,
+    Column,
+    FileFormatError,
+    Reading,
+    RecordFile,
+    Row,
+    batches,
+)
+from dashboard.ingest.headers import save_maps, saved_maps
 from dashboard.ingest.rejected import EXTERNAL_ID, identifier
 from dashboard.ingest.tokens import Sender
 from dashboard.spreadsheet import spreadsheet_text
 
-REPORT_COLUMNS = ("line", "external_id", "field", "reason")
+REPORT_COLUMNS = ("line", "external_id", "field", "column", "reason")
 SAMPLE_LINES = 20
 
 
@@ -44,7 +56,10 @@ class ImportSummary:
     kind: str
     batch: str
     encoding: str | None = None
+    delimiter: str | None = None
     rows: int = 0
+    fen: int = 0
+    saved_maps: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("inserted", "duplicate", "updated", "rejected"), 0))
     rejected_lines: list[int] = field(default_factory=list)
@@ -73,11 +88,13 @@ class _Report:
         self._writer = csv.writer(self._fh)
         self._writer.writerow(REPORT_COLUMNS)
 
-    def write(self, line: int, external_id, errors: list[dict]) -> None:
+    def write(self, line: int, external_id, errors: list[dict], headers: dict[str, str]) -> None:
         if self._writer is None:
             self._open()
         for error in errors or [{"field": "record", "reason": "rejected"}]:
-            texts = (external_id or "", error.get("field", ""), error.get("reason", ""))
+            field_name = error.get("field", "")
+            column = error.get("column") or headers.get(field_name, field_name)
+            texts = (external_id or "", field_name, column, error.get("reason", ""))
             self._writer.writerow([line, *(spreadsheet_text(str(t)) for t in texts)])
 
     @property
@@ -94,7 +111,8 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
                 batch_size: int = 1000, report_path: str | Path | None = None,
                 actor: str | None = None,
                 progress: Callable[[ImportSummary, int, int], None] | None = None,
-                max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> ImportSummary:
+                max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES,
+                maps: dict[str, str] | None = None, reading: Reading = SHANGHAI_ZH) -> ImportSummary:
     """Import every row of ``path``; ``session_scope()`` opens one committed transaction per batch.
 
     With ``source`` every row must carry it, and follow-ups may name warnings
@@ -105,6 +123,10 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     ``size`` in bytes for a CSV, rows for a worksheet).  A file that cannot be
     opened raises ``FileFormatError``; a row that cannot be read later stops
     the import with ``summary.error`` set, keeping the batches before it.
+    ``maps`` (header key -> field, ``dashboard.ingest.headers.parse_maps``)
+    name columns the headers file does not; with ``source`` they are saved
+    for its next imports, and those saved before are used; ``reading`` gives the zone of
+    times without one and the language of the cells' errors.
     """
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be 1 to {MAX_BATCH}")
@@ -114,14 +136,24 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     if report_file.exists() and path.exists() and report_file.samefile(path):
         raise FileFormatError("report_is_input", path=str(path))
     sender = Sender(source, frozenset(also_sources)) if source else None
-    with RecordFile(path, kind=kind, source=source) as records:
+    saved: dict[str, str] = {}
+    if source:
+        with session_scope() as session:
+            saved = saved_maps(session, source)
+    with RecordFile(path, kind=kind, source=source, maps={**saved, **(maps or {})},
+                    reading=reading) as records:
         summary = ImportSummary(path, records.kind, f"file:{new_batch_id()}",
-                                encoding=records.encoding)
+                                encoding=records.encoding, delimiter=records.delimiter)
+        summary.saved_maps = sorted(f"{h}={f}" for h, f in saved.items() if h not in (maps or {}))
+        if source and maps:
+            with session_scope() as session:
+                save_maps(session, source, maps, datetime.now(SHANGHAI).replace(microsecond=0))
+        headers = _headers(records.columns)
         report = _Report(report_file, eager=report_path is not None)
         try:
             for run in batches(records.rows(), batch_size):
                 _import_run(session_scope, run, summary, report, sender, actor,
-                            max_future_minutes)
+                            max_future_minutes, headers)
                 if progress:
                     progress(summary, records.done, records.size)
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -134,13 +166,26 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     return summary
 
 
+def _headers(columns: list[Column]) -> dict[str, str]:
+    """field path -> the column as the file names it (for the report), with the paths of person."""
+    headers = {c.field: c.header for c in columns if c.path}
+    for c in columns:
+        if c.path and len(c.path) == 2:
+            headers.setdefault(c.path[0], c.header)
+    return headers
+
+
 def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _Report,
-                sender: Sender | None, actor: str | None, max_future_minutes: int) -> None:
+                sender: Sender | None, actor: str | None, max_future_minutes: int,
+                headers: dict[str, str]) -> None:
+    refused = {i: row.errors for i, row in enumerate(run) if row.errors}
     with session_scope() as session:
         result = ingest_batch(session, summary.kind, [row.record for row in run], sender=sender,
                               actor=actor, batch=summary.batch, first_position=run[0].line,
-                              max_future_minutes=max_future_minutes)
+                              max_future_minutes=max_future_minutes, refused=refused, once=True)
     summary.rows += len(run)
+    summary.fen += sum(row.fen for i, row in enumerate(run)
+                       if result.results[i].status != "rejected")
     for status, count in result.counts.items():
         summary.counts[status] = summary.counts.get(status, 0) + count
     for outcome in result.results:
@@ -149,4 +194,5 @@ def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _
         row = run[outcome.index]
         if len(summary.rejected_lines) < SAMPLE_LINES:
             summary.rejected_lines.append(row.line)
-        report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID), outcome.errors)
+        report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID), outcome.errors,
+                     headers)

@@ -1,15 +1,23 @@
 """Read ingest records from CSV and XLSX files, one row at a time.
 
-The header row names the API's fields; nested fields are flattened with an
-underscore or a dot (``person_phone`` or ``person.phone``).  Empty cells are
-left out, every value is text (numbers from a spreadsheet lose a trailing
-``.0``), so the API's validation sees what a JSON client would send.
-Spreadsheet date cells carry no time zone: they are read as Asia/Shanghai,
-the bureau's zone; text cells must name their zone as in the API.
+The header row names the API's fields, in English or Chinese
+(``dashboard.ingest.headers``: 接警时间, 派出所编码, ``--map``); nested
+fields are flattened with an underscore or a dot (``person_phone`` or
+``person.phone``).  Empty cells are left out, every value is text (numbers
+from a spreadsheet lose a trailing ``.0``), so the API's validation sees what
+a JSON client would send.  Times, amounts and coded values are first read as
+office software writes them (``dashboard.ingest.office_values``): a time
+without a zone is in the import's zone (Asia/Shanghai unless told
+otherwise); a cell that cannot be read makes its row's error, naming the
+row, the column as the file names it, the value and an example, in the
+user's language.
 
 CSV encoding: UTF-8 with or without BOM, else GB18030 (which Chinese office
-software writes); UTF-16 with a BOM is read as well.  The file is scanned
-once in blocks to decide, then streamed: nothing holds the whole file.
+software writes, GBK included); UTF-16 with a BOM (Excel's "Unicode text") is
+read as well.  The delimiter (comma, tab or semicolon) is the one the header
+row holds most of.  The file is scanned once in blocks to decide, then
+streamed: nothing holds the whole file.  Legacy ``.xls`` is refused with a
+request to save as XLSX.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1.  For a
 CSV that is the line number unless a quoted field holds a line break.
@@ -21,18 +29,33 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import field as dataclass_field
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from dashboard.domain.base import SHANGHAI
-from dashboard.ingest.schemas import SCHEMAS
+from dashboard.i18n import t
+from dashboard.ingest.headers import resolve
+from dashboard.ingest.office_values import (
+    CODE_LISTS,
+    CellError,
+    has_fen,
+    office_amount,
+    office_code,
+    office_time,
+)
+from dashboard.ingest.schemas import SCHEMAS, Yuan
+from dashboard.ingest.times import TIME_FIELDS
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+LEGACY_SUFFIXES = (".xls", ".et")
+DELIMITERS = (",", "\t", ";")
 SCAN_BLOCK = 1 << 20
 
 
@@ -51,6 +74,22 @@ class Row:
 
     line: int
     record: dict
+    errors: list[dict] = dataclass_field(default_factory=list)
+    fen: int = 0  # amounts with fen, rounded to the yuan when stored
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the file: its header as written, where its value goes, how it is read."""
+
+    header: str
+    path: tuple[str, ...] | None
+    read: str = "text"  # text, time, amount or code
+    multiplier: int = 1
+
+    @property
+    def field(self) -> str:
+        return ".".join(self.path) if self.path else ""
 
 
 def detect_encoding(path: str | Path) -> str:
@@ -87,30 +126,47 @@ def required_fields(kind: str) -> set[str]:
     return {name for name, info in SCHEMAS[kind].model_fields.items() if info.is_required()}
 
 
-def guess_kind(header: list[str]) -> str | None:
+def guess_kind(header: list[str], maps: dict[str, str] | None = None) -> str | None:
     """The one kind whose required fields the header holds (``source`` may come from --source)."""
-    names = {h.strip().lower() for h in header}
+    names = {resolve(h, maps or {})[0].replace(".", "_") for h in header if h.strip()}
     fits = [k for k in SCHEMAS if required_fields(k) - {"source"} <= names]
     return fits[0] if len(fits) == 1 else None
 
 
-def header_mapping(kind: str, header: list[str], *, source_given: bool) -> list[tuple[str, ...] | None]:
-    """The record path of each column; unknown, repeated or missing columns are a FileFormatError."""
+def _reading(kind: str, path: tuple[str, ...]) -> str:
+    schema = SCHEMAS[kind]
+    if len(path) == 1 and path[0] in TIME_FIELDS[schema]:
+        return "time"
+    if len(path) == 1 and path[0] in CODE_LISTS:
+        return "code"
+    info = schema.model_fields.get(path[0]) if len(path) == 1 else None
+    if info is not None and tuple(info.metadata) == Yuan.__metadata__:
+        return "amount"
+    return "text"
+
+
+def header_mapping(kind: str, header: list[str], *, source_given: bool,
+                   maps: dict[str, str] | None = None) -> list[Column]:
+    """Each column of the header; unknown, repeated or missing columns are a FileFormatError."""
     paths = field_paths(kind)
-    names = [h.strip().lower() for h in header]
-    unknown = [h for h, n in zip(header, names, strict=True) if n and n not in paths]
+    resolved = [resolve(h, maps or {}) if h.strip() else ("", 1) for h in header]
+    unknown = [h for h, (n, _) in zip(header, resolved, strict=True) if n and n not in paths]
     if unknown:
         raise FileFormatError("unknown_columns", columns=", ".join(unknown),
                               known=", ".join(p for p in paths if "." not in p))
-    mapped = [paths[n] if n else None for n in names]
-    seen = [m for m in mapped if m]
+    columns = []
+    for h, (name, multiplier) in zip(header, resolved, strict=True):
+        path = paths[name] if name else None
+        read = _reading(kind, path) if path else "text"
+        columns.append(Column(h, path, read, multiplier if read == "amount" else 1))
+    seen = [c.path for c in columns if c.path]
     repeated = sorted({".".join(m) for m in seen if seen.count(m) > 1})
     if repeated:
         raise FileFormatError("repeated_columns", columns=", ".join(repeated))
     missing = required_fields(kind) - {m[0] for m in seen} - ({"source"} if source_given else set())
     if missing:
         raise FileFormatError("missing_columns", columns=", ".join(sorted(missing)))
-    return mapped
+    return columns
 
 
 def cell_text(value) -> str | None:
@@ -129,22 +185,60 @@ def cell_text(value) -> str | None:
     return text or None
 
 
-def build_record(mapping: list[tuple[str, ...] | None], cells, source: str | None) -> dict | None:
-    """The nested record of one row; None for a row with no value at all."""
+@dataclass(frozen=True)
+class Reading:
+    """How the values of a file are read: the zone of times without one, the language of errors."""
+
+    zone: tzinfo = SHANGHAI
+    lang: str = "zh-CN"
+
+
+SHANGHAI_ZH = Reading()
+
+
+def _cell_error(reason: str, line: int, column: Column, value, example: str, lang: str) -> dict:
+    shown = value if isinstance(value, str) else cell_text(value) or ""
+    return {"field": column.field, "column": column.header,
+            "reason": t(f"import.cell.{reason}", lang, row=line, column=column.header,
+                        value=shown, example=example)}
+
+
+def _read_cell(column: Column, value, text: str, date_only: bool, reading: Reading) -> str:
+    if column.read == "time":
+        return office_time(value if not isinstance(value, str) else text, reading.zone,
+                           date_only=date_only)
+    if column.read == "amount":
+        return office_amount(value if not isinstance(value, str) else text, column.multiplier)
+    if column.read == "code":
+        return office_code(column.path[0], text)
+    return text
+
+
+def build_row(line: int, columns: list[Column], cells, source: str | None,
+              reading: Reading = SHANGHAI_ZH, date_only: frozenset[int] = frozenset()) -> Row | None:
+    """The nested record of one row and its cells' errors; None for a row with no value at all."""
     record: dict = {}
-    for path, value in zip(mapping, cells, strict=False):
+    errors: list[dict] = []
+    fen = 0
+    for index, (column, value) in enumerate(zip(columns, cells, strict=False)):
         text = cell_text(value)
-        if path is None or text is None:
+        if column.path is None or text is None:
             continue
-        if len(path) == 1:
-            record[path[0]] = text
+        try:
+            text = _read_cell(column, value, text, index in date_only, reading)
+        except CellError as exc:  # the cell is kept as written, to be fixed and replayed
+            errors.append(_cell_error(exc.reason, line, column, value, exc.example, reading.lang))
         else:
-            record.setdefault(path[0], {})[path[1]] = text
-    if not record:
+            fen += column.read == "amount" and has_fen(text)
+        if len(column.path) == 1:
+            record[column.path[0]] = text
+        else:
+            record.setdefault(column.path[0], {})[column.path[1]] = text
+    if not record and not errors:
         return None
     if source is not None:
         record.setdefault("source", source)
-    return record
+    return Row(line, record, errors, fen)
 
 
 class RecordFile:
@@ -155,14 +249,19 @@ class RecordFile:
     ``last_row`` the number of the last row read.
     """
 
-    def __init__(self, path: str | Path, kind: str | None = None, source: str | None = None) -> None:
+    def __init__(self, path: str | Path, kind: str | None = None, source: str | None = None,
+                 maps: dict[str, str] | None = None, reading: Reading = SHANGHAI_ZH) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise FileFormatError("not_found", path=str(self.path))
         suffix = self.path.suffix.lower()
+        if suffix in LEGACY_SUFFIXES:
+            raise FileFormatError("legacy_xls", path=str(self.path))
         if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
             raise FileFormatError("unknown_format", path=str(self.path))
         self.source = source
+        self.reading = reading
+        self.delimiter: str | None = None
         self.encoding: str | None = None
         self._raw = None
         self._workbook = None
@@ -181,12 +280,13 @@ class RecordFile:
             self.close()
             raise FileFormatError("no_header", path=str(self.path))
         self.header = [cell_text(c) or "" for c in first[1]]
-        self.kind = kind or guess_kind(self.header)
+        self.kind = kind or guess_kind(self.header, maps)
         if self.kind is None:
             self.close()
             raise FileFormatError("unknown_kind", path=str(self.path))
         try:
-            self.mapping = header_mapping(self.kind, self.header, source_given=source is not None)
+            self.columns = header_mapping(self.kind, self.header, source_given=source is not None,
+                                          maps=maps)
         except FileFormatError:
             self.close()
             raise
@@ -203,11 +303,11 @@ class RecordFile:
         text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
         try:
             sample = text.readline()
-            dialect = "excel-tab" if sample.count("\t") > sample.count(",") else "excel"
-            rows = csv.reader(_chain_first(sample, text), dialect=dialect)
+            self.delimiter = max(DELIMITERS, key=sample.count)
+            rows = csv.reader(_chain_first(sample, text), dialect="excel", delimiter=self.delimiter)
             for number, cells in enumerate(rows, start=1):
                 self.last_row = number
-                yield number, cells
+                yield number, cells, frozenset()
         finally:
             text.close()
 
@@ -221,18 +321,21 @@ class RecordFile:
         sheet = self._workbook.worksheets[0]
         self.size = sheet.max_row or 0
         try:
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for number, cells in enumerate(sheet.iter_rows(), start=1):
                 self.last_row = number
-                yield number, list(cells)
+                values = [getattr(c, "value", None) for c in cells]
+                yield number, values, frozenset(
+                    i for i, (c, v) in enumerate(zip(cells, values, strict=True))
+                    if isinstance(v, datetime) and not _shows_time(getattr(c, "number_format", "")))
         finally:
             self._workbook.close()
 
     def rows(self) -> Iterator[Row]:
         """The records after the header, with their row numbers; empty rows are skipped."""
-        for number, cells in self._rows:
-            record = build_record(self.mapping, cells, self.source)
-            if record is not None:
-                yield Row(number, record)
+        for number, cells, date_only in self._rows:
+            row = build_row(number, self.columns, cells, self.source, self.reading, date_only)
+            if row is not None:
+                yield row
 
     def close(self) -> None:
         self._rows.close()
@@ -244,6 +347,11 @@ class RecordFile:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _shows_time(number_format: str) -> bool:
+    """Whether a spreadsheet date format shows the time (hours), not the date alone."""
+    return "h" in re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format or "").lower()
 
 
 def _chain_first(first: str, rest) -> Iterator[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.domain import Warning
@@ -88,13 +88,37 @@ def record_unit(ctx, kind: str, raw) -> int | None:
     return _warning_station(ctx.session, raw)
 
 
+def _kept_already(session: Session, kind: str, rows: list[dict]) -> set[tuple]:
+    """(source, external id or position, payload) of the open rejected records like ``rows``.
+
+    A record with an external id is matched by it; one without, by its
+    position (row number) in its file.  The payloads are compared whole.
+    """
+    ids = {r["external_id"] for r in rows if r["external_id"] is not None}
+    positions = {r["position"] for r in rows if r["external_id"] is None}
+    clauses = []
+    if ids:
+        clauses.append(RejectedRecord.external_id.in_(ids))
+    if positions:
+        clauses.append(RejectedRecord.external_id.is_(None) & RejectedRecord.position.in_(positions))
+    if not clauses:
+        return set()
+    kept = session.execute(select(
+        RejectedRecord.source, RejectedRecord.external_id, RejectedRecord.position,
+        RejectedRecord.payload).where(
+        RejectedRecord.kind == kind, RejectedRecord.status == "open", or_(*clauses)))
+    return {(s, e if e is not None else p, payload) for s, e, p, payload in kept}
+
+
 def keep_rejected(session: Session, ctx, kind: str, batch: str, records: list, results,
-                  first_position: int) -> None:
+                  first_position: int, once: bool = False) -> None:
     """Store every rejected result's record, with its errors, its sender and its unit.
 
     The source is the sending token's (``ctx.sender``), whatever the record
     claims; with no sender, the record's own when it has the API's form.
-    Inserted in bulk: a batch may reject 5,000 records at once.
+    Inserted in bulk: a batch may reject 5,000 records at once.  ``once``:
+    skip a record kept already (``_kept_already``), so a file imported again
+    queues no row twice.
     """
     rows = []
     sender = ctx.sender
@@ -113,5 +137,9 @@ def keep_rejected(session: Session, ctx, kind: str, batch: str, records: list, r
             "errors": json.dumps(clean_errors(r.errors), ensure_ascii=False), "status": "open",
             "unit_id": record_unit(ctx, kind, raw),
         })
+    if rows and once:
+        kept = _kept_already(session, kind, rows)
+        rows = [r for r in rows if (r["source"], r["external_id"] if r["external_id"] is not None
+                                    else r["position"], r["payload"]) not in kept]
     if rows:
         session.execute(insert(RejectedRecord), rows)

@@ -43,6 +43,8 @@ PLAIN = {
         ("users", "username"), ("dissuasion_playbooks", "talking_points_zh"),
         ("dissuasion_playbooks", "talking_points_en")},
     "errors, never an input value (and personal numbers masked)": {("rejected_records", "errors")},
+    "column names mapped by a file import (refused when they hold a personal number)": {
+        ("import_header_maps", c) for c in ("source", "header", "field")},
     "units and reference lists": {("org_units", c) for c in ("code", "name_zh", "name_en", "path",
                                                              "geometry", "level")},
     "secrets stored hashed or sealed by their own module": {
