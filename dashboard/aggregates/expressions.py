@@ -14,6 +14,7 @@ Row values are as stored: times naive Shanghai wall time to the second
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -33,22 +34,26 @@ _NAMESPACE = {"response_bucket": response_bucket}
 BUCKET_LOWER = np.array(RESPONSE_BUCKETS, dtype=np.int64)
 
 
-class Expr:
-    """A value of a source row: ``sql(columns)``, ``row()`` and ``frame(df)`` give it in each form."""
+class Expr(ABC):
+    """A value of a source row: ``sql(columns)``, ``row()`` and ``frame(df)`` give it in each form.
 
+    Every kind of expression gives all three forms (abstract here)."""
+
+    @abstractmethod
     def sql(self, c: Mapping):
-        raise NotImplementedError
+        """The value as a SQLAlchemy Core expression over the source's columns ``c``."""
 
+    @abstractmethod
     def py(self) -> str:
         """Python source of the value, the row being ``r``."""
-        raise NotImplementedError
 
     def row(self) -> RowFunction:
         """The value as a function of a row."""
         return row_function(self)
 
+    @abstractmethod
     def frame(self, f: pd.DataFrame):
-        raise NotImplementedError
+        """The value over a DataFrame of source rows (a Series, or a scalar for a constant)."""
 
     def columns(self) -> set[str]:
         """The source columns it reads."""
