@@ -12,14 +12,12 @@ tokens are made and revoked with ``antifraud create-token`` /
 
 from __future__ import annotations
 
-import math
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.i18n import current_language, t
-from dashboard.i18n.numbers import format_percent
+from dashboard.i18n.numbers import format_percent, is_missing
 from dashboard.metrics.feeds import sources_today
 from dashboard.web.database import request_session
 from dashboard.web.feed_status import silence_rule
@@ -35,16 +33,12 @@ STATE_COLORS = {"silent": "danger", "learning": "info", "ok": "success", "quiet"
                 "revoked": "dark", "no_token": "light"}
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _time(value) -> str:
-    return "—" if _missing(value) else value.strftime("%Y-%m-%d %H:%M")
+    return "—" if is_missing(value) else value.strftime("%Y-%m-%d %H:%M")
 
 
 def _lag(seconds, lang: str) -> str:
-    if _missing(seconds):
+    if is_missing(seconds):
         return "—"
     seconds = int(round(seconds))
     if seconds < 120:
@@ -55,17 +49,17 @@ def _lag(seconds, lang: str) -> str:
 
 
 def _rate(value, lang: str) -> str:
-    return "—" if _missing(value) else f"{value:,.1f}"
+    return "—" if is_missing(value) else f"{value:,.1f}"
 
 
 def _row(r: dict, lang: str) -> html.Tr:
     state = html.Span(t(f"sources.state.{r['state']}", lang), id=f"sources-state-{r['source']}",
                       className=f"badge text-bg-{STATE_COLORS[r['state']]}")
-    if r["state"] == "silent" and not _missing(r["threshold_minutes"]):
+    if r["state"] == "silent" and not is_missing(r["threshold_minutes"]):
         state = html.Div([state, html.Div(t("sources.limit", lang, minutes=int(r["threshold_minutes"])),
                                           className="small text-muted")])
     rate = t("sources.rate", lang, rate=_rate(r["rate_today"], lang), usual=_rate(r["usual_today"], lang))
-    share = "—" if _missing(r["rejected_share"]) else format_percent(r["rejected_share"], lang)
+    share = "—" if is_missing(r["rejected_share"]) else format_percent(r["rejected_share"], lang)
     rejected = t("sources.rejected_of", lang, share=share, rejected=r["rejected_today"],
                  total=r["rejected_today"] + r["arrived_today"])
     tokens = t("sources.tokens", lang, active=r["active_tokens"], revoked=r["revoked_tokens"],
