@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hardening,
         health,
         hygiene,
+        imports,
         language,
         login,
         precinct_shapes,
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     server.register_blueprint(health.bp)
     server.register_blueprint(auth_views.bp)
     server.register_blueprint(precinct_shapes.bp)  # the maps' polygons, within the viewer's scope
+    imports.init_app(server)  # the web import page's upload and refused rows' download
     api.init_app(server)
     dash_app.init_app(server)
     task_worker.init_app(server)  # the escalation job, when ESCALATION_IN_PROCESS says so

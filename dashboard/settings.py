@@ -167,6 +167,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FEED_USUAL_DAYS", 28,
             "Days of arrivals before the current hour that a source's usual rate by hour of day is "
             "learned from. 1 to 366."),
+    Setting("IMPORT_MAX_MEGABYTES", 512,
+            "The largest file the web import page takes, in MB (a million rows of warnings are "
+            "about 150 MB). 1 to 4096.", int),
+    Setting("IMPORT_KEEP_HOURS", 24,
+            "How long the web import page keeps an uploaded file not yet imported, and the refused "
+            "rows' file of an import for its uploader, in hours. 1 to 720.", int),
     Setting("DISCLOSURE_THRESHOLD", 5,
             "Statistics for the press: counts from 1 to this minus one are published as "
             "\"<N\" (with further cells withheld so that totals cannot give them back), and amounts, "

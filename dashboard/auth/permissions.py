@@ -149,9 +149,14 @@ def role_of(user_or_role) -> str | None:
     return getattr(user_or_role, "role", None)
 
 
+ANY_OF = "|"  # "a|b": either permission (a page roles open each for their own reach)
+
+
 def allowed(user_or_role, action: str) -> bool:
-    """True only when the role of ``user_or_role`` is granted ``action``; deny by default."""
-    return table().allows(role_of(user_or_role), action)
+    """True only when the role of ``user_or_role`` is granted ``action`` (or, for ``a|b``, one of
+    them); deny by default."""
+    role = role_of(user_or_role)
+    return any(table().allows(role, one) for one in action.split(ANY_OF))
 
 
 def require(user_or_role, action: str) -> None:

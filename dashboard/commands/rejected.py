@@ -6,7 +6,7 @@ whose scope holds the unit the record is for (``RejectedRecord.unit_id``,
 city.  Any other id is "not found", audited as a warning's is.
 
 What they see: the payload masked for everyone
-(``dashboard.commands.rejected_masks``); a role that may unmask reveals one
+(``dashboard.domain.payload_masks``); a role that may unmask reveals one
 field at a time, audited (``dashboard.commands.unmask.unmask_rejected``).
 A masked value sent back unchanged keeps the stored one.  Replaying runs
 the record through ``ingest_batch`` exactly as the API would, with the rights
@@ -29,10 +29,10 @@ from dashboard.auth.permissions import require
 from dashboard.auth.records import record_in_scope
 from dashboard.auth.scope import Scope, scope_of
 from dashboard.commands.errors import Invalid
-from dashboard.commands.rejected_masks import masked_payload, restored
 from dashboard.domain.base import now_local
 from dashboard.domain.ingest import ApiToken, RejectedRecord
 from dashboard.domain.org import PATH_SEPARATOR
+from dashboard.domain.payload_masks import masked_payload, restored
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES
 from dashboard.ingest.batch import ingest_batch
 from dashboard.ingest.context import Context

@@ -18,7 +18,7 @@ from dashboard.auth.records import object_name, warning_in_scope
 from dashboard.auth.scope import scope_of
 from dashboard.commands.errors import Invalid
 from dashboard.commands.rejected import PERMISSION, rejected_in_scope
-from dashboard.commands.rejected_masks import REVEALABLE, value_at
+from dashboard.domain.payload_masks import REVEALABLE, value_at
 
 ACTION = "unmask_personal_data"
 FIELDS = {"phone": "person_phone", "id_number": "person_id_number",

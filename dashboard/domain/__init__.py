@@ -6,6 +6,7 @@ from dashboard.domain.base import SHANGHAI, Base, LocalDateTime
 from dashboard.domain.cases import Case
 from dashboard.domain.feeds import FeedArrival
 from dashboard.domain.funds import StopPayment
+from dashboard.domain.imports import ImportJob
 from dashboard.domain.ingest import ApiToken, ImportHeaderMap, RejectedRecord
 from dashboard.domain.jobs import JobLease
 from dashboard.domain.org import OrgUnit
@@ -19,7 +20,7 @@ from dashboard.domain.users import LoginAttempt, SessionRecord, User
 from dashboard.domain.warnings import Dissuasion, Warning
 
 __all__ = [
-    "ApiToken", "ImportHeaderMap", "RejectedRecord", "FeedArrival",
+    "ApiToken", "ImportHeaderMap", "ImportJob", "RejectedRecord", "FeedArrival",
     "Base", "LocalDateTime", "SHANGHAI", "Case", "StopPayment", "OrgUnit",
     "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning",
     "AuditEntry", "AuditHead", "LoginAttempt", "SessionRecord", "User", "AGGREGATE_MODELS",

@@ -83,14 +83,15 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
                  source_address: str | None = None, keep_rejected: bool = True,
                  max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES,
                  arrivals: bool = True, refused: dict[int, list[dict]] | None = None,
-                 once: bool = False) -> BatchResult:
+                 once: bool = False, within: str | None = None) -> BatchResult:
     """Ingest ``records`` of ``kind``; the ``sender``'s source must be every record's.
 
     ``arrivals``: count the batch in ``feed_arrivals`` (False for a replay).
     ``refused``: records already refused by the caller (a file's cells that
     cannot be read), by index, with their errors.  ``once``: a rejected
     record already kept open, same source, external id and content, is not
-    kept again (a file imported twice).
+    kept again (a file imported twice).  ``within``: the path of the unit whose
+    stations the records may name (a commander's import); others are refused.
     """
 
     if kind not in KINDS:
@@ -101,7 +102,7 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
         raise BatchError(f"body: a batch holds 1 to {MAX_BATCH} records, got {len(records)}")
     batch = batch or new_batch_id()
     _hold_write_lock(session)
-    ctx = Context(session, sender, max_future_minutes)
+    ctx = Context(session, sender, max_future_minutes, within)
     results: dict[int, RecordResult] = {}
     valid = []
     for index, raw in enumerate(records):

@@ -43,9 +43,11 @@ class Context:
     """What the per-kind writers look up: reference codes, units, precincts, the clock, the sender."""
 
     def __init__(self, session: Session, sender: Sender | None = None,
-                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES) -> None:
+                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES,
+                 within: str | None = None) -> None:
         self.session = session
         self.sender = sender
+        self.within = within  # the path of the unit whose stations records may name (None: any)
         self.now = now_local()
         self.bounds = TimeBounds(self.now, max_future_minutes)
         self._codes: dict[str, set[str]] = {}
@@ -81,6 +83,15 @@ class Context:
             self._units = {u.code: u for u in self.session.scalars(
                 select(OrgUnit).options(defer(OrgUnit.geometry)))}
         return self._units.get(code)
+
+    def in_reach(self, unit_id: int | None) -> bool:
+        """True when the batch may write for the unit with ``unit_id`` (``within``'s subtree)."""
+        if self.within is None:
+            return True
+        if self._units is None:
+            self.unit("")
+        path = next((u.path for u in self._units.values() if u.id == unit_id), None)
+        return path is not None and (path == self.within or path.startswith(self.within + "/"))
 
     def station_of_point(self, lon: float, lat: float) -> OrgUnit | None:
         station_id = precinct_index(self.session).locate(lon, lat)

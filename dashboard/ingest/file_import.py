@@ -40,6 +40,7 @@ from dashboard.ingest.files import (
     batches,
 )
 from dashboard.ingest.headers import save_maps, saved_maps
+from dashboard.ingest.refused_rows import RefusedRows
 from dashboard.ingest.rejected import EXTERNAL_ID, identifier
 from dashboard.ingest.tokens import Sender
 from dashboard.spreadsheet import spreadsheet_text
@@ -78,6 +79,7 @@ class _Report:
 
     def __init__(self, path: Path, eager: bool) -> None:
         self.path = path
+        self.rows: RefusedRows | None = None  # the refused rows as the file had them, if asked for
         self._fh = None
         self._writer = None
         if eager:
@@ -104,6 +106,8 @@ class _Report:
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
+        if self.rows is not None:
+            self.rows.close()
 
 
 def import_file(session_scope: Callable[[], AbstractContextManager[Session]], path: str | Path, *,
@@ -112,7 +116,9 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
                 actor: str | None = None,
                 progress: Callable[[ImportSummary, int, int], None] | None = None,
                 max_future_minutes: int = DEFAULT_MAX_FUTURE_MINUTES,
-                maps: dict[str, str] | None = None, reading: Reading = SHANGHAI_ZH) -> ImportSummary:
+                maps: dict[str, str] | None = None, reading: Reading = SHANGHAI_ZH,
+                refused_rows: str | Path | None = None, within: str | None = None,
+                records_file: RecordFile | None = None) -> ImportSummary:
     """Import every row of ``path``; ``session_scope()`` opens one committed transaction per batch.
 
     With ``source`` every row must carry it, and follow-ups may name warnings
@@ -126,7 +132,11 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     ``maps`` (header key -> field, ``dashboard.ingest.headers.parse_maps``)
     name columns the headers file does not; with ``source`` they are saved
     for its next imports, and those saved before are used; ``reading`` gives the zone of
-    times without one and the language of the cells' errors.
+    times without one and the language of the cells' errors.  ``refused_rows``:
+    also write the refused rows as the file had them, with a reason column, to
+    this XLSX (``dashboard.ingest.refused_rows``).  ``within``: the path of the
+    unit whose stations the rows may name (``ingest_batch``).  ``progress`` may
+    raise to stop the import between batches (the batches done stay).
     """
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be 1 to {MAX_BATCH}")
@@ -140,8 +150,8 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     if source:
         with session_scope() as session:
             saved = saved_maps(session, source)
-    with RecordFile(path, kind=kind, source=source, maps={**saved, **(maps or {})},
-                    reading=reading) as records:
+    with records_file or RecordFile(path, kind=kind, source=source,
+                                    maps={**saved, **(maps or {})}, reading=reading) as records:
         summary = ImportSummary(path, records.kind, f"file:{new_batch_id()}",
                                 encoding=records.encoding, delimiter=records.delimiter)
         summary.saved_maps = sorted(f"{h}={f}" for h, f in saved.items() if h not in (maps or {}))
@@ -150,10 +160,12 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
                 save_maps(session, source, maps, datetime.now(SHANGHAI).replace(microsecond=0))
         headers = _headers(records.columns)
         report = _Report(report_file, eager=report_path is not None)
+        if refused_rows is not None:
+            report.rows = RefusedRows(refused_rows, records.header, reading.lang)
         try:
             for run in batches(records.rows(), batch_size):
                 _import_run(session_scope, run, summary, report, sender, actor,
-                            max_future_minutes, headers)
+                            max_future_minutes, headers, within)
                 if progress:
                     progress(summary, records.done, records.size)
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -164,6 +176,14 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     summary.report_path = report.path if report.opened else None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def reason_line(error: dict, headers: dict[str, str]) -> str:
+    """One error of a row as its reason column says it: a cell's own sentence, else column: reason."""
+    if error.get("column"):
+        return error.get("reason", "")
+    field_name = error.get("field", "")
+    return f"{headers.get(field_name, field_name)}: {error.get('reason', '')}"
 
 
 def _headers(columns: list[Column]) -> dict[str, str]:
@@ -177,12 +197,13 @@ def _headers(columns: list[Column]) -> dict[str, str]:
 
 def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _Report,
                 sender: Sender | None, actor: str | None, max_future_minutes: int,
-                headers: dict[str, str]) -> None:
+                headers: dict[str, str], within: str | None = None) -> None:
     refused = {i: row.errors for i, row in enumerate(run) if row.errors}
     with session_scope() as session:
         result = ingest_batch(session, summary.kind, [row.record for row in run], sender=sender,
                               actor=actor, batch=summary.batch, first_position=run[0].line,
-                              max_future_minutes=max_future_minutes, refused=refused, once=True)
+                              max_future_minutes=max_future_minutes, refused=refused, once=True,
+                              within=within)
     summary.rows += len(run)
     summary.fen += sum(row.fen for i, row in enumerate(run)
                        if result.results[i].status != "rejected")
@@ -196,3 +217,5 @@ def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _
             summary.rejected_lines.append(row.line)
         report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID), outcome.errors,
                      headers)
+        if report.rows is not None:
+            report.rows.write(row.cells, [reason_line(e, headers) for e in outcome.errors])

@@ -40,7 +40,7 @@ from pydantic import BaseModel
 
 from dashboard.domain.base import SHANGHAI
 from dashboard.i18n import t
-from dashboard.ingest.headers import resolve
+from dashboard.ingest.headers import IGNORED_FIELD, resolve
 from dashboard.ingest.office_values import (
     CODE_LISTS,
     CellError,
@@ -51,6 +51,7 @@ from dashboard.ingest.office_values import (
 )
 from dashboard.ingest.schemas import SCHEMAS, Yuan
 from dashboard.ingest.times import TIME_FIELDS
+from dashboard.spreadsheet import QUOTE, formula_like
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -66,6 +67,9 @@ class FileFormatError(ValueError):
         super().__init__(f"{reason}: {params}")
         self.reason = reason
         self.params = params
+        self.header: list[str] | None = None  # the header row, when it could be read
+        self.encoding: str | None = None
+        self.delimiter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class Row:
     record: dict
     errors: list[dict] = dataclass_field(default_factory=list)
     fen: int = 0  # amounts with fen, rounded to the yuan when stored
+    cells: tuple = ()  # the row's cells as read, for the refused rows' file
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,12 @@ def field_paths(kind: str) -> dict[str, tuple[str, ...]]:
     return paths
 
 
+def unknown_headers(header: list[str], maps: dict[str, str] | None = None) -> list[str]:
+    """The columns of ``header`` that name no field of any kind of record."""
+    known = {name for kind in SCHEMAS for name in field_paths(kind)} | {IGNORED_FIELD}
+    return [h for h in header if h.strip() and resolve(h, maps or {})[0] not in known]
+
+
 def required_fields(kind: str) -> set[str]:
     return {name for name, info in SCHEMAS[kind].model_fields.items() if info.is_required()}
 
@@ -150,6 +161,7 @@ def header_mapping(kind: str, header: list[str], *, source_given: bool,
     """Each column of the header; unknown, repeated or missing columns are a FileFormatError."""
     paths = field_paths(kind)
     resolved = [resolve(h, maps or {}) if h.strip() else ("", 1) for h in header]
+    resolved = [("", 1) if n == IGNORED_FIELD else (n, m) for n, m in resolved]
     unknown = [h for h, (n, _) in zip(header, resolved, strict=True) if n and n not in paths]
     if unknown:
         raise FileFormatError("unknown_columns", columns=", ".join(unknown),
@@ -172,7 +184,10 @@ def header_mapping(kind: str, header: list[str], *, source_given: bool,
 def cell_text(value) -> str | None:
     """A cell as the text a JSON client would send; None for an empty cell."""
     if type(value) is str:  # every cell of a CSV: first, before the worksheet's types
-        return value.strip() or None
+        text = value.strip()
+        if text[:1] == QUOTE and formula_like(text[1:]):  # as dashboard.spreadsheet wrote it
+            text = text[1:]
+        return text or None
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -238,7 +253,7 @@ def build_row(line: int, columns: list[Column], cells, source: str | None,
         return None
     if source is not None:
         record.setdefault("source", source)
-    return Row(line, record, errors, fen)
+    return Row(line, record, errors, fen, tuple(cells))
 
 
 class RecordFile:
@@ -281,13 +296,13 @@ class RecordFile:
             raise FileFormatError("no_header", path=str(self.path))
         self.header = [cell_text(c) or "" for c in first[1]]
         self.kind = kind or guess_kind(self.header, maps)
-        if self.kind is None:
-            self.close()
-            raise FileFormatError("unknown_kind", path=str(self.path))
         try:
+            if self.kind is None:
+                raise FileFormatError("unknown_kind", path=str(self.path))
             self.columns = header_mapping(self.kind, self.header, source_given=source is not None,
                                           maps=maps)
-        except FileFormatError:
+        except FileFormatError as exc:  # the header goes with it, for a page to map the columns
+            exc.header, exc.encoding, exc.delimiter = self.header, self.encoding, self.delimiter
             self.close()
             raise
 
@@ -347,6 +362,15 @@ class RecordFile:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def header_row(path: str | Path) -> list[str]:
+    """The header row of a file as written, whatever its columns map to (empty: none readable)."""
+    try:  # any kind, a source given: the header is read before either is checked
+        with RecordFile(path, kind=next(iter(SCHEMAS)), source="-") as records:
+            return records.header
+    except FileFormatError as exc:
+        return exc.header or []
 
 
 def _shows_time(number_format: str) -> bool:

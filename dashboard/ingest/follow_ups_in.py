@@ -28,10 +28,12 @@ STAGES = ("stopped", "frozen", "returned")
 
 
 def _warning(ctx: Context, source: str, external_id: str) -> Warning | None:
+    """The warning, or None when there is none the batch may follow (outside its unit: as none)."""
     stmt = select(Warning).where(Warning.source == source, Warning.external_id == external_id)
     if ctx.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
-    return ctx.session.scalar(stmt)
+    warning = ctx.session.scalar(stmt)
+    return warning if warning is not None and ctx.in_reach(warning.station_id) else None
 
 
 def _by_keys(ctx: Context, model, keys: list[tuple[str, str]]) -> dict:
@@ -147,6 +149,9 @@ def _stop_values(ctx: Context, rec: StopPaymentIn, errors: list) -> dict | None:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
             errors.append({"field": "station_code", "reason": "no station with this code"})
+        elif not ctx.in_reach(station.id):
+            errors.append({"field": "station_code",
+                           "reason": "the station is outside the unit this import is for"})
     if errors:
         return None
     errors.extend(ctx.time_errors(rec, warning))

@@ -9,7 +9,9 @@ is read in that unit: ``涉案金额（万元）`` multiplies by 10,000, ``（�
 
 The ``--map`` of an import with ``--source`` is saved for that source
 (``import_header_maps``) and used on its next imports, below any ``--map``
-given then.
+given then.  A column named as ``refused_reason`` (拒收原因, the reason column
+of the refused rows' file the import page gives back) is ignored, so that
+file imports once corrected.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dashboard.paths import REFERENCE_DIR
 HEADERS_FILE = REFERENCE_DIR / "import_headers.csv"
 UNIT = re.compile(r"^(?P<name>.+?)\s*[(\[](?P<unit>万元|元|万|rmb|yuan|cny)[)\]]$", re.IGNORECASE)
 MULTIPLIERS = {"万元": 10_000, "万": 10_000}
+IGNORED_FIELD = "refused_reason"  # the reason column of a refused rows' file: read as no field
 
 
 class MappingError(ValueError):

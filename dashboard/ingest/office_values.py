@@ -12,7 +12,7 @@ A time without a zone is in the import's zone (Asia/Shanghai unless the
 import says otherwise).  A date with no time is refused, never taken as
 midnight.  Amounts are yuan; a header naming 万元 multiplies by 10,000; fen
 are kept in the text, and ``dashboard.ingest.schemas`` rounds them to the
-yuan as it does for the API (``docs/metrics.md``: an open decision).
+yuan as it does for the API (``docs/metrics.md``: amounts in whole yuan, decided).
 """
 
 from __future__ import annotations

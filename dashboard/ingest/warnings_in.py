@@ -39,6 +39,10 @@ def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
         station = ctx.station_of_point(rec.lon, rec.lat)
         if station is None:
             errors.append({"field": "lon", "reason": "the point lies in no station precinct"})
+    if station is not None and not ctx.in_reach(station.id):
+        errors.append({"field": "station_code" if rec.station_code is not None else "lon",
+                       "reason": "the station is outside the unit this import is for"})
+        station = None
     if station is not None and rec.county_code is not None:
         county = ctx.unit(rec.county_code)
         if county is None or county.id != station.parent_id:

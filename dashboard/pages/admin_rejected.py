@@ -27,11 +27,11 @@ from dashboard.commands.rejected import (
     shown_errors,
     shown_payload,
 )
-from dashboard.commands.rejected_masks import revealable_fields
 from dashboard.commands.unmask import ACTION as UNMASK
 from dashboard.commands.unmask import unmask_rejected
 from dashboard.components.dropdown import dropdown
 from dashboard.domain import RejectedRecord
+from dashboard.domain.payload_masks import revealable_fields
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import current_language, t
 from dashboard.web.access import current_scope

@@ -23,11 +23,11 @@ EXPECTED = {
                "fix_rejected_records"},
     "commander": {"view_overview", "view_queue", "view_records", "view_statistics",
                   "export_statistics", "unmask_personal_data", "view_tasks", "manage_tasks",
-                  "work_tasks", "fix_rejected_records"},
+                  "work_tasks", "fix_rejected_records", "import_unit_files"},
     "officer": {"view_overview", "view_queue", "view_records", "view_statistics",
                 "unmask_personal_data", "record_outcome", "view_tasks", "work_tasks"},
     "press": {"view_statistics", "export_statistics"},
-    "sysadmin": {"manage_accounts", "manage_units", "manage_settings"},
+    "sysadmin": {"manage_accounts", "manage_units", "manage_settings", "import_files"},
     "secadmin": {"grant_roles", "reset_second_factors", "manage_security_policy"},
     "auditor": {"view_audit"},
 }
@@ -37,9 +37,10 @@ ADMINISTRATORS = ("sysadmin", "secadmin", "auditor")
 # what each administrator must never do (the three-administrator separation)
 NEVER = {
     "sysadmin": {"grant_roles", "reset_second_factors", "manage_security_policy", "view_audit"},
-    "secadmin": {"manage_accounts", "view_audit", "manage_units", "manage_settings"},
+    "secadmin": {"manage_accounts", "view_audit", "manage_units", "manage_settings",
+                 "import_files"},
     "auditor": {"manage_accounts", "grant_roles", "reset_second_factors",
-                "manage_security_policy", "manage_units", "manage_settings"},
+                "manage_security_policy", "manage_units", "manage_settings", "import_files"},
 }
 CITIZEN_DATA = {"view_records", "view_queue", "view_overview", "unmask_personal_data",
                 "view_statistics", "export_statistics", "fix_rejected_records", "record_outcome",
@@ -152,3 +153,10 @@ def test_a_grant_to_an_unknown_role_is_refused(tmp_path):
     grants.write_text("role,permission\nleadr,view_overview\n")
     with pytest.raises(ValueError, match="leadr"):
         load_table(roles_file, grants)
+
+
+def test_either_of_two_permissions():
+    assert allowed("sysadmin", "import_files|import_unit_files")
+    assert allowed("commander", "import_files|import_unit_files")
+    assert not allowed("officer", "import_files|import_unit_files")
+    assert not allowed("commander", "import_files")

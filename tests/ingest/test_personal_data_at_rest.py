@@ -45,6 +45,11 @@ PLAIN = {
     "errors, never an input value (and personal numbers masked)": {("rejected_records", "errors")},
     "column names mapped by a file import (refused when they hold a personal number)": {
         ("import_header_maps", c) for c in ("source", "header", "field")},
+    "web file imports: names and choices (a file name holding a personal number is refused), "
+    "states, and errors that never hold a cell": {
+        ("import_jobs", c) for c in ("file_name", "stored_name", "kind", "source", "timezone",
+                                     "language", "maps", "encoding", "delimiter", "state", "batch",
+                                     "error", "refused_name")},
     "units and reference lists": {("org_units", c) for c in ("code", "name_zh", "name_en", "path",
                                                              "geometry", "level")},
     "secrets stored hashed or sealed by their own module": {

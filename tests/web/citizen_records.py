@@ -22,7 +22,6 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.commands.rejected_masks import REVEALABLE, masked, value_at
 from dashboard.commands.tasks import IssueTask, Reject
 from dashboard.commands.unmask import unmask, unmask_rejected
 from dashboard.domain import (
@@ -36,6 +35,7 @@ from dashboard.domain import (
     User,
     Warning,
 )
+from dashboard.domain.payload_masks import REVEALABLE, masked, value_at
 from dashboard.domain.personal_data import mask_bank_account, mask_id_number, mask_name, mask_phone
 from dashboard.ingest.batch import ingest_batch
 from dashboard.ingest.tokens import Sender

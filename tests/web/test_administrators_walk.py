@@ -206,7 +206,8 @@ def route_urls(app, records: list[Probe], suite: str) -> list[tuple[str, str, st
     paths = sorted({path.lstrip("/") for path, _ in page_addresses(records)})
     choices = {"unit_id": [p.value for p in records if p.kind == "unit_id"] + [UNUSED_ID],
                "level": ["county", "station"], "code": ["en", "zh-CN"], "path": paths,
-               "filename": ["app.css"], "kind": ["warnings", "outcomes", "stop-payments"]}
+               "filename": ["app.css"], "kind": ["warnings", "outcomes", "stop-payments"],
+               "job_id": ["1", UNUSED_ID]}
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("/_dash-component-suites/"):

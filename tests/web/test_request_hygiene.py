@@ -20,13 +20,15 @@ from dashboard.web.login import DASH_UPDATE
 from tests.web.dash_requests import ROUTER_OUTPUT, router_body
 from tests.web.test_route_walk import sample_urls
 
-BODY_LIMITS = {"api.ingest": MAX_BODY_BYTES}  # what the API registers (allow_larger_body)
+IMPORT_MEGABYTES = 2  # the upload's limit in this module's app (512 MB as shipped)
+BODY_LIMITS = {"api.ingest": MAX_BODY_BYTES,  # what the API registers (allow_larger_body)
+               "imports.upload": IMPORT_MEGABYTES * 1024 * 1024}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data",
                "text/plain")
 JSON_ENDPOINTS = {DASH_UPDATE, "api.ingest"}  # the endpoints that parse a JSON body
 FORM_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.enrol", "auth.logout",
-                  "auth.new_password", "auth.change_password"}
+                  "auth.new_password", "auth.change_password", "imports.upload"}
 # the API paths' other methods: 405 (204 for OPTIONS) with their Allow, the body never read
 METHOD_ENDPOINTS = {"api.ingest_methods", "api.openapi_methods", "stats_api.stats_methods"}
 CONTROL = ["\r\n", "\n", "\r", "\x00", "\t", "\x7f", "\x85", "\x1b"]
@@ -56,6 +58,12 @@ class CountingStream(io.RawIOBase):
         buffer[:len(chunk)] = chunk
         self.read_bytes += len(chunk)
         return len(chunk)
+
+
+@pytest.fixture
+def fresh_app(app_factory):
+    """The app with a small upload limit, so that the walk can send one byte past it."""
+    return app_factory(IMPORT_MAX_MEGABYTES=IMPORT_MEGABYTES)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The payload of a rejected record as everyone sees it: nothing personal in clear.
+"""A record's payload as everyone sees it (a rejected record, an import's preview): nothing personal in clear.
 
 A refused record may hold anything anywhere (a phone number as a code, a
 name in an unknown field), so the whole payload is walked:
