@@ -82,6 +82,10 @@ class Context:
                 select(OrgUnit).options(defer(OrgUnit.geometry)))}
         return self._units.get(code)
 
+    def unit_by_id(self, unit_id: int) -> OrgUnit | None:
+        self.unit("")
+        return next((u for u in self._units.values() if u.id == unit_id), None)
+
     def station_of_point(self, lon: float, lat: float) -> OrgUnit | None:
         station_id = precinct_index(self.session).locate(lon, lat)
         return self.session.get(OrgUnit, station_id) if station_id is not None else None
