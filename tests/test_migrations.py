@@ -255,3 +255,32 @@ def test_the_migrations_fill_the_aggregates_as_a_rebuild_does(engine):
             for table in ("dissuasions", "warnings", "stop_payments", "cases", "publicity_events",
                           *expected):
                 conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_0023_retired_units_go_down_and_up_keeping_the_units(engine):
+    """0023 adds retired_on and successor_id to org_units; down drops them, the rows stay."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns("org_units")}
+
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO org_units (id, code, name_zh, name_en, level, path) "
+                          "VALUES (1, '350200', '市局', 'City', 'city', '350200'), "
+                          "(2, '350203', '分局', 'County', 'county', '350200/350203')"))
+        conn.execute(text("UPDATE org_units SET retired_on = :d, successor_id = 1 WHERE id = 2"),
+                     {"d": date(2026, 12, 7)})
+    try:
+        assert {"retired_on", "successor_id"} <= columns()
+        migrate.downgrade(engine, "0022")
+        assert not {"retired_on", "successor_id"} & columns()
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT code, retired_on, successor_id FROM org_units "
+                                     "ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("350200", None, None), ("350203", None, None)]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM org_units"))

@@ -1,12 +1,13 @@
 """Change the chain of units one unit at a time (sysadmins, ``manage_units``).
 
 ``CreateUnit(actor, code, level, parent_code, name_zh, name_en, population)``,
-``RenameUnit(actor, unit_code, name_zh, name_en)`` and
-``MoveUnit(actor, unit_code, parent_code)``: each ``run(session)`` checks the
-actor's permission (a refusal is audited), validates every field (``Invalid``
-naming the field: ``code``, ``level``, ``parent_code``, ``name_zh``,
-``name_en``, ``population``, ``unit``), then writes and audits in the
-caller's transaction; the caller commits.
+``RenameUnit(actor, unit_code, name_zh, name_en)``,
+``MoveUnit(actor, unit_code, parent_code)`` and
+``RetireUnit(actor, unit_code, successor_code)``: each ``run(session)``
+checks the actor's permission (a refusal is audited), validates every field
+(``Invalid`` naming the field: ``code``, ``level``, ``parent_code``,
+``name_zh``, ``name_en``, ``population``, ``unit``, ``successor``), then
+writes and audits in the caller's transaction; the caller commits.
 
 History stays with its unit: warnings, cases, stop-payments and publicity
 events keep their unit ids, and a unit's ``path`` (and its subtree's) follows
@@ -15,13 +16,23 @@ a move, so scopes follow.  Those records also carry their *county*
 would change the county of a unit whose subtree already holds such records
 is refused (``units.admin.error.move_history``) rather than rewriting
 history and rebuilding aggregates behind the sysadmin's back; a unit with no
-history yet moves freely.  Retiring a unit needs a stored "retired" state,
-which the model does not have yet: not offered here.
+history yet moves freely.
+
+Stations split and merge: a unit is *retired* (``retired_on``, today), never
+deleted, so its records stay where they happened.  A merged station names
+its successor (an active unit of its level).  Retiring is refused for the
+top unit, a unit with active units below it, a unit that still has active
+user accounts (disable or move them first: the refusal says how many) and a
+unit that still owes open tasks (reassign or cancel them first).  A retired
+unit cannot be a parent of a new unit, move, or be moved under; it takes no
+new warnings (``dashboard.ingest.warnings_in``) or tasks
+(``dashboard.commands.tasks.creation``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import String, func, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -30,9 +41,11 @@ from dashboard.auth import audit
 from dashboard.auth.permissions import PermissionDenied, allowed
 from dashboard.commands.errors import Invalid
 from dashboard.commands.import_units import NAME_MAX
-from dashboard.domain import Case, OrgUnit, PublicityEvent, StopPayment, Warning
+from dashboard.domain import Case, OrgUnit, PublicityEvent, StopPayment, Task, User, Warning
+from dashboard.domain.base import now_local
 from dashboard.domain.org import PATH_SEPARATOR, UNIT_CODE
 from dashboard.domain.reference import OrgLevel
+from dashboard.domain.tasks import NOT_FINAL
 from dashboard.domain.text import has_control_characters
 from dashboard.i18n import t
 
@@ -74,6 +87,13 @@ def _find(session: Session, code, field: str) -> OrgUnit:
     return unit
 
 
+def _active(unit: OrgUnit, field: str) -> OrgUnit:
+    if unit.retired_on is not None:
+        raise UnitInvalid(field, "units.admin.error.retired", code=unit.code,
+                          day=unit.retired_on.isoformat())
+    return unit
+
+
 def _names(name_zh, name_en) -> dict[str, str]:
     names = {"name_zh": _text(name_zh), "name_en": _text(name_en)}
     for field, longest in NAME_MAX.items():
@@ -91,7 +111,7 @@ def _parent_for(session: Session, level: str, parent_code, levels: list[str]) ->
         return None
     if not _text(parent_code):
         raise UnitInvalid("parent_code", "units.error.parent_missing", level=levels[depth - 1])
-    parent = _find(session, parent_code, "parent_code")
+    parent = _active(_find(session, parent_code, "parent_code"), "parent_code")
     if parent.level != levels[depth - 1]:
         raise UnitInvalid("parent_code", "units.error.parent_level", code=parent.code,
                           found=parent.level, level=levels[depth - 1])
@@ -200,7 +220,7 @@ class MoveUnit:
     def run(self, session: Session) -> OrgUnit:
         check_actor(session, self.actor, f"unit:{_text(self.unit_code)[:32] or 'unknown'}",
                      self.source_address)
-        unit = _find(session, self.unit_code, "unit")
+        unit = _active(_find(session, self.unit_code, "unit"), "unit")
         levels = _levels(session)
         parent = _parent_for(session, unit.level, self.parent_code, levels)
         if parent is None or parent.id == unit.parent_id:
@@ -225,3 +245,51 @@ class MoveUnit:
                      source_address=self.source_address,
                      detail={"from": old_parent.code if old_parent else None, "to": parent.code})
         return session.get(OrgUnit, unit.id)
+
+
+def _count(session: Session, model, *conditions) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+
+@dataclass
+class RetireUnit:
+    """Retire a unit from today; ``successor_code``: the unit a merged station went into."""
+
+    actor: object
+    unit_code: object
+    successor_code: object = None
+    source_address: str | None = None
+    today: date | None = None  # the Shanghai date (tests give one)
+
+    def run(self, session: Session) -> OrgUnit:
+        check_actor(session, self.actor, f"unit:{_text(self.unit_code)[:32] or 'unknown'}",
+                    self.source_address)
+        unit = _active(_find(session, self.unit_code, "unit"), "unit")
+        if unit.parent_id is None:
+            raise UnitInvalid("unit", "units.admin.error.retire_top", code=unit.code)
+        children = sorted(c.code for c in unit.children if c.retired_on is None)
+        if children:
+            raise UnitInvalid("unit", "units.admin.error.active_children", code=unit.code,
+                              count=len(children), codes=", ".join(children[:5]))
+        users = _count(session, User, User.unit_id == unit.id, User.is_active.is_(True))
+        if users:
+            raise UnitInvalid("unit", "units.admin.error.active_users", code=unit.code, count=users)
+        tasks = _count(session, Task, Task.target_unit_id == unit.id, Task.status.in_(NOT_FINAL))
+        if tasks:
+            raise UnitInvalid("unit", "units.admin.error.open_tasks", code=unit.code, count=tasks)
+        successor = None
+        if _text(self.successor_code):
+            successor = _active(_find(session, self.successor_code, "successor"), "successor")
+            if successor.id == unit.id:
+                raise UnitInvalid("successor", "units.admin.error.successor_self", code=unit.code)
+            if successor.level != unit.level:
+                raise UnitInvalid("successor", "units.admin.error.successor_level",
+                                  code=successor.code, found=successor.level, level=unit.level)
+        unit.retired_on = self.today or now_local().date()
+        unit.successor_id = successor.id if successor is not None else None
+        session.flush()
+        audit.record(session, user=self.actor, action=audit.UNIT_RETIRED, object=f"unit:{unit.code}",
+                     source_address=self.source_address,
+                     detail={"retired_on": unit.retired_on.isoformat(),
+                             "successor": successor.code if successor is not None else None})
+        return unit

@@ -193,7 +193,7 @@ def start(session: Session, actor, job_id, source_address: str | None = None) ->
     job.progress_done = job.rows = job.inserted = job.duplicate = job.updated = job.rejected = 0
     maps = json.loads(job.maps) if job.maps else {}
     if job.source and maps:
-        save_maps(session, job.source, maps, now_local().replace(microsecond=0))
+        save_maps(session, job.source, maps, now_local().replace(microsecond=0), actor=actor)
     audit.record(session, user=actor, action=audit.IMPORT_STARTED, object=f"import:{job.id}",
                  source_address=source_address,
                  detail={"kind": job.kind, "source": job.source, "mapped": sorted(maps.values())})

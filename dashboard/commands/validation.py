@@ -66,6 +66,8 @@ def resolve_unit(session: Session, role: Role, unit_code: str | None) -> OrgUnit
     unit = None if has_control_characters(code) else session.scalar(select(OrgUnit).where(OrgUnit.code == code))
     if unit is None:
         raise Invalid("unit", "admin.error.unit_unknown")
+    if unit.retired_on is not None:
+        raise Invalid("unit", "admin.error.unit_retired", code=unit.code, day=unit.retired_on.isoformat())
     if role.unit_levels and unit.level not in role.unit_levels:
         raise Invalid("unit", "admin.error.unit_level")
     return unit

@@ -117,3 +117,58 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
         "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",
                  "color": "#e8edf3" if dark else "#1f2d3d"},
         "uirevision": ",".join(str(u) for u in unit_ids), "template": layout_template()}}
+
+
+# the boundary check's problems, each kind its own colour (gaps: no unit covers them)
+PROBLEM_COLORS = {"gap": "#d62728", "overlap": "#9467bd", "spill": "#ff7f0e", "unknown": "#7f7f7f"}
+
+
+def _flat(color: str) -> list:
+    return [[0.0, color], [1.0, color]]
+
+
+def boundary_check_map(shapes: dict, problems: list[dict], kind_names: dict[str, str],
+                       height: int = 520) -> dict:
+    """The uploaded shapes with the checker's problems drawn over them, a dict figure.
+
+    ``shapes`` and ``problems`` as ``dashboard.geo.report.report_map`` gives them;
+    ``kind_names``: the legend's name of each problem kind.  Each problem is filled in its
+    kind's colour, its hover is its line of the report, and a marker at a point inside it
+    is labelled with the codes of the stations it names.
+    """
+    traces: list[dict] = []
+    if shapes["features"]:
+        labels = [f["properties"]["label"] for f in shapes["features"]]
+        traces.append({
+            "type": "choroplethmap", "geojson": shapes, "featureidkey": "id",
+            "locations": [f["id"] for f in shapes["features"]], "z": [0] * len(labels),
+            "colorscale": _flat("#dbe7f3"), "showscale": False, "customdata": labels,
+            "marker": {"line": {"color": "#4a6785", "width": 1}, "opacity": 0.8},
+            "hovertemplate": "<b>%{customdata}</b><extra></extra>"})
+    for kind, color in PROBLEM_COLORS.items():
+        found = [p for p in problems if p["kind"] == kind]
+        if not found:
+            continue
+        areas = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": str(i), "properties": {}, "geometry": p["geometry"]}
+            for i, p in enumerate(found)]}
+        traces.append({
+            "type": "choroplethmap", "geojson": areas, "featureidkey": "id",
+            "locations": [str(i) for i in range(len(found))], "z": [1] * len(found),
+            "colorscale": _flat(color), "showscale": False, "customdata": [p["label"] for p in found],
+            "marker": {"line": {"color": color, "width": 2}, "opacity": 0.75},
+            "hovertemplate": "%{customdata}<extra></extra>"})
+        traces.append({
+            "type": "scattermap", "mode": "markers+text", "name": kind_names.get(kind, kind),
+            "lon": [p["lon"] for p in found], "lat": [p["lat"] for p in found],
+            "text": ["/".join(c for c in p["codes"] if c) for p in found],
+            "textposition": "top center", "customdata": [p["label"] for p in found],
+            "marker": {"size": 10, "color": color}, "hovertemplate": "%{customdata}<extra></extra>"})
+    everything = shapes["features"] + [{"geometry": p["geometry"]} for p in problems]
+    view = fit_view(bounds(everything), height=height) if everything else {}
+    return {"data": traces, "layout": {
+        "map": {"style": "white-bg", **view}, "height": height,
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "paper_bgcolor": "rgba(0,0,0,0)",
+        "legend": {"orientation": "h", "y": 0, "x": 0, "bgcolor": "rgba(255,255,255,0.8)"},
+        "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "color": "#1f2d3d"},
+        "template": layout_template()}}

@@ -84,11 +84,12 @@ def options(names: dict[str, str]) -> list[dict]:
 
 
 def units_below(session: Session, scope: Scope, unit: OrgUnit | None, lang: str) -> list[dict]:
-    """Choices of units strictly below ``unit`` and inside ``scope``, indented by depth."""
+    """Choices of active units strictly below ``unit`` and inside ``scope``, indented by depth."""
     if unit is None or scope.is_empty:
         return []
     rows = session.scalars(scope.filter_org_units(
-        select(OrgUnit).where(OrgUnit.path.startswith(unit.path + PATH_SEPARATOR, autoescape=True)))
+        select(OrgUnit).where(OrgUnit.path.startswith(unit.path + PATH_SEPARATOR, autoescape=True),
+                              OrgUnit.retired_on.is_(None)))
         .order_by(OrgUnit.path)).all()
     base = unit.path.count(PATH_SEPARATOR) + 1
     return [{"label": "\u3000" * (row.path.count(PATH_SEPARATOR) - base)

@@ -9,6 +9,7 @@
   polygons without a unit, codes given twice, overlaps between polygons and
   gaps against (or spills out of) the parent units' shapes.  Areas are in
   square metres in the UTM zone of the file; ``tolerance_m2`` hides slivers.
+  Each finding carries its area's shape (WGS84) for the map of the report.
 - ``apply_boundaries(session, report, actor=...)`` writes geometry and
   centroids of the matched units and one audit entry, in the caller's
   transaction (the caller commits).  Nothing here prints or commits.
@@ -92,13 +93,14 @@ class AreaFinding:
     """An overlap of two units, or a gap in / spill out of a parent: area and where it is.
 
     ``codes``: the two overlapping units; the parent of a gap, then the units around it; the
-    spilling unit, then its parent.
+    spilling unit, then its parent.  ``geometry``: the area itself (WGS84), for the map.
     """
 
     codes: tuple[str, ...]
     area_m2: float
     lon: float
     lat: float
+    geometry: BaseGeometry | None = field(default=None, compare=False, repr=False)  # WGS84
 
 
 @dataclass
@@ -251,8 +253,9 @@ class _Metric:
     def finding(self, codes: tuple[str, ...], piece: BaseGeometry) -> AreaFinding:
         """An area finding located at a point inside its largest piece."""
         largest = max(getattr(piece, "geoms", [piece]), key=lambda g: g.area)
-        point = gpd.GeoSeries([largest.representative_point()], crs=self.crs).to_crs(WGS84).iloc[0]
-        return AreaFinding(codes, round(piece.area, 1), round(point.x, 6), round(point.y, 6))
+        point, area = gpd.GeoSeries([largest.representative_point(), piece],
+                                    crs=self.crs).to_crs(WGS84)
+        return AreaFinding(codes, round(piece.area, 1), round(point.x, 6), round(point.y, 6), area)
 
 
 def _overlaps(shapes: dict[str, BaseGeometry], tolerance: float, metric: _Metric) -> list[AreaFinding]:
@@ -275,11 +278,12 @@ def check_boundaries(session: Session, boundary_file: BoundaryFile, level: str,
     """Match the file's features to the units of ``level`` and find what is wrong; writes nothing.
 
     ``within``: a unit (a district) whose units of ``level`` alone the file covers; the others'
-    codes count as unknown and the others are not missed.
+    codes count as unknown and the others are not missed.  Retired units are neither missed
+    nor matched (a file after a merge leaves the merged station out).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}")
-    query = select(OrgUnit).where(OrgUnit.level == level)
+    query = select(OrgUnit).where(OrgUnit.level == level, OrgUnit.retired_on.is_(None))
     if within is not None:
         query = query.where(OrgUnit.path.startswith(within.path + "/"))
     units = {u.code: u for u in session.scalars(query)}

@@ -84,14 +84,17 @@ class Context:
                 select(OrgUnit).options(defer(OrgUnit.geometry)))}
         return self._units.get(code)
 
+    def unit_by_id(self, unit_id: int) -> OrgUnit | None:
+        self.unit("")
+        return next((u for u in self._units.values() if u.id == unit_id), None)
+
     def in_reach(self, unit_id: int | None) -> bool:
         """True when the batch may write for the unit with ``unit_id`` (``within``'s subtree)."""
         if self.within is None:
             return True
-        if self._units is None:
-            self.unit("")
-        path = next((u.path for u in self._units.values() if u.id == unit_id), None)
-        return path is not None and (path == self.within or path.startswith(self.within + "/"))
+        unit = self.unit_by_id(unit_id) if unit_id is not None else None
+        return unit is not None and (unit.path == self.within
+                                     or unit.path.startswith(self.within + "/"))
 
     def station_of_point(self, lon: float, lat: float) -> OrgUnit | None:
         station_id = precinct_index(self.session).locate(lon, lat)

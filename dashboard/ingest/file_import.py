@@ -157,7 +157,8 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
         summary.saved_maps = sorted(f"{h}={f}" for h, f in saved.items() if h not in (maps or {}))
         if source and maps:
             with session_scope() as session:
-                save_maps(session, source, maps, datetime.now(SHANGHAI).replace(microsecond=0))
+                save_maps(session, source, maps, datetime.now(SHANGHAI).replace(microsecond=0),
+                          actor=actor)
         headers = _headers(records.columns)
         report = _Report(report_file, eager=report_path is not None)
         if refused_rows is not None:

@@ -9,9 +9,9 @@ is read in that unit: ``涉案金额（万元）`` multiplies by 10,000, ``（�
 
 The ``--map`` of an import with ``--source`` is saved for that source
 (``import_header_maps``) and used on its next imports, below any ``--map``
-given then.  A column named as ``refused_reason`` (拒收原因, the reason column
-of the refused rows' file the import page gives back) is ignored, so that
-file imports once corrected.
+given then.  Saving or changing a source's mapping is audited.  A column named
+as ``refused_reason`` (拒收原因, the reason column of the refused rows' file
+the import page gives back) is ignored, so that file imports once corrected.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.auth import audit
 from dashboard.domain.ingest import ImportHeaderMap
 from dashboard.domain.text import has_personal_number
 from dashboard.paths import REFERENCE_DIR
@@ -87,11 +88,27 @@ def saved_maps(session: Session, source: str) -> dict[str, str]:
         ImportHeaderMap.source == source)).all())
 
 
-def save_maps(session: Session, source: str, maps: dict[str, str], now: datetime) -> None:
-    """Keep ``maps`` for ``source``'s next imports (a header mapped again takes its new field)."""
+def save_maps(session: Session, source: str, maps: dict[str, str], now: datetime, *,
+              actor=None) -> dict[str, tuple[str | None, str]]:
+    """Keep ``maps`` for ``source``'s next imports (a header mapped again takes its new field).
+
+    What changed (header: (old field or None, new field)) is audited as one
+    ``header_map_saved`` entry naming the source and the mapping; a mapping
+    saved again unchanged writes nothing.  Returns the changes.
+    """
+    changed: dict[str, tuple[str | None, str]] = {}
     for header, field in maps.items():
         row = session.get(ImportHeaderMap, (source, header))
         if row is None:
             session.add(ImportHeaderMap(source=source, header=header, field=field, saved_at=now))
-        else:
+            changed[header] = (None, field)
+        elif row.field != field:
+            changed[header] = (row.field, field)
             row.field, row.saved_at = field, now
+    if changed:
+        session.flush()
+        audit.record(session, user=actor, action=audit.HEADER_MAP_SAVED,
+                     object=f"import_source:{source}", at=now,
+                     detail={"source": source, "mapping": {h: f for h, (_, f) in changed.items()},
+                             "before": {h: old for h, (old, _) in changed.items() if old}})
+    return changed

@@ -2,7 +2,9 @@
 
 The station precincts are read once per process into a shapely STRtree and
 read again when the stored boundaries change (their fingerprint is checked
-on every lookup batch: one small query).
+on every lookup batch: one small query).  A retired station's precinct stays
+in the index, so a point there is refused naming it, but an active station
+whose precinct covers the point (its successor's new shape) comes first.
 """
 
 from __future__ import annotations
@@ -25,14 +27,19 @@ class PrecinctIndex:
     station_ids: np.ndarray
     tree: shapely.STRtree
     geometries: list
+    retired: frozenset = frozenset()  # ids of retired stations
 
     def locate(self, lon: float, lat: float) -> int | None:
-        """The id of the station whose precinct covers the point, or None."""
+        """The id of the station whose precinct covers the point (an active one first), or None."""
         point = shapely.Point(lon, lat)
+        found = None
         for i in self.tree.query(point, predicate="intersects"):
             if self.geometries[i].covers(point):
-                return int(self.station_ids[i])
-        return None
+                station = int(self.station_ids[i])
+                if station not in self.retired:
+                    return station
+                found = station if found is None else found
+        return found
 
 
 _cached: PrecinctIndex | None = None
@@ -40,7 +47,8 @@ _cached: PrecinctIndex | None = None
 
 def _fingerprint(session: Session) -> tuple:
     return tuple(session.execute(
-        select(func.count(), func.sum(func.length(OrgUnit.geometry)), func.max(OrgUnit.id))
+        select(func.count(), func.sum(func.length(OrgUnit.geometry)), func.max(OrgUnit.id),
+               func.count(OrgUnit.retired_on))
         .where(OrgUnit.level == "station", OrgUnit.geometry.is_not(None))
     ).one())
 
@@ -50,11 +58,12 @@ def precinct_index(session: Session) -> PrecinctIndex:
     global _cached
     fingerprint = _fingerprint(session)
     if _cached is None or _cached.fingerprint != fingerprint:
-        rows = session.execute(select(OrgUnit.id, OrgUnit.geometry).where(
+        rows = session.execute(select(OrgUnit.id, OrgUnit.geometry, OrgUnit.retired_on).where(
             OrgUnit.level == "station", OrgUnit.geometry.is_not(None)).order_by(OrgUnit.id)).all()
-        geometries = [shape(json.loads(g)) for _, g in rows]
+        geometries = [shape(json.loads(g)) for _, g, _ in rows]
         for g in geometries:
             shapely.prepare(g)
-        _cached = PrecinctIndex(fingerprint, np.array([i for i, _ in rows]),
-                                shapely.STRtree(geometries), geometries)
+        _cached = PrecinctIndex(fingerprint, np.array([i for i, _, _ in rows]),
+                                shapely.STRtree(geometries), geometries,
+                                frozenset(i for i, _, retired in rows if retired is not None))
     return _cached

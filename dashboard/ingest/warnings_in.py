@@ -17,12 +17,22 @@ from sqlalchemy.orm import Session
 
 from dashboard.aggregates import apply_new_warnings, maintained
 from dashboard.domain import Warning
+from dashboard.domain.base import to_local_naive
 from dashboard.ingest.context import Context, RecordResult
 from dashboard.ingest.schemas import WarningIn
 from dashboard.ingest.upsert import insert_new_rows, one_of, same
 
 UPDATABLE = {"risk_level", "amount_at_risk", "deadline_at"}
 FILLABLE = {"person_name", "person_phone", "person_id_number", "person_bank_account", "lon", "lat"}
+
+
+def retired_reason(ctx: Context, station) -> str:
+    """Why a retired station takes no warning received on or after the day it retired."""
+    reason = f"station {station.code} ({station.name_zh}) was retired on {station.retired_on.isoformat()}"
+    successor = ctx.unit_by_id(station.successor_id) if station.successor_id is not None else None
+    if successor is not None:
+        return f"{reason}; send it to its successor {successor.code} ({successor.name_zh})"
+    return f"{reason} and has no successor; send it to the station that now covers the place"
 
 
 def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
@@ -39,6 +49,10 @@ def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
         station = ctx.station_of_point(rec.lon, rec.lat)
         if station is None:
             errors.append({"field": "lon", "reason": "the point lies in no station precinct"})
+    if station is not None and station.retired_by(to_local_naive(rec.received_at).date()):
+        errors.append({"field": "station_code" if rec.station_code is not None else "lon",
+                       "reason": retired_reason(ctx, station)})
+        station = None
     if station is not None and not ctx.in_reach(station.id):
         errors.append({"field": "station_code" if rec.station_code is not None else "lon",
                        "reason": "the station is outside the unit this import is for"})

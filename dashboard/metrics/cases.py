@@ -37,6 +37,7 @@ from dashboard.metrics.figures import (
 )
 from dashboard.metrics.kpi_sources import Segments, period_sums
 from dashboard.metrics.period import Period
+from dashboard.metrics.retired import without_idle_retired
 from dashboard.metrics.sums import Difference, sum_block, total
 
 FIGURES: tuple[Figure, ...] = (
@@ -87,7 +88,7 @@ def cases_by_unit(session: Session, scope: Scope, period: Period, level: str,
     out["solving_rate"] = ratio(out["reported_solved"], out["cases_reported"])
     for name in ("cases_reported", "cases_solved"):
         add_changes(out, frames[1:], name)
-    return out
+    return without_idle_retired(session, out, period)
 
 
 def _by_type(session: Session, scope: Scope, period: Period, time_col, measures) -> pd.DataFrame:

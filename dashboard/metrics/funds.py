@@ -53,6 +53,7 @@ from dashboard.metrics.figures import (
 from dashboard.metrics.kpi_sources import period_sums
 from dashboard.metrics.period import Period
 from dashboard.metrics.response import BUCKET_COLUMNS, PERCENTILES, percentile
+from dashboard.metrics.retired import without_idle_retired
 from dashboard.metrics.sums import total
 
 FIGURES: tuple[Figure, ...] = (
@@ -157,7 +158,7 @@ def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
     out["funds_returned_share"] = ratio(out["cohort_returned"], out["funds_reported_loss"])
     out = out.drop(columns=["requests", "cohort_stopped", "cohort_returned"])
     add_changes(out, frames[1:], "amount_stopped")
-    return out
+    return without_idle_retired(session, out, period)
 
 
 def at_risk_by_fraud_type(session: Session, scope: Scope, period: Period) -> pd.DataFrame:

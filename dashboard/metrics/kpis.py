@@ -55,6 +55,7 @@ from dashboard.metrics.kpi_sources import (
 )
 from dashboard.metrics.period import Period
 from dashboard.metrics.response import response_times, within_deadline
+from dashboard.metrics.retired import without_idle_retired
 from dashboard.metrics.sums import sums
 
 
@@ -193,7 +194,8 @@ def kpi_frame(session: Session, scope: Scope, period: Period, now: datetime,
     # one row per unit in each source: side by side on unit_id in one step (a merge each was slower)
     frames = [f.set_index("unit_id") for f in _sources(session, scope, period, now, by, needed)]
     out = units.join(pd.concat(frames, axis=1), on="unit_id") if frames else units
-    figures = _figures(out, [days_elapsed(period, now)] * len(out), counts)
+    figures = without_idle_retired(session, _figures(out, [days_elapsed(period, now)] * len(out), counts),
+                                   period)
     if only is None:
         return figures
     return figures[[*units.columns, *only, *(c for c in COUNTS if counts and c in needed)]]

@@ -37,6 +37,7 @@ from dashboard.metrics.figures import (
 )
 from dashboard.metrics.kpi_sources import period_sums
 from dashboard.metrics.period import Period
+from dashboard.metrics.retired import without_idle_retired
 from dashboard.metrics.sums import sums, total
 
 FIGURES: tuple[Figure, ...] = (
@@ -99,7 +100,7 @@ def publicity_by_unit(session: Session, scope: Scope, period: Period, level: str
                      sums(session, WarningDay, {"warnings": "received"}, scope, period, by=level))
     out["events_per_1000_warnings"] = [None if r is None else r * 1000
                                       for r in ratio(out["publicity_events"], out["warnings"])]
-    return out
+    return without_idle_retired(session, out, period)
 
 
 def publicity_by_unit_month(session: Session, scope: Scope, period: Period, level: str) -> pd.DataFrame:

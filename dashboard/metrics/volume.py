@@ -19,6 +19,7 @@ from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.aggregates import WarningDay, WarningHour
 from dashboard.domain.base import SHANGHAI, to_local_naive
 from dashboard.metrics.period import Period
+from dashboard.metrics.retired import without_idle_retired
 from dashboard.metrics.sums import sums
 
 
@@ -73,7 +74,8 @@ def warnings_by_unit(session: Session, scope: Scope, period: Period, level: str)
     Definition: the number of warnings whose ``received_at`` lies in
     ``[period.start, period.end)``, counted at the county or station the
     warning was routed to.  Every unit of that level in scope is listed,
-    with 0 where it had none.  Columns: unit_id, code, name_zh, name_en,
+    with 0 where it had none (but a unit retired before the period with none,
+    ``metrics.retired``).  Columns: unit_id, code, name_zh, name_en,
     parent_id, warnings.
     """
     if level not in ("county", "station"):
@@ -86,4 +88,4 @@ def warnings_by_unit(session: Session, scope: Scope, period: Period, level: str)
                            columns=["unit_id", "code", "name_zh", "name_en", "parent_id"])
     out = unit_df.merge(_counts(session, scope, period, level), on="unit_id", how="left")
     out["warnings"] = out["warnings"].fillna(0).astype(int)
-    return out
+    return without_idle_retired(session, out, period)

@@ -47,7 +47,8 @@ def _role_options(lang: str) -> list[dict]:
 
 
 def _unit_options(session, lang: str) -> list[dict]:
-    units = session.scalars(select(OrgUnit).order_by(OrgUnit.path)).all()
+    units = session.scalars(select(OrgUnit).where(OrgUnit.retired_on.is_(None))
+                            .order_by(OrgUnit.path)).all()
     return [{"label": "\u3000" * unit.path.count("/") + f"{name_of(unit, lang)} ({unit.code})",
              "value": unit.code} for unit in units]
 

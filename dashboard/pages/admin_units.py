@@ -1,14 +1,19 @@
-"""Units (the system administrator, ``manage_units``): create, rename, move.
+"""Units (the system administrator, ``manage_units``): create, rename, move, retire.
 
 Each button runs one command of ``dashboard.commands.edit_units`` in this
 request's transaction (audited there); a refusal names the field to correct.
 A unit whose subtree already holds records cannot move to another county
-(its history is counted there): the refusal says so.
+(its history is counted there): the refusal says so.  A retired unit (split or
+merged: ``RetireUnit``, with an optional successor) stays in the table with
+the day it retired, and is no longer offered as a parent, to move, or as a
+successor; its history stays with it.
 
 The boundary upload (GeoJSON or GeoPackage) runs
 ``dashboard.commands.import_boundaries`` and lists the checker's report, each
-problem named by its unit; with a district chosen, a file of that district's
-stations is taken for that district alone.
+problem named by its unit, beside a map of the uploaded shapes with the gaps,
+overlaps and spills drawn over them (``components.maps.boundary_check_map``);
+with a district chosen, a file of that district's stations is taken for that
+district alone.
 """
 
 from __future__ import annotations
@@ -24,14 +29,23 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 from sqlalchemy import select
 
-from dashboard.commands.edit_units import PERMISSION, CreateUnit, MoveUnit, RenameUnit, UnitInvalid
+from dashboard.commands.edit_units import (
+    PERMISSION,
+    CreateUnit,
+    MoveUnit,
+    RenameUnit,
+    RetireUnit,
+    UnitInvalid,
+)
 from dashboard.commands.import_boundaries import ImportBoundaries
 from dashboard.components.accounts import field
 from dashboard.components.dropdown import dropdown
+from dashboard.components.graph_config import graph_config
+from dashboard.components.maps import PROBLEM_COLORS, boundary_check_map
 from dashboard.domain import OrgUnit
 from dashboard.domain.reference import OrgLevel
 from dashboard.geo import LEVELS
-from dashboard.geo.report import report_lines
+from dashboard.geo.report import report_lines, report_map
 from dashboard.i18n import current_language, name_of, t
 from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
@@ -41,20 +55,32 @@ from dashboard.web.login import client_address
 dash.register_page(__name__, path="/admin/units", name="nav.units", order=82,
                    permission=PERMISSION)
 
-BUTTONS = ("units-create", "units-rename", "units-move")
+BUTTONS = ("units-create", "units-rename", "units-move", "units-retire")
 MAX_UPLOAD = 20 * 1024 * 1024
 FILE_KINDS = (".geojson", ".json", ".gpkg")
 DONE = {"units-create": "units.admin.created", "units-rename": "units.admin.renamed",
-        "units-move": "units.admin.moved"}
-COLUMNS = ("code", "level", "name", "parent", "path")
+        "units-move": "units.admin.moved", "units-retire": "units.admin.retired"}
+COLUMNS = ("code", "level", "name", "parent", "path", "retired")
 
 
 def _units(session) -> list[OrgUnit]:
     return list(session.scalars(select(OrgUnit).order_by(OrgUnit.path)))
 
 
-def _unit_options(units: list[OrgUnit], lang: str) -> list[dict]:
-    return [{"label": f"{u.code} {u.name(lang)}", "value": u.code} for u in units]
+def _unit_options(units: list[OrgUnit], lang: str, active: bool = True) -> list[dict]:
+    """Choices of units; ``active``: the units not retired alone (a retired one takes nothing new)."""
+    return [{"label": f"{u.code} {u.name(lang)}", "value": u.code} for u in units
+            if not (active and u.retired_on is not None)]
+
+
+def _retired_cell(unit: OrgUnit, lang: str) -> html.Td:
+    if unit.retired_on is None:
+        return html.Td("")
+    badge = dbc.Badge(t("units.admin.retired_badge", lang, day=unit.retired_on.isoformat()),
+                      color="secondary", className="me-1")
+    successor = (t("units.admin.successor_is", lang, code=unit.successor.code)
+                 if unit.successor is not None else "")
+    return html.Td([badge, html.Span(successor, className="small")])
 
 
 def _table(session, lang: str) -> dbc.Table:
@@ -62,8 +88,10 @@ def _table(session, lang: str) -> dbc.Table:
     levels = {row.code: name_of(row, lang) for row in session.scalars(select(OrgLevel))}
     header = html.Thead(html.Tr([html.Th(t(f"units.admin.column.{c}", lang)) for c in COLUMNS]))
     rows = [html.Tr([html.Td(u.code), html.Td(levels.get(u.level, u.level)), html.Td(u.name(lang)),
-                     html.Td(u.parent.code if u.parent else "—"), html.Td(u.path, className="small")],
-                    id=f"units-row-{u.code}") for u in units]
+                     html.Td(u.parent.code if u.parent else "—"), html.Td(u.path, className="small"),
+                     _retired_cell(u, lang)],
+                    id=f"units-row-{u.code}", className="text-muted" if u.retired_on else None)
+            for u in units]
     return dbc.Table([header, html.Tbody(rows)], id="units-table-rows", size="sm", striped=True,
                      responsive=True)
 
@@ -74,6 +102,7 @@ def _text_input(id_: str, max_length: int) -> dbc.Input:
 
 def _forms(session, lang: str) -> list:
     units = _unit_options(_units(session), lang)
+    every_unit = _unit_options(_units(session), lang, active=False)
     levels = [{"label": name_of(row, lang), "value": row.code}
               for row in session.scalars(select(OrgLevel).order_by(OrgLevel.sort_order))]
     create = dbc.Card(dbc.CardBody([
@@ -88,7 +117,7 @@ def _forms(session, lang: str) -> list:
     ]), className="mb-3")
     rename = dbc.Card(dbc.CardBody([
         html.H5(t("units.admin.rename", lang)),
-        field("units.field.unit", dropdown(lang, units, id="units-rename-unit"), lang),
+        field("units.field.unit", dropdown(lang, every_unit, id="units-rename-unit"), lang),
         field("units.field.name_zh", _text_input("units-rename-name-zh", 80), lang),
         field("units.field.name_en", _text_input("units-rename-name-en", 120), lang),
         dbc.Button(t("units.admin.rename_button", lang), id="units-rename", color="secondary"),
@@ -99,7 +128,15 @@ def _forms(session, lang: str) -> list:
         field("units.admin.new_parent", dropdown(lang, units, id="units-move-parent"), lang),
         dbc.Button(t("units.admin.move_button", lang), id="units-move", color="secondary"),
     ]), className="mb-3")
-    return [create, rename, move]
+    retire = dbc.Card(dbc.CardBody([
+        html.H5(t("units.admin.retire", lang)),
+        html.P(t("units.admin.retire_help", lang), className="text-muted small"),
+        field("units.field.unit", dropdown(lang, units, id="units-retire-unit"), lang),
+        field("units.field.successor", dropdown(lang, units, id="units-retire-successor"), lang),
+        dbc.Button(t("units.admin.retire_button", lang), id="units-retire", color="danger",
+                   outline=True),
+    ]), className="mb-3")
+    return [create, rename, move, retire]
 
 
 def _boundary_card(session, lang: str) -> dbc.Card:
@@ -148,18 +185,23 @@ def _command(trigger: str, f: dict):
     if trigger == "units-rename":
         return RenameUnit(actor, f["rename_unit"], f["rename_name_zh"], f["rename_name_en"],
                           source_address=address)
+    if trigger == "units-retire":
+        return RetireUnit(actor, f["retire_unit"], f["retire_successor"], source_address=address)
     return MoveUnit(actor, f["move_unit"], f["move_parent"], source_address=address)
 
 
 STATE = ("units-new-code", "units-new-level", "units-new-parent", "units-new-name-zh",
          "units-new-name-en", "units-new-population", "units-rename-unit", "units-rename-name-zh",
-         "units-rename-name-en", "units-move-unit", "units-move-parent")
+         "units-rename-name-en", "units-move-unit", "units-move-parent", "units-retire-unit",
+         "units-retire-successor")
+ACTIVE_CHOICES = ("units-new-parent", "units-move-unit", "units-move-parent", "units-retire-unit",
+                  "units-retire-successor")
 
 
 @callback(
     Output("units-feedback", "children"), Output("units-table", "children"),
-    *(Output(i, "options") for i in ("units-new-parent", "units-rename-unit", "units-move-unit",
-                                     "units-move-parent")),
+    Output("units-rename-unit", "options"),
+    *(Output(i, "options") for i in ACTIVE_CHOICES),
     *(Input(b, "n_clicks") for b in BUTTONS),
     *(State(s, "value") for s in STATE),
     prevent_initial_call=True,
@@ -176,13 +218,17 @@ def change_unit(*values):
     if ran.ok:
         unit = ran.value
         feedback = dbc.Alert(t(DONE[trigger], lang, code=unit.code,
-                               parent=unit.parent.code if unit.parent else "—"),
+                               parent=unit.parent.code if unit.parent else "—",
+                               day=unit.retired_on.isoformat() if unit.retired_on else "",
+                               successor=unit.successor.code if unit.successor else "—"),
                              color="success", id="units-done")
     else:
         feedback = dbc.Alert(ran.message(lang), color="danger", id="units-invalid")
     session = request_session()
-    options = _unit_options(_units(session), lang)
-    return feedback, _table(session, lang), options, options, options, options
+    units = _units(session)
+    active = _unit_options(units, lang)
+    return (feedback, _table(session, lang), _unit_options(units, lang, active=False),
+            *(active for _ in ACTIVE_CHOICES))
 
 
 @callback(Output("units-boundary-name", "children"), Input("units-boundary-upload", "filename"),
@@ -233,4 +279,10 @@ def check_boundaries_upload(_check, contents, filename, level, district, accept)
     else:
         alert = dbc.Alert(t("units.admin.boundaries_not_stored", lang), color="warning",
                           id="units-boundary-problems")
-    return html.Div([alert, html.Ul([html.Li(line) for line in lines], id="units-boundary-lines")])
+    drawn = report_map(upload.report, lang)
+    figure = boundary_check_map(drawn["shapes"], drawn["problems"],
+                                {k: t(f"units.admin.map.{k}", lang) for k in PROBLEM_COLORS})
+    return html.Div([alert, dbc.Row([
+        dbc.Col(dcc.Graph(id="units-boundary-map", figure=figure,
+                          config=graph_config(None, lang, scrollZoom=True)), xl=7),
+        dbc.Col(html.Ul([html.Li(line) for line in lines], id="units-boundary-lines"), xl=5)])])

@@ -21,6 +21,7 @@ from dashboard.geo.boundaries import (
     check_boundaries,
     read_boundaries,
 )
+from dashboard.geo.report import report_lines, report_map
 
 COUNTY = "350203"  # 思明分局
 DRIVERS = {"geojson": "GeoJSON", "shp": "ESRI Shapefile", "gpkg": "GPKG"}
@@ -136,6 +137,24 @@ def test_unknown_code_and_missing_unit_and_gap_are_reported(units, session, tmp_
     assert gap.area_m2 == pytest.approx(missing_area.to_crs(32650).area.iloc[0], rel=0.01)
     assert shape(json.loads(units[missing].geometry)).covers(shapely.Point(gap.lon, gap.lat))
     assert not report.clean
+
+
+def test_each_problem_carries_its_area_for_the_map(units, session, tmp_path):
+    """The checker hands over the gap's own shape (WGS84); report_map names each by its stations."""
+    frame = station_frame(units, COUNTY)
+    missing = frame.loc[1, "code"]
+    frame.loc[1, "code"] = "99999999"
+    report = check_boundaries(session, read_boundaries(write(frame, tmp_path)), "station")
+    [gap] = report.gaps
+    hole = shape(json.loads(units[missing].geometry))
+    assert gap.geometry.symmetric_difference(hole).area < 0.01 * hole.area
+    drawn = report_map(report, "en")
+    assert {f["id"] for f in drawn["shapes"]["features"]} == set(report.matched)
+    by_kind = {p["kind"]: p for p in drawn["problems"]}
+    assert set(by_kind) >= {"gap", "unknown"}
+    assert by_kind["gap"]["codes"] == list(gap.codes) and by_kind["gap"]["label"] in report_lines(report, "en")
+    assert shape(by_kind["gap"]["geometry"]).symmetric_difference(hole).area < 0.01 * hole.area
+    assert by_kind["unknown"]["codes"] == ["99999999"]
 
 
 def test_overlap_is_reported_with_both_codes(units, session, tmp_path):

@@ -13,10 +13,11 @@ from dashboard.auth import audit
 from dashboard.domain import AuditEntry, OrgUnit
 from tests.web.dash_requests import find, post_callback, render_page
 
-BUTTONS = ("units-create", "units-rename", "units-move")
+BUTTONS = ("units-create", "units-rename", "units-move", "units-retire")
 STATE = ("units-new-code", "units-new-level", "units-new-parent", "units-new-name-zh",
          "units-new-name-en", "units-new-population", "units-rename-unit", "units-rename-name-zh",
-         "units-rename-name-en", "units-move-unit", "units-move-parent")
+         "units-rename-name-en", "units-move-unit", "units-move-parent", "units-retire-unit",
+         "units-retire-successor")
 
 
 def output(client) -> str:
@@ -98,9 +99,9 @@ def square(code: str, x: float) -> dict:
                                                                           "coordinates": [ring]}}
 
 
-def upload(client, codes, district, accept=False, filename="stations.geojson"):
-    data = json.dumps({"type": "FeatureCollection",
-                       "features": [square(c, 118.0 + 0.01 * i) for i, c in enumerate(codes)]})
+def upload(client, codes, district, accept=False, filename="stations.geojson", features=None):
+    data = json.dumps({"type": "FeatureCollection", "features": features or [
+        square(c, 118.0 + 0.01 * i) for i, c in enumerate(codes)]})
     contents = "data:application/geo+json;base64," + base64.b64encode(data.encode()).decode()
     state = [{"id": "units-boundary-upload", "property": "contents", "value": contents},
              {"id": "units-boundary-upload", "property": "filename", "value": filename},
@@ -160,3 +161,65 @@ def test_the_upload_is_refused_to_others(fresh_client, engine):
                               {"id": "units-boundary-accept", "property": "value", "value": True}])
     assert "units-boundary-stored" not in response.get_data(as_text=True)
     assert not any(shapes(engine).values())
+
+
+def options(response, component: str) -> list[str]:
+    return [o["value"] for o in response.get_json()["response"][component]["options"]]
+
+
+def test_a_merged_station_is_retired_through_the_page_and_leaves_the_choices(sysadmin, engine):
+    response = press(sysadmin, "units-retire", retire_unit="35020302", retire_successor="35020301")
+    kind, message = feedback(response)
+    assert kind == "units-done" and "35020302" in message and "35020301" in message
+    for component in ("units-new-parent", "units-move-unit", "units-move-parent",
+                      "units-retire-unit", "units-retire-successor"):
+        assert "35020302" not in options(response, component), component
+    assert "35020302" in options(response, "units-rename-unit")  # a retired unit keeps its name
+    row = find(response.get_json()["response"]["units-table"]["children"], "units-row-35020302")
+    assert "2026-" in str(row) and "35020301" in str(row)
+    with Session(engine) as session:
+        retired = session.scalar(select(OrgUnit).where(OrgUnit.code == "35020302"))
+        assert retired.retired_on is not None and retired.successor.code == "35020301"
+        assert session.scalar(select(AuditEntry).where(
+            AuditEntry.action == audit.UNIT_RETIRED, AuditEntry.username == "sysadmin")) is not None
+    page = render_page(sysadmin, "/admin/units")
+    assert "35020302" not in [o["value"] for o in find(page, "units-move-unit")["props"]["options"]]
+
+
+def test_a_station_with_an_active_account_is_not_retired_and_the_refusal_says_how_many(sysadmin, engine):
+    kind, message = feedback(press(sysadmin, "units-retire", retire_unit="35020301"))
+    assert kind == "units-invalid" and message.startswith("单位") and "1 个启用的用户账号" in message
+    with Session(engine) as session:
+        assert session.scalar(select(OrgUnit).where(OrgUnit.code == "35020301")).retired_on is None
+
+
+def box(code: str, x0: float, x1: float) -> dict:
+    ring = [[x0, 24.4], [x1, 24.4], [x1, 24.41], [x0, 24.41], [x0, 24.4]]
+    return {"type": "Feature", "properties": {"code": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_the_report_is_drawn_on_a_map_with_each_problem_named_by_its_stations(sysadmin, engine):
+    with Session(engine) as session, session.begin():  # the district's own outline
+        county = session.scalar(select(OrgUnit).where(OrgUnit.code == "350203"))
+        county.geometry = json.dumps(box("350203", 118.0, 118.03)["geometry"])
+    # 35020301 and 35020302 overlap by a third of a square; nothing covers 118.025-118.03
+    answer = upload(sysadmin, [], "350203", features=[box("35020301", 118.0, 118.015),
+                                                     box("35020302", 118.01, 118.025)])
+    assert find(answer, "units-boundary-problems") is not None
+    figure = find(answer, "units-boundary-map")["props"]["figure"]
+    shapes, *problems = figure["data"]
+    assert sorted(shapes["locations"]) == ["35020301", "35020302"]
+    named = {trace["name"]: trace for trace in problems if trace["type"] == "scattermap"}
+    assert set(named) == {"空隙", "重叠"}
+    assert named["重叠"]["text"] == ["35020301/35020302"]
+    assert "35020302" in named["空隙"]["text"][0] and "350203" in named["空隙"]["text"][0]
+    filled = [trace for trace in problems if trace["type"] == "choroplethmap"]
+    assert all(trace["geojson"]["features"][0]["geometry"]["coordinates"] for trace in filled)
+    assert any("重叠" in text or "35020301" in text for t in filled for text in t["customdata"])
+    assert find(answer, "units-boundary-lines") is not None
+    assert not any(shapes_stored for shapes_stored in stored(engine).values())
+
+
+def stored(engine) -> dict[str, bool]:
+    return shapes(engine)

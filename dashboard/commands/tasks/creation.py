@@ -69,7 +69,7 @@ def _unit(session: Session, ref) -> OrgUnit | None:
 
 
 def resolve_targets(session: Session, refs: Iterable, below: OrgUnit) -> list[OrgUnit]:
-    """Units named by id or code, each strictly below ``below``; at least one, no repeats."""
+    """Active units named by id or code, each strictly below ``below``; at least one, no repeats."""
     refs = list(refs or [])
     if not refs:
         raise TaskInvalid("target_units", "task.error.no_target")
@@ -80,6 +80,9 @@ def resolve_targets(session: Session, refs: Iterable, below: OrgUnit) -> list[Or
         unit = _unit(session, ref)
         if unit is None or not unit.path.startswith(below.path + PATH_SEPARATOR):
             raise TaskInvalid("target_units", "task.error.target_outside")
+        if unit.retired_on is not None:
+            raise TaskInvalid("target_units", "task.error.target_retired",
+                              unit=(unit.name_zh, unit.name_en), day=unit.retired_on.isoformat())
         if unit not in units:
             units.append(unit)
     return units

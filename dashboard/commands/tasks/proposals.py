@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from dashboard.auth.records import warning_in_scope
 from dashboard.auth.scope import Scope
 from dashboard.commands.tasks import IssueTask, TaskInvalid
-from dashboard.domain import Warning
+from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import FraudType
 from dashboard.domain.task_rules import CLOSED, priority_for_warning, rule_for, warning_triggers
@@ -58,6 +58,9 @@ def propose_door_visit(session: Session, warning: Warning, now: datetime | None 
     now = (now or now_local()).replace(microsecond=0)
     priority = priority_for_warning(warning)
     if priority is None or has_door_visit(session, warning.id):
+        return None
+    station = session.get(OrgUnit, warning.station_id)
+    if station is None or station.retired_on is not None:  # a retired station takes no tasks
         return None
     _, deadline = rule_for(DOOR_VISIT, priority).deadlines(now)
     fraud_type = session.get(FraudType, warning.fraud_type)
