@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
@@ -64,6 +64,17 @@ def open_records(session: Session, scope: Scope, limit: int = PAGE_SIZE) -> list
     """The newest open rejected records ``scope`` may see."""
     return session.scalars(select(RejectedRecord).where(RejectedRecord.status == "open", visible(scope))
                            .order_by(RejectedRecord.id.desc()).limit(limit)).all()
+
+
+def reason_groups(session: Session, scope: Scope, limit: int = 10) -> list[tuple[str, list[dict], int]]:
+    """The open records ``scope`` may see grouped by identical reasons, the largest groups first:
+    (kind, errors as anyone may see them, how many)."""
+    rows = session.execute(
+        select(RejectedRecord.kind, RejectedRecord.errors, func.count())
+        .where(RejectedRecord.status == "open", visible(scope))
+        .group_by(RejectedRecord.kind, RejectedRecord.errors)
+        .order_by(func.count().desc(), RejectedRecord.kind).limit(limit)).all()
+    return [(kind, clean_errors(json.loads(errors)), count) for kind, errors, count in rows]
 
 
 def rejected_in_scope(session: Session, scope: Scope, record_id, *, user,

@@ -22,6 +22,7 @@ from dashboard.commands.rejected import (
     RejectedRecordError,
     discard,
     open_records,
+    reason_groups,
     rejected_in_scope,
     replay,
     shown_errors,
@@ -67,6 +68,19 @@ def _table(session, lang: str):
     return dbc.Table([head, html.Tbody(rows)], striped=True, size="sm", id="rejected-table")
 
 
+def _groups(session, lang: str):
+    """The open records by identical reasons (the same mistake in many rows is fixed once)."""
+    groups = reason_groups(session, current_scope())
+    if len(groups) < 2 and not any(count > 1 for _, _, count in groups):
+        return None
+    head = html.Thead(html.Tr([html.Th(t(f"rejected.groups.{c}", lang))
+                               for c in ("kind", "reasons", "count")]))
+    rows = [html.Tr([html.Td(kind), html.Td(_errors_text(errors)), html.Td(count)])
+            for kind, errors, count in groups]
+    return html.Div([html.H6(t("rejected.groups.title", lang)),
+                     dbc.Table([head, html.Tbody(rows)], size="sm", id="rejected-groups")])
+
+
 def _options(session) -> list[dict]:
     return [{"label": f"#{r.id} · {r.kind} · {_shown(r.external_id)}", "value": r.id}
             for r in open_records(session, current_scope())]
@@ -97,6 +111,7 @@ def layout(**_kwargs):
     return html.Div([
         html.H4(t("rejected.title", lang)),
         html.P(t("rejected.help", lang), className="text-muted"),
+        _groups(session, lang),
         html.Div(_table(session, lang), id="rejected-list"),
         dbc.Row([
             dbc.Col(dropdown(lang, _options(session), id="rejected-pick",

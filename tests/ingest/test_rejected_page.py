@@ -149,3 +149,25 @@ def test_a_role_that_may_unmask_shows_one_field_audited_and_others_cannot(api, s
     assert ("commander2", f"rejected:{record_id}") in refused
     assert any(r.username == "leader" for r in rows if r.action == audit.ACCESS_DENIED)
     assert all(NOTE not in (r.detail or "") for r in rows)
+
+
+def test_identical_reasons_are_grouped_above_the_list(api, staff):
+    api.post_batch("warnings", [warning(i, station_code="99999999") for i in range(40, 43)]
+                   + [warning(50, fraud_type="no_such_type")])
+    leader = _client(api, "leader")
+    groups = find(render_page(leader, "/admin/rejected"), "rejected-groups")
+    cells = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Td":
+                cells.append(node["props"]["children"])
+            else:
+                walk(node.get("props", {}).get("children"))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(groups)
+    rows = [cells[i:i + 3] for i in range(0, len(cells), 3)]
+    assert [row[2] for row in rows] == [3, 1]
+    assert "station_code" in rows[0][1] and "fraud_type" in rows[1][1]
