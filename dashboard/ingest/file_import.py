@@ -11,7 +11,9 @@ Rejected rows go to the rejected-records table (batch ``file:<id>``,
 position = row number; a row kept open already from an earlier import of
 the file is not kept again) and to a report CSV (UTF-8 with BOM, which Excel
 opens correctly): one line per error with the row number, external id,
-field, column (as the file names it) and reason, never the personal data itself; its text cells go through
+field, column (as the file names it) and reason, in the import's language (``Reading.lang``,
+``dashboard.ingest.reasons.row_text``: the row, the column and the expected form), never the
+personal data itself; its text cells go through
 ``dashboard.spreadsheet.spreadsheet_text``, so none can be a formula.
 """
 
@@ -40,12 +42,14 @@ from dashboard.ingest.files import (
     batches,
 )
 from dashboard.ingest.headers import save_maps, saved_maps
+from dashboard.ingest.reasons import refusal, row_text
 from dashboard.ingest.rejected import EXTERNAL_ID, identifier
 from dashboard.ingest.tokens import Sender
 from dashboard.spreadsheet import spreadsheet_text
 
 REPORT_COLUMNS = ("line", "external_id", "field", "column", "reason")
 SAMPLE_LINES = 20
+SAMPLE_REASONS = 5
 
 
 @dataclass
@@ -63,6 +67,7 @@ class ImportSummary:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("inserted", "duplicate", "updated", "rejected"), 0))
     rejected_lines: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # the first few, as the report says them
     report_path: Path | None = None
     seconds: float = 0.0
     error: FileFormatError | None = None
@@ -76,8 +81,9 @@ def default_report_path(path: Path) -> Path:
 class _Report:
     """The report CSV, opened at the first rejected row (or at once when asked for by name)."""
 
-    def __init__(self, path: Path, eager: bool) -> None:
+    def __init__(self, path: Path, eager: bool, lang: str) -> None:
         self.path = path
+        self.lang = lang
         self._fh = None
         self._writer = None
         if eager:
@@ -88,14 +94,19 @@ class _Report:
         self._writer = csv.writer(self._fh)
         self._writer.writerow(REPORT_COLUMNS)
 
-    def write(self, line: int, external_id, errors: list[dict], headers: dict[str, str]) -> None:
+    def write(self, line: int, external_id, errors: list[dict], headers: dict[str, str]) -> list[str]:
+        """Write the row's errors; their reasons as written."""
         if self._writer is None:
             self._open()
-        for error in errors or [{"field": "record", "reason": "rejected"}]:
+        reasons = []
+        for error in errors or [refusal("record", "invalid")]:
             field_name = error.get("field", "")
             column = error.get("column") or headers.get(field_name, field_name)
-            texts = (external_id or "", field_name, column, error.get("reason", ""))
+            reason = row_text(error, self.lang, line, column, headers)
+            reasons.append(reason)
+            texts = (external_id or "", field_name, column, reason)
             self._writer.writerow([line, *(spreadsheet_text(str(t)) for t in texts)])
+        return reasons
 
     @property
     def opened(self) -> bool:
@@ -149,7 +160,7 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
             with session_scope() as session:
                 save_maps(session, source, maps, datetime.now(SHANGHAI).replace(microsecond=0))
         headers = _headers(records.columns)
-        report = _Report(report_file, eager=report_path is not None)
+        report = _Report(report_file, eager=report_path is not None, lang=reading.lang)
         try:
             for run in batches(records.rows(), batch_size):
                 _import_run(session_scope, run, summary, report, sender, actor,
@@ -194,5 +205,6 @@ def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _
         row = run[outcome.index]
         if len(summary.rejected_lines) < SAMPLE_LINES:
             summary.rejected_lines.append(row.line)
-        report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID), outcome.errors,
-                     headers)
+        reasons = report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID),
+                               outcome.errors, headers)
+        summary.reasons.extend(reasons[:SAMPLE_REASONS - len(summary.reasons)])

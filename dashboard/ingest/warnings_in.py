@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dashboard.aggregates import apply_new_warnings, maintained
 from dashboard.domain import Warning
 from dashboard.ingest.context import Context, RecordResult
+from dashboard.ingest.reasons import refusal
 from dashboard.ingest.schemas import WarningIn
 from dashboard.ingest.upsert import insert_new_rows, one_of, same
 
@@ -33,16 +34,16 @@ def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
     if rec.station_code is not None:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
-            errors.append({"field": "station_code", "reason": "no station with this code"})
+            errors.append(refusal("station_code", "station_unknown"))
             station = None
     elif rec.lon is not None:
         station = ctx.station_of_point(rec.lon, rec.lat)
         if station is None:
-            errors.append({"field": "lon", "reason": "the point lies in no station precinct"})
+            errors.append(refusal("lon", "point_outside"))
     if station is not None and rec.county_code is not None:
         county = ctx.unit(rec.county_code)
         if county is None or county.id != station.parent_id:
-            errors.append({"field": "county_code", "reason": "is not the county of the station"})
+            errors.append(refusal("county_code", "county_mismatch"))
     errors.extend(ctx.time_errors(rec))
     if errors:
         return None
@@ -74,10 +75,9 @@ def _compare(stored: Warning, values: dict) -> tuple[str, list[dict]]:
     if stored.status == "closed":
         illegal = differing
     if illegal:
-        return "rejected", [{"field": k.removeprefix("person_") if k.startswith("person_") else k,
-                             "reason": "differs from the stored warning with this external_id"
-                                       + (" (closed warnings do not change)" if stored.status == "closed"
-                                          else "")} for k in illegal]
+        code = "differs_closed_warning" if stored.status == "closed" else "differs_warning"
+        return "rejected", [refusal(k.replace("person_", "person.", 1) if k.startswith("person_") else k,
+                                    code) for k in illegal]
     for k in differing + ["deadline_at"]:
         setattr(stored, k, values[k])
     stored.version += 1
@@ -112,7 +112,7 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
             first = pending[key][1]
             same_record = all(same(first[k], values[k]) for k in COMPARED)
             results.append(RecordResult(index, "duplicate") if same_record else RecordResult(
-                index, "rejected", errors=[{"field": "external_id", "reason": "appears twice in the batch with different content"}]))
+                index, "rejected", errors=[refusal("external_id", "twice_in_batch")]))
             continue
         pending[key] = (index, values)
 

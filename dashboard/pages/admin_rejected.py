@@ -34,6 +34,7 @@ from dashboard.components.dropdown import dropdown
 from dashboard.domain import RejectedRecord
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import current_language, t
+from dashboard.ingest.reasons import field_text
 from dashboard.web.access import current_scope
 from dashboard.web.commands import audited_lookup, run_command, run_reveal
 from dashboard.web.database import request_session
@@ -45,8 +46,8 @@ dash.register_page(__name__, path="/admin/rejected", name="nav.rejected", order=
                    permission=PERMISSION)
 
 
-def _errors_text(errors: list[dict]) -> str:
-    return "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+def _errors_text(errors: list[dict], lang: str) -> str:
+    return "; ".join(field_text(e, lang) for e in errors)
 
 
 def _shown(value: str | None) -> str:
@@ -62,7 +63,7 @@ def _table(session, lang: str):
     rows = [html.Tr([html.Td(r.id), html.Td(r.kind), html.Td(_shown(r.source)),
                      html.Td(_shown(r.external_id)), html.Td(r.position),
                      html.Td(f"{r.received_at:%Y-%m-%d %H:%M}"),
-                     html.Td(_errors_text(shown_errors(r)))])
+                     html.Td(_errors_text(shown_errors(r), lang))])
             for r in records]
     return dbc.Table([head, html.Tbody(rows)], striped=True, size="sm", id="rejected-table")
 
@@ -182,7 +183,7 @@ def act(_replay, _discard, record_id, payload_text):
         status, errors = ran.value
         if status == "rejected":
             message = dbc.Alert([t("rejected.still_rejected", lang), html.Ul(
-                [html.Li(f"{e['field']}: {e['reason']}") for e in errors])], color="danger")
+                [html.Li(field_text(e, lang)) for e in errors])], color="danger")
         else:
             message = dbc.Alert(t("rejected.replayed", lang, status=status), color="success")
     return message, _table(session, lang), _options(session)
