@@ -32,12 +32,16 @@ RESULT = {
                 "index": {"type": "integer"},
                 "status": {"enum": ["inserted", "duplicate", "updated", "rejected"]},
                 "id": {"type": "integer"},
-                "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
+                "errors": {"type": "array", "items": {"$ref": "#/components/schemas/RecordError"}},
             }}},
     },
 }
 FIELD_ERROR = {"type": "object", "required": ["field", "reason"],
                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}
+# a record's error: the English reason, and a stable code with its parameters to translate
+RECORD_ERROR = {"type": "object", "required": ["field", "reason", "code", "params"],
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"},
+                               "code": {"type": "string"}, "params": {"type": "object"}}}
 ERROR = {"type": "object", "required": ["error"],
          "properties": {"error": {"$ref": "#/components/schemas/FieldError"}}}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -139,7 +143,8 @@ STATS = {"get": {
 def openapi_document() -> dict:
     _, defs = models_json_schema([(m, "validation") for m in SCHEMAS.values()],
                                  ref_template="#/components/schemas/{model}")
-    schemas = {**defs["$defs"], "BatchResult": RESULT, "FieldError": FIELD_ERROR, "Error": ERROR}
+    schemas = {**defs["$defs"], "BatchResult": RESULT, "FieldError": FIELD_ERROR,
+               "RecordError": RECORD_ERROR, "Error": ERROR}
     paths = {f"/api/v1/{kind}": _ingest(kind, model) for kind, model in SCHEMAS.items()}
     paths["/api/v1/stats"] = STATS
     return {

@@ -55,6 +55,19 @@ def table(result: dict, lang: str) -> list[str]:
     return lines
 
 
+def import_table(result: dict, lang: str) -> list[str]:
+    """The lines to print for ``antifraud bench --import-rows`` (``dashboard.bench.office_import``)."""
+    figures, setup = result["import"], result["setup"]
+    return [t("bench.import.title", lang, rows=f"{figures['rows']:,}", db=setup["backend"]),
+            machine_line(setup["machine"], lang),
+            t("bench.import.file", lang, mb=f"{figures['bytes'] / 1e6:,.1f}",
+              seconds=f"{figures['write_seconds']:,.1f}", encoding=figures["encoding"]),
+            t("bench.import.rate", lang, rows=f"{figures['rows']:,}", seconds=f"{figures['seconds']:,.1f}",
+              rate=f"{figures['rows_per_second']:,.0f}", cpu=f"{figures['cpu_seconds']:,.1f}",
+              cpu_rate=f"{figures['rows_per_cpu_second']:,.0f}"),
+            t("bench.import.memory", lang, peak=f"{figures['peak_mb']:,.0f}")]
+
+
 def display_width(text: str) -> int:
     """Columns on a terminal: CJK characters take two."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

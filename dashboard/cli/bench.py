@@ -7,6 +7,12 @@ history at ``--scale``, then times each dashboard interaction through the
 real server code path (``dashboard.bench.interactions``), ingest through the
 API and the file import, and the process's peak memory.  Prints a table;
 ``--json FILE`` writes every figure for machines.  See docs/performance.md.
+
+``--import-rows N`` measures the file import alone: N warnings written as a
+Chinese office exports them (GB18030, Chinese headers, ``2026/12/6 14:05``,
+``1,234.50``), streamed to a file and imported with the aggregates
+maintained, a progress bar on stderr; rows per second and peak memory
+(``dashboard.bench.office_import``).
 """
 
 from __future__ import annotations
@@ -17,28 +23,70 @@ import resource
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from dashboard.cli.common import UsageError, stop_cleanly_on_sigterm
 from dashboard.i18n import t
 
 DEMO_ROLES = ("leader", "commander", "press")
+IMPORT_CITY = 60  # warnings a day of the one day generated before --import-rows
 
 
 def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
+def _open(args, settings, lang: str):
+    """The bench database of ``--db``/``--path``/``--schema``, or a UsageError saying what is wrong."""
+    from dashboard.bench.database import SchemaNameInvalid, open_bench_database
+
+    flag = "--path" if args.db == "sqlite" else "--schema"
+    try:
+        return open_bench_database(args.db if args.db == "sqlite" else "postgresql", args.path,
+                                   settings.get("DATABASE_URL"), reuse=args.reuse, schema=args.schema)
+    except FileExistsError as exc:
+        raise UsageError(t("bench.error.path_exists", lang, flag=flag, path=str(exc))) from None
+    except FileNotFoundError as exc:
+        raise UsageError(t("bench.error.reuse_missing", lang, flag=flag, path=str(exc))) from None
+    except SchemaNameInvalid as exc:
+        raise UsageError(t("bench.error.schema_name", lang, schema=str(exc))) from None
+    except ValueError:
+        raise UsageError(t("bench.error.postgres_url", lang)) from None
+
+
+def run_import_bench(args, settings, say) -> dict:
+    """``--import-rows``: the office file's import alone, as the JSON document."""
+    from dashboard.bench import office_import
+    from dashboard.bench.database import generate
+    from dashboard.bench.machine import reference
+    from dashboard.cli.imports import ProgressBar
+
+    lang = settings["DEFAULT_LANGUAGE"]
+    bench = _open(args, settings, lang)
+    machine = reference()
+    try:
+        if not args.reuse:  # the units and reference lists, and a day of a small city
+            say(t("bench.progress.generate", lang, days=1, daily=IMPORT_CITY, where=bench.location))
+            generate(bench, 1, IMPORT_CITY)
+        with tempfile.TemporaryDirectory(prefix="antifraud-bench-") as folder:
+            bar = ProgressBar(lang=lang)  # its rate counts from here
+            try:
+                figures = office_import.run(bench, args.import_rows, Path(folder),
+                                            lambda key, params: say(t(key, lang, **params)), progress=bar)
+            finally:
+                bar.finish()
+    finally:
+        bench.close()
+    return {"setup": {"backend": bench.backend, "python": sys.version.split()[0], "machine": machine,
+                      "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+            "import": figures}
+
+
 def run_bench(args, settings, say) -> dict:
     """Everything the command measures, as the JSON document."""
     from dashboard import create_app
     from dashboard.bench.dash_protocol import login
-    from dashboard.bench.database import (
-        SCALES,
-        SchemaNameInvalid,
-        existing_history,
-        generate,
-        open_bench_database,
-    )
+    from dashboard.bench.database import SCALES, existing_history, generate
     from dashboard.bench.ingest import remove_ingested, through_api, through_file
     from dashboard.bench.interactions import measure
     from dashboard.bench.machine import reference
@@ -50,17 +98,7 @@ def run_bench(args, settings, say) -> dict:
     daily = args.daily_warnings or SCALES[args.scale]
     kept = args.path or args.schema  # the database stays for another run (--reuse)
     flag = "--path" if args.db == "sqlite" else "--schema"
-    try:
-        bench = open_bench_database(args.db if args.db == "sqlite" else "postgresql", args.path,
-                                    settings.get("DATABASE_URL"), reuse=args.reuse, schema=args.schema)
-    except FileExistsError as exc:
-        raise UsageError(t("bench.error.path_exists", lang, flag=flag, path=str(exc))) from None
-    except FileNotFoundError as exc:
-        raise UsageError(t("bench.error.reuse_missing", lang, flag=flag, path=str(exc))) from None
-    except SchemaNameInvalid as exc:
-        raise UsageError(t("bench.error.schema_name", lang, schema=str(exc))) from None
-    except ValueError:
-        raise UsageError(t("bench.error.postgres_url", lang)) from None
+    bench = _open(args, settings, lang)
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     machine = reference()  # before generation, on a quiet process
     try:
@@ -112,7 +150,7 @@ def run_bench(args, settings, say) -> dict:
 
 
 def cmd_bench(args, settings) -> int:
-    from dashboard.bench.report import emit, table
+    from dashboard.bench.report import emit, import_table, table
 
     lang = settings["DEFAULT_LANGUAGE"]
     if args.days < 1:
@@ -127,8 +165,14 @@ def cmd_bench(args, settings) -> int:
         raise UsageError(t("bench.error.reuse_needs_path", lang))
     if args.path and args.db != "sqlite" or args.schema and args.db != "postgres":
         raise UsageError(t("bench.error.place_for_db", lang))
+    if args.import_rows is not None and args.import_rows < 1:
+        raise UsageError(t("bench.error.import_rows", lang))
+    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     with stop_cleanly_on_sigterm():  # a killed bench still drops its PostgreSQL schema
-        result = run_bench(args, settings, lambda line: print(line, file=sys.stderr, flush=True))
+        if args.import_rows:
+            result = run_import_bench(args, settings, say)
+            return emit(import_table(result, lang), result, args.json)
+        result = run_bench(args, settings, say)
     return emit(table(result, lang), result, args.json)
 
 
@@ -151,6 +195,10 @@ def register(sub) -> None:
     p.add_argument("--runs", type=int, default=20, help="timed runs of each interaction (default 20)")
     p.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     p.add_argument("--verbose", action="store_true", help="print the generator's progress")
+    p.add_argument("--import-rows", type=int, default=None, metavar="N",
+                   help="measure only the file import: N warnings in a GB18030 CSV with Chinese headers "
+                        "and Excel-style dates and amounts, streamed and imported with the aggregates "
+                        "maintained (e.g. 1000000); rows/s and peak memory")
     # for tests: a tiny city instead of the named scale's daily volume, fewer ingested warnings
     p.add_argument("--daily-warnings", type=float, help=argparse.SUPPRESS)
     p.add_argument("--ingest-warnings", type=int, default=20_000, help=argparse.SUPPRESS)

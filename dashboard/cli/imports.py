@@ -74,6 +74,7 @@ def summary_lines(summary: ImportSummary, lang: str) -> list[str]:
         more = "" if c["rejected"] <= len(summary.rejected_lines) else " …"
         lines.append(t("import.rejected_lines", lang,
                        lines=", ".join(str(n) for n in summary.rejected_lines) + more))
+        lines.extend(f"  {reason}" for reason in summary.reasons)
     if summary.report_path:
         lines.append(t("import.report", lang, path=str(summary.report_path), batch=summary.batch))
     return lines

@@ -21,7 +21,8 @@ The sender (``dashboard.ingest.tokens.Sender``: a token, or an import's
 warnings its follow-ups may name; ``None`` (a file import without
 ``--source``) fixes neither.  The caller commits: all accepted records of a
 batch land together or not at all.  Each result names its index, status (inserted, duplicate, updated,
-rejected) and errors as ``{field, reason}``.
+rejected) and errors as ``{field, reason, code, params}`` (``dashboard.ingest.reasons``: the
+English reason for machines, the code for people's languages).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from dashboard.ingest import KINDS, MAX_BATCH
 from dashboard.ingest.arrivals import record_batch as count_arrivals
 from dashboard.ingest.context import Context, RecordResult
 from dashboard.ingest.follow_ups_in import ingest_outcomes, ingest_stop_payments
+from dashboard.ingest.reasons import refusal
 from dashboard.ingest.rejected import keep_rejected as store_rejected
 from dashboard.ingest.schemas import parse
 from dashboard.ingest.tokens import Sender
@@ -111,7 +113,7 @@ def ingest_batch(session: Session, kind: str, records, *, sender: Sender | None,
             continue
         record, errors = parse(kind, raw)
         if record is not None and sender is not None and record.source != sender.source:
-            errors = [{"field": "source", "reason": f"this token is for source {sender.source!r}"}]
+            errors = [refusal("source", "source_mismatch", source=sender.source)]
         if errors:
             results[index] = RecordResult(index, "rejected", errors=errors)
         else:

@@ -2,7 +2,8 @@
 
 ``Context`` caches the reference codes, the units and the precinct index for
 a batch and holds its clock, time bounds and sender; ``RecordResult`` is one
-record's answer (index, status, id, errors as ``{field, reason}``).
+record's answer (index, status, id, errors as ``{field, reason, code, params}``,
+``dashboard.ingest.reasons``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
 from dashboard.domain.reference import REFERENCE_MODELS, RiskLevel
 from dashboard.domain.times import DEFAULT_MAX_FUTURE_MINUTES, TimeBounds
+from dashboard.ingest.reasons import refusal
 from dashboard.ingest.routing import precinct_index
 from dashboard.ingest.schemas import Strict
 from dashboard.ingest.times import time_errors
@@ -69,7 +71,7 @@ class Context:
 
     def check_code(self, errors: list, field_name: str, value: str | None, table: str) -> None:
         if value is not None and value not in self.codes(table):
-            errors.append({"field": field_name, "reason": f"unknown code (see data/reference/{table}.csv)"})
+            errors.append(refusal(field_name, "code_unknown", table=table))
 
     def response_minutes(self, risk_level: str) -> int:
         """The response deadline of a risk level, in minutes (``data/reference/risk_levels.csv``)."""

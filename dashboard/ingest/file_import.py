@@ -11,7 +11,9 @@ Rejected rows go to the rejected-records table (batch ``file:<id>``,
 position = row number; a row kept open already from an earlier import of
 the file is not kept again) and to a report CSV (UTF-8 with BOM, which Excel
 opens correctly): one line per error with the row number, external id,
-field, column (as the file names it) and reason, never the personal data itself; its text cells go through
+field, column (as the file names it) and reason, in the import's language (``Reading.lang``,
+``dashboard.ingest.reasons.row_text``: the row, the column and the expected form), never the
+personal data itself; its text cells go through
 ``dashboard.spreadsheet.spreadsheet_text``, so none can be a formula.
 """
 
@@ -40,6 +42,7 @@ from dashboard.ingest.files import (
     batches,
 )
 from dashboard.ingest.headers import save_maps, saved_maps
+from dashboard.ingest.reasons import refusal, row_text
 from dashboard.ingest.refused_rows import RefusedRows
 from dashboard.ingest.rejected import EXTERNAL_ID, identifier
 from dashboard.ingest.tokens import Sender
@@ -47,6 +50,7 @@ from dashboard.spreadsheet import spreadsheet_text
 
 REPORT_COLUMNS = ("line", "external_id", "field", "column", "reason")
 SAMPLE_LINES = 20
+SAMPLE_REASONS = 5
 
 
 @dataclass
@@ -64,6 +68,7 @@ class ImportSummary:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("inserted", "duplicate", "updated", "rejected"), 0))
     rejected_lines: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # the first few, as the report says them
     report_path: Path | None = None
     seconds: float = 0.0
     error: FileFormatError | None = None
@@ -77,9 +82,10 @@ def default_report_path(path: Path) -> Path:
 class _Report:
     """The report CSV, opened at the first rejected row (or at once when asked for by name)."""
 
-    def __init__(self, path: Path, eager: bool) -> None:
+    def __init__(self, path: Path, eager: bool, lang: str) -> None:
         self.path = path
         self.rows: RefusedRows | None = None  # the refused rows as the file had them, if asked for
+        self.lang = lang
         self._fh = None
         self._writer = None
         if eager:
@@ -90,14 +96,19 @@ class _Report:
         self._writer = csv.writer(self._fh)
         self._writer.writerow(REPORT_COLUMNS)
 
-    def write(self, line: int, external_id, errors: list[dict], headers: dict[str, str]) -> None:
+    def write(self, line: int, external_id, errors: list[dict], headers: dict[str, str]) -> list[str]:
+        """Write the row's errors; their reasons as written."""
         if self._writer is None:
             self._open()
-        for error in errors or [{"field": "record", "reason": "rejected"}]:
+        reasons = []
+        for error in errors or [refusal("record", "invalid")]:
             field_name = error.get("field", "")
             column = error.get("column") or headers.get(field_name, field_name)
-            texts = (external_id or "", field_name, column, error.get("reason", ""))
+            reason = error_line(error, self.lang, line, headers)
+            reasons.append(reason)
+            texts = (external_id or "", field_name, column, reason)
             self._writer.writerow([line, *(spreadsheet_text(str(t)) for t in texts)])
+        return reasons
 
     @property
     def opened(self) -> bool:
@@ -160,7 +171,7 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
                 save_maps(session, source, maps, datetime.now(SHANGHAI).replace(microsecond=0),
                           actor=actor)
         headers = _headers(records.columns)
-        report = _Report(report_file, eager=report_path is not None)
+        report = _Report(report_file, eager=report_path is not None, lang=reading.lang)
         if refused_rows is not None:
             report.rows = RefusedRows(refused_rows, records.header, reading.lang)
         try:
@@ -179,12 +190,11 @@ def import_file(session_scope: Callable[[], AbstractContextManager[Session]], pa
     return summary
 
 
-def reason_line(error: dict, headers: dict[str, str]) -> str:
-    """One error of a row as its reason column says it: a cell's own sentence, else column: reason."""
-    if error.get("column"):
-        return error.get("reason", "")
+def error_line(error: dict, lang: str, line: int, headers: dict[str, str]) -> str:
+    """One error of row ``line`` in ``lang``, naming the row and the column as the file names it."""
     field_name = error.get("field", "")
-    return f"{headers.get(field_name, field_name)}: {error.get('reason', '')}"
+    column = error.get("column") or headers.get(field_name, field_name)
+    return row_text(error, lang, line, column, headers)
 
 
 def _headers(columns: list[Column]) -> dict[str, str]:
@@ -216,7 +226,8 @@ def _import_run(session_scope, run: list[Row], summary: ImportSummary, report: _
         row = run[outcome.index]
         if len(summary.rejected_lines) < SAMPLE_LINES:
             summary.rejected_lines.append(row.line)
-        report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID), outcome.errors,
-                     headers)
+        reasons = report.write(row.line, identifier(row.record.get("external_id"), EXTERNAL_ID),
+                               outcome.errors, headers)
+        summary.reasons.extend(reasons[:SAMPLE_REASONS - len(summary.reasons)])
         if report.rows is not None:
-            report.rows.write(row.cells, [reason_line(e, headers) for e in outcome.errors])
+            report.rows.write(row.cells, reasons)

@@ -49,6 +49,7 @@ from dashboard.ingest.office_values import (
     office_code,
     office_time,
 )
+from dashboard.ingest.reasons import CELL
 from dashboard.ingest.schemas import SCHEMAS, Yuan
 from dashboard.ingest.times import TIME_FIELDS
 from dashboard.spreadsheet import QUOTE, formula_like
@@ -212,10 +213,13 @@ SHANGHAI_ZH = Reading()
 
 
 def _cell_error(reason: str, line: int, column: Column, value, example: str, lang: str) -> dict:
+    """The error of a cell (code ``cell.<reason>``, ``dashboard.ingest.reasons``): the reason in
+    the import's language, the parameters to say it in another."""
     shown = value if isinstance(value, str) else cell_text(value) or ""
+    params = {"row": line, "column": column.header, "value": shown, "example": example}
     return {"field": column.field, "column": column.header,
-            "reason": t(f"import.cell.{reason}", lang, row=line, column=column.header,
-                        value=shown, example=example)}
+            "reason": t(f"import.cell.{reason}", lang, **params), "code": f"{CELL}{reason}",
+            "params": params}
 
 
 def _read_cell(column: Column, value, text: str, date_only: bool, reading: Reading) -> str:
@@ -236,15 +240,18 @@ def build_row(line: int, columns: list[Column], cells, source: str | None,
     errors: list[dict] = []
     fen = 0
     for index, (column, value) in enumerate(zip(columns, cells, strict=False)):
-        text = cell_text(value)
-        if column.path is None or text is None:
+        if column.path is None:
             continue
-        try:
-            text = _read_cell(column, value, text, index in date_only, reading)
-        except CellError as exc:  # the cell is kept as written, to be fixed and replayed
-            errors.append(_cell_error(exc.reason, line, column, value, exc.example, reading.lang))
-        else:
-            fen += column.read == "amount" and has_fen(text)
+        text = value.strip() if type(value) is str else cell_text(value)  # a CSV's cells: str
+        if not text:
+            continue
+        if column.read != "text":
+            try:
+                text = _read_cell(column, value, text, index in date_only, reading)
+            except CellError as exc:  # the cell is kept as written, to be fixed and replayed
+                errors.append(_cell_error(exc.reason, line, column, value, exc.example, reading.lang))
+            else:
+                fen += column.read == "amount" and has_fen(text)
         if len(column.path) == 1:
             record[column.path[0]] = text
         else:

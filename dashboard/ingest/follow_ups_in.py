@@ -21,6 +21,7 @@ from dashboard.aggregates.maintain import apply_changed
 from dashboard.db import dialect_insert
 from dashboard.domain import Case, Dissuasion, StopPayment, Warning
 from dashboard.ingest.context import Context, RecordResult
+from dashboard.ingest.reasons import refusal
 from dashboard.ingest.schemas import OutcomeIn, StopPaymentIn
 from dashboard.ingest.upsert import same
 
@@ -43,8 +44,8 @@ def _by_keys(ctx: Context, model, keys: list[tuple[str, str]]) -> dict:
     return {(r.source, r.external_id): r for r in ctx.session.scalars(select(model).where(or_(*clauses)))}
 
 
-def _reject(index: int, field: str, reason: str) -> RecordResult:
-    return RecordResult(index, "rejected", errors=[{"field": field, "reason": reason}])
+def _reject(index: int, field: str, code: str, **params) -> RecordResult:
+    return RecordResult(index, "rejected", errors=[refusal(field, code, **params)])
 
 
 def _source_refused(ctx: Context, warning_source: str) -> dict | None:
@@ -52,9 +53,8 @@ def _source_refused(ctx: Context, warning_source: str) -> dict | None:
     if ctx.may_follow(warning_source):
         return None
     granted = ", ".join(repr(s) for s in sorted(ctx.sender.warning_sources))
-    return {"field": "warning_source",  # the claimed source is not repeated (an input value)
-            "reason": f"source {ctx.sender.source!r} may write follow-ups of warnings of "
-                      f"{granted} only"}
+    # the claimed source is not repeated (an input value)
+    return refusal("warning_source", "follow_refused", source=ctx.sender.source, granted=granted)
 
 
 def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[RecordResult]:
@@ -74,7 +74,7 @@ def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[Re
             continue
         warning = _warning(ctx, rec.warning_source or rec.source, rec.warning_external_id)
         if warning is None:
-            results.append(_reject(index, "warning_external_id", "no warning with this source and external_id"))
+            results.append(_reject(index, "warning_external_id", "warning_unknown"))
             continue
         errors = ctx.time_errors(rec, warning)
         if errors:
@@ -88,7 +88,7 @@ def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[Re
             results.append(_compare_attempt(index, stored[key], values, warning, rec))
             continue
         if rec.outcome and warning.status == "closed":
-            results.append(_reject(index, "outcome", f"the warning is already closed as {warning.outcome!r}"))
+            results.append(_reject(index, "outcome", "warning_closed", outcome=warning.outcome))
             continue
         before = snapshot(ctx.session, warning)
         row = ctx.session.execute(
@@ -111,8 +111,7 @@ def _compare_attempt(index, attempt: Dissuasion, values: dict, warning: Warning,
     if rec.outcome and warning.outcome != rec.outcome:
         differing.append("outcome")
     if differing:
-        return RecordResult(index, "rejected", errors=[
-            {"field": k, "reason": "differs from the stored attempt with this external_id"} for k in differing])
+        return RecordResult(index, "rejected", errors=[refusal(k, "differs_attempt") for k in differing])
     return RecordResult(index, "duplicate", id=attempt.id)
 
 
@@ -140,18 +139,17 @@ def _stop_values(ctx: Context, rec: StopPaymentIn, errors: list) -> dict | None:
             return None
         warning = _warning(ctx, rec.warning_source or rec.source, rec.warning_external_id)
         if warning is None:
-            errors.append({"field": "warning_external_id", "reason": "no warning with this source and external_id"})
+            errors.append(refusal("warning_external_id", "warning_unknown"))
     if rec.case_number:
         case = ctx.session.scalar(select(Case).where(Case.number == rec.case_number))
         if case is None:
-            errors.append({"field": "case_number", "reason": "no case with this number"})
+            errors.append(refusal("case_number", "case_unknown"))
     if rec.station_code:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
-            errors.append({"field": "station_code", "reason": "no station with this code"})
+            errors.append(refusal("station_code", "station_unknown"))
         elif not ctx.in_reach(station.id):
-            errors.append({"field": "station_code",
-                           "reason": "the station is outside the unit this import is for"})
+            errors.append(refusal("station_code", "station_outside"))
     if errors:
         return None
     errors.extend(ctx.time_errors(rec, warning))
@@ -179,8 +177,7 @@ def _compare_stop(stop: StopPayment, values: dict) -> tuple[str, list]:
                or (k.endswith("_at") and getattr(stop, k) is not None)
                or (k.endswith("_amount") and getattr(stop, k) > values[k])]
     if illegal:
-        return "rejected", [{"field": k, "reason": "differs from the stored stop-payment "
-                             "(only a stage not yet recorded may be added)"} for k in illegal]
+        return "rejected", [refusal(k, "differs_stop_payment") for k in illegal]
     for k in differing:
         setattr(stop, k, values[k])
     return "updated", []

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from dashboard.domain.reference import REFERENCE_MODELS
@@ -171,8 +171,14 @@ def code_names(table: str, directory: Path = REFERENCE_DIR) -> tuple[dict[str, s
 
 def office_code(field: str, value) -> str:
     """The code of a coded cell written as its code or its Chinese or English name."""
-    names, example = code_names(CODE_LISTS[field])
-    code = names.get(_key(str(value)))
+    code = _code(field, str(value))
     if code is None:
-        raise CellError("code_unknown", example)
+        raise CellError("code_unknown", code_names(CODE_LISTS[field])[1])
     return code
+
+
+@lru_cache(maxsize=4096)
+def _code(field: str, text: str) -> str | None:
+    """The code ``text`` names in the list of ``field``, or None (a file repeats a few names a
+    million times: each is looked up once)."""
+    return code_names(CODE_LISTS[field])[0].get(_key(text))

@@ -29,7 +29,7 @@ from dashboard.domain.payload_masks import masked
 from dashboard.domain.reference import REFERENCE_MODELS
 from dashboard.i18n import name_of
 from dashboard.ingest.batch import ingest_batch
-from dashboard.ingest.file_import import reason_line
+from dashboard.ingest.file_import import error_line
 from dashboard.ingest.files import SHANGHAI_ZH, Column, Reading, RecordFile
 from dashboard.ingest.headers import saved_maps
 from dashboard.ingest.office_values import CODE_LISTS
@@ -127,7 +127,7 @@ def preview_file(engine: Engine, path: str | Path, *, kind: str | None = None,
             for row, outcome in zip(rows, result.results, strict=True):
                 preview.rows.append(PreviewRow(
                     row.line, outcome.status, _values(preview.kind, row.record, preview.columns, names),
-                    [reason_line(e, headers) for e in outcome.errors], stations.get(outcome.id)))
+                    [error_line(e, reading.lang, row.line, headers) for e in outcome.errors], stations.get(outcome.id)))
         finally:
             session.rollback()
     return preview

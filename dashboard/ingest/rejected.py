@@ -41,10 +41,20 @@ def identifier(value, pattern: re.Pattern) -> str | None:
     return value
 
 
-def clean_errors(errors: list[dict]) -> list[dict[str, str]]:
-    """The errors with any personal number in a field or reason masked."""
-    return [{"field": redact_personal_numbers(str(e.get("field", ""))),
-             "reason": redact_personal_numbers(str(e.get("reason", "")))} for e in errors]
+def _clean(value):
+    return value if isinstance(value, int | float) else redact_personal_numbers(str(value))
+
+
+def clean_errors(errors: list[dict]) -> list[dict]:
+    """The errors with any personal number in a field, reason or parameter masked; the code kept."""
+    out = []
+    for e in errors:
+        error = {"field": _clean(e.get("field", "")), "reason": _clean(e.get("reason", ""))}
+        if e.get("code"):
+            error["code"] = str(e["code"])
+            error["params"] = {str(k): _clean(v) for k, v in (e.get("params") or {}).items()}
+        out.append(error)
+    return out
 
 
 def _code(value, longest: int) -> str | None:

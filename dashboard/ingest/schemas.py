@@ -2,7 +2,8 @@
 
 Checks that need the database (reference codes, unit codes, routing,
 duplicates) happen in ``dashboard.ingest.batch``.  Every error names its
-field and reason, and never repeats the value sent (a refused record is
+field, its reason in English and a code with its parameters
+(``dashboard.ingest.reasons``: what people read, translated), and never repeats the value sent (a refused record is
 kept, and its errors are shown, to people who must not read personal data).
 Times must carry a time zone, convert to Shanghai time and not lie before
 2000 (``dashboard.domain.times``; the bounds that need the clock or the
@@ -34,6 +35,7 @@ from pydantic import (
 
 from dashboard.domain.text import has_control_characters, has_personal_number
 from dashboard.domain.times import TimeRefused, to_shanghai
+from dashboard.ingest.reasons import REASONS, from_pydantic, refusal, refused
 
 ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -45,22 +47,22 @@ LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 def _yuan(value):
     """Whole yuan from an int, a float or a numeric string; bools and negatives refused."""
     if isinstance(value, bool):
-        raise ValueError("must be a number of yuan")
+        raise refused("amount_invalid")
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float | str):
         try:
             number = Decimal(str(value).strip())
         except ArithmeticError:
-            raise ValueError("must be a number of yuan") from None
+            raise refused("amount_invalid") from None
         if not number.is_finite():
-            raise ValueError("must be a finite number")
+            raise refused("amount_not_finite")
     else:
-        raise ValueError("must be a number of yuan")
+        raise refused("amount_invalid")
     if number < 0:
-        raise ValueError("must not be negative")
+        raise refused("amount_negative")
     if number > Decimal("1e12"):
-        raise ValueError("is implausibly large (over 1e12 yuan)")
+        raise refused("amount_too_large")
     return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -68,8 +70,8 @@ def _shanghai(value):
     """Shanghai time from any offset; a time that cannot convert, or before 2000, is refused."""
     try:
         return to_shanghai(value)
-    except TimeRefused as refused:
-        raise ValueError(refused.reason) from None
+    except TimeRefused as time_refused:
+        raise refused(f"time_{time_refused.code}", **time_refused.params) from None
 
 
 Yuan = Annotated[int, BeforeValidator(_yuan)]
@@ -83,15 +85,15 @@ Source = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
                                           pattern=r"^[A-Za-z0-9_.-]+$")]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                               pattern=r"^[A-Za-z0-9_.:/-]+$")]
-PERSONAL_NUMBER = "contains a phone, ID or bank account number"
+PERSONAL_NUMBER = REASONS["personal_number"]
 
 
 def _free_text(value: str) -> str:
     """Refuse control characters and personal numbers in free text (the field is named by pydantic)."""
     if has_control_characters(value):
-        raise ValueError("must not hold control characters")
+        raise refused("control_characters")
     if has_personal_number(value):
-        raise ValueError(PERSONAL_NUMBER)
+        raise refused("personal_number")
     return value
 
 
@@ -133,14 +135,14 @@ class Person(Strict):
         if digits.startswith("+86"):
             digits = digits[3:]
         if not (MOBILE.match(digits) or LANDLINE.match(digits)):
-            raise ValueError("must be a mainland mobile (11 digits from 13..19) or a landline with area code")
+            raise refused("phone_invalid")
         return digits
 
     @field_validator("id_number")
     @classmethod
     def _id_number(cls, value):
         if value is not None and not valid_id_number(value):
-            raise ValueError("must be an 18-character resident ID number with a valid check character")
+            raise refused("id_number_invalid")
         return value.upper() if value else value
 
     @field_validator("bank_account")
@@ -150,7 +152,7 @@ class Person(Strict):
             return value
         digits = value.replace(" ", "")
         if not re.fullmatch(r"\d{12,19}", digits):
-            raise ValueError("must be 12 to 19 digits")
+            raise refused("bank_account_invalid")
         return digits
 
 
@@ -171,9 +173,9 @@ class WarningIn(Strict):
     @model_validator(mode="after")
     def _where(self):
         if (self.lon is None) != (self.lat is None):
-            raise ValueError("lon and lat: give both or neither")
+            raise refused("lon_lat_pair", "lon" if self.lon is None else "lat")
         if self.station_code is None and self.lon is None:
-            raise ValueError("station_code: required when no coordinates (lon, lat) are given")
+            raise refused("station_or_point", "station_code")
         return self
 
 
@@ -198,11 +200,11 @@ class OutcomeIn(Strict):
     @model_validator(mode="after")
     def _times(self):
         if self.ended_at is not None and self.ended_at < self.started_at:
-            raise ValueError("ended_at: must not be before started_at")
+            raise refused("not_before", "ended_at", other="started_at")
         if self.outcome is None and (self.loss or self.loss_avoided or self.closed_at):
-            raise ValueError("outcome: required with loss, loss_avoided or closed_at")
+            raise refused("outcome_required", "outcome")
         if self.closed_at is not None and self.closed_at < self.started_at:
-            raise ValueError("closed_at: must not be before started_at")
+            raise refused("not_before", "closed_at", other="started_at")
         return self
 
 
@@ -228,20 +230,20 @@ class StopPaymentIn(Strict):
     @model_validator(mode="after")
     def _stages(self):
         if self.requested_at < self.reported_at:
-            raise ValueError("requested_at: must not be before reported_at")
+            raise refused("not_before", "requested_at", other="reported_at")
         if self.warning_external_id is None and self.station_code is None:
-            raise ValueError("station_code: required when no warning_external_id is given")
+            raise refused("station_or_warning", "station_code")
         previous_at, previous_amount, previous = self.requested_at, self.requested_amount, "requested"
         for stage in ("stopped", "frozen", "returned"):
             at, amount = getattr(self, f"{stage}_at"), getattr(self, f"{stage}_amount")
             if (at is None) != (amount == 0):
-                raise ValueError(f"{stage}_at: give it exactly when {stage}_amount is above 0")
+                raise refused("stage_pair", f"{stage}_at", amount=f"{stage}_amount")
             if at is None:
                 continue
             if previous_at is None or at < previous_at:
-                raise ValueError(f"{stage}_at: must come after {previous}_at")
+                raise refused("stage_order", f"{stage}_at", previous=f"{previous}_at")
             if amount > previous_amount:
-                raise ValueError(f"{stage}_amount: must not exceed {previous}_amount")
+                raise refused("stage_amount", f"{stage}_amount", previous=f"{previous}_amount")
             previous_at, previous_amount, previous = at, amount, stage
         return self
 
@@ -263,22 +265,17 @@ def _field_part(part) -> str:
     return UNKNOWN_FIELD
 
 
-def errors_of(exc: ValidationError) -> list[dict[str, str]]:
-    """pydantic's errors as ``{field, reason}`` (field as a dotted path), without the values sent."""
-    out = []
-    for err in exc.errors(include_url=False, include_input=False, include_context=False):
-        field = ".".join(_field_part(p) for p in err["loc"]) or "record"
-        reason = err["msg"].removeprefix("Value error, ")
-        if ": " in reason and field == "record":  # model-level checks name their field first
-            field, reason = reason.split(": ", 1)
-        out.append({"field": field, "reason": reason})
-    return out
+def errors_of(exc: ValidationError) -> list[dict]:
+    """pydantic's errors as ours (``dashboard.ingest.reasons``: field as a dotted path, code, params),
+    without the values sent."""
+    return [from_pydantic(".".join(_field_part(p) for p in err["loc"]) or "record", err)
+            for err in exc.errors(include_url=False, include_input=False)]
 
 
-def parse(kind: str, raw) -> tuple[Strict | None, list[dict[str, str]]]:
+def parse(kind: str, raw) -> tuple[Strict | None, list[dict]]:
     """The validated record, or None and its errors."""
     if not isinstance(raw, dict):
-        return None, [{"field": "record", "reason": "must be a JSON object"}]
+        return None, [refusal("record", "not_object")]
     try:
         return SCHEMAS[kind].model_validate(raw), []
     except ValidationError as exc:

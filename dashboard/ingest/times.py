@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dashboard.domain import Warning
 from dashboard.domain.times import TimeBounds, TimeRefused
+from dashboard.ingest.reasons import refusal
 from dashboard.ingest.schemas import OutcomeIn, StopPaymentIn, Strict, WarningIn
 
 TIME_FIELDS: dict[type[Strict], tuple[str, ...]] = {
@@ -30,12 +31,12 @@ WARNING_RECEIVED = "the warning's received_at"
 
 
 def time_errors(record: Strict, bounds: TimeBounds, warning: Warning | None = None) -> list[dict]:
-    """``{field, reason}`` for each time of ``record`` out of bounds (none: an empty list)."""
+    """The error (``dashboard.ingest.reasons``) of each time of ``record`` out of bounds (none: [])."""
     after = warning.received_at if warning is not None else None
     errors = []
     for name in TIME_FIELDS[type(record)]:
         try:
             bounds.check(name, getattr(record, name), after=after, after_name=WARNING_RECEIVED)
         except TimeRefused as refused:
-            errors.append(refused.as_error())
+            errors.append(refusal(refused.field, f"time_{refused.code}", **refused.params))
     return errors

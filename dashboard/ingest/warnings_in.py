@@ -19,6 +19,7 @@ from dashboard.aggregates import apply_new_warnings, maintained
 from dashboard.domain import Warning
 from dashboard.domain.base import to_local_naive
 from dashboard.ingest.context import Context, RecordResult
+from dashboard.ingest.reasons import refusal
 from dashboard.ingest.schemas import WarningIn
 from dashboard.ingest.upsert import insert_new_rows, one_of, same
 
@@ -26,13 +27,14 @@ UPDATABLE = {"risk_level", "amount_at_risk", "deadline_at"}
 FILLABLE = {"person_name", "person_phone", "person_id_number", "person_bank_account", "lon", "lat"}
 
 
-def retired_reason(ctx: Context, station) -> str:
+def retired_reason(ctx: Context, station, field: str) -> dict:
     """Why a retired station takes no warning received on or after the day it retired."""
-    reason = f"station {station.code} ({station.name_zh}) was retired on {station.retired_on.isoformat()}"
     successor = ctx.unit_by_id(station.successor_id) if station.successor_id is not None else None
+    params = {"code": station.code, "name": station.name_zh, "day": station.retired_on.isoformat()}
     if successor is not None:
-        return f"{reason}; send it to its successor {successor.code} ({successor.name_zh})"
-    return f"{reason} and has no successor; send it to the station that now covers the place"
+        return refusal(field, "station_retired", successor=successor.code,
+                       successor_name=successor.name_zh, **params)
+    return refusal(field, "station_retired_alone", **params)
 
 
 def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
@@ -43,24 +45,24 @@ def _values(ctx: Context, rec: WarningIn, errors: list) -> dict | None:
     if rec.station_code is not None:
         station = ctx.unit(rec.station_code)
         if station is None or station.level != "station":
-            errors.append({"field": "station_code", "reason": "no station with this code"})
+            errors.append(refusal("station_code", "station_unknown"))
             station = None
     elif rec.lon is not None:
         station = ctx.station_of_point(rec.lon, rec.lat)
         if station is None:
-            errors.append({"field": "lon", "reason": "the point lies in no station precinct"})
+            errors.append(refusal("lon", "point_outside"))
     if station is not None and station.retired_by(to_local_naive(rec.received_at).date()):
-        errors.append({"field": "station_code" if rec.station_code is not None else "lon",
-                       "reason": retired_reason(ctx, station)})
+        errors.append(retired_reason(ctx, station, "station_code" if rec.station_code is not None
+                                     else "lon"))
         station = None
     if station is not None and not ctx.in_reach(station.id):
-        errors.append({"field": "station_code" if rec.station_code is not None else "lon",
-                       "reason": "the station is outside the unit this import is for"})
+        errors.append(refusal("station_code" if rec.station_code is not None else "lon",
+                              "station_outside"))
         station = None
     if station is not None and rec.county_code is not None:
         county = ctx.unit(rec.county_code)
         if county is None or county.id != station.parent_id:
-            errors.append({"field": "county_code", "reason": "is not the county of the station"})
+            errors.append(refusal("county_code", "county_mismatch"))
     errors.extend(ctx.time_errors(rec))
     if errors:
         return None
@@ -92,10 +94,9 @@ def _compare(stored: Warning, values: dict) -> tuple[str, list[dict]]:
     if stored.status == "closed":
         illegal = differing
     if illegal:
-        return "rejected", [{"field": k.removeprefix("person_") if k.startswith("person_") else k,
-                             "reason": "differs from the stored warning with this external_id"
-                                       + (" (closed warnings do not change)" if stored.status == "closed"
-                                          else "")} for k in illegal]
+        code = "differs_closed_warning" if stored.status == "closed" else "differs_warning"
+        return "rejected", [refusal(k.replace("person_", "person.", 1) if k.startswith("person_") else k,
+                                    code) for k in illegal]
     for k in differing + ["deadline_at"]:
         setattr(stored, k, values[k])
     stored.version += 1
@@ -130,7 +131,7 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
             first = pending[key][1]
             same_record = all(same(first[k], values[k]) for k in COMPARED)
             results.append(RecordResult(index, "duplicate") if same_record else RecordResult(
-                index, "rejected", errors=[{"field": "external_id", "reason": "appears twice in the batch with different content"}]))
+                index, "rejected", errors=[refusal("external_id", "twice_in_batch")]))
             continue
         pending[key] = (index, values)
 

@@ -35,6 +35,7 @@ from dashboard.domain import RejectedRecord
 from dashboard.domain.payload_masks import revealable_fields
 from dashboard.domain.text import redact_personal_numbers
 from dashboard.i18n import current_language, t
+from dashboard.ingest.reasons import field_text
 from dashboard.web.access import current_scope
 from dashboard.web.commands import audited_lookup, run_command, run_reveal
 from dashboard.web.database import request_session
@@ -46,8 +47,8 @@ dash.register_page(__name__, path="/admin/rejected", name="nav.rejected", order=
                    permission=PERMISSION)
 
 
-def _errors_text(errors: list[dict]) -> str:
-    return "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+def _errors_text(errors: list[dict], lang: str) -> str:
+    return "; ".join(field_text(e, lang) for e in errors)
 
 
 def _shown(value: str | None) -> str:
@@ -63,7 +64,7 @@ def _table(session, lang: str):
     rows = [html.Tr([html.Td(r.id), html.Td(r.kind), html.Td(_shown(r.source)),
                      html.Td(_shown(r.external_id)), html.Td(r.position),
                      html.Td(f"{r.received_at:%Y-%m-%d %H:%M}"),
-                     html.Td(_errors_text(shown_errors(r)))])
+                     html.Td(_errors_text(shown_errors(r), lang))])
             for r in records]
     return dbc.Table([head, html.Tbody(rows)], striped=True, size="sm", id="rejected-table")
 
@@ -75,7 +76,7 @@ def _groups(session, lang: str):
         return None
     head = html.Thead(html.Tr([html.Th(t(f"rejected.groups.{c}", lang))
                                for c in ("kind", "reasons", "count")]))
-    rows = [html.Tr([html.Td(kind), html.Td(_errors_text(errors)), html.Td(count)])
+    rows = [html.Tr([html.Td(kind), html.Td(_errors_text(errors, lang)), html.Td(count)])
             for kind, errors, count in groups]
     return html.Div([html.H6(t("rejected.groups.title", lang)),
                      dbc.Table([head, html.Tbody(rows)], size="sm", id="rejected-groups")])
@@ -197,7 +198,7 @@ def act(_replay, _discard, record_id, payload_text):
         status, errors = ran.value
         if status == "rejected":
             message = dbc.Alert([t("rejected.still_rejected", lang), html.Ul(
-                [html.Li(f"{e['field']}: {e['reason']}") for e in errors])], color="danger")
+                [html.Li(field_text(e, lang)) for e in errors])], color="danger")
         else:
             message = dbc.Alert(t("rejected.replayed", lang, status=status), color="success")
     return message, _table(session, lang), _options(session)

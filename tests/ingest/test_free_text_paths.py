@@ -19,9 +19,12 @@ from dashboard.commands.tasks import Cancel, Complete, IssueTask, Reject, TaskIn
 from dashboard.commands.tasks.acknowledge import Acknowledge
 from dashboard.commands.validation import check_display_name
 from dashboard.domain import RejectedRecord, Warning
+from dashboard.i18n import translate
 from dashboard.ingest.file_import import import_file
 from dashboard.ingest.schemas import PERSONAL_NUMBER
 from tests.ingest.conftest import NOW, user, warning
+
+REPORTED = translate("ingest.reason.personal_number", "zh-CN")
 
 NUMBERS = ["139 1234 5678", "+86-139-1234-5678", "１３９１２３４５６７８", "一三九一二三四五六七八",
            "139\u200b1234\u200b5678", "35020319900101123x", "6222 0212 3456 7891 234", "0592-1234567"]
@@ -98,7 +101,8 @@ class Paths:
         if not summary.counts["rejected"]:
             return None
         with summary.report_path.open(encoding="utf-8-sig") as fh:
-            return next(r["field"] for r in csv.DictReader(fh) if r["reason"] == PERSONAL_NUMBER)
+            # the report says it in the import's language (zh-CN), naming the row and the column
+            return next(r["field"] for r in csv.DictReader(fh) if r["reason"].endswith(REPORTED))
 
     def replay(self, text):
         n = self._next()
