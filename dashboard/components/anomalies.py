@@ -50,7 +50,7 @@ def _line(row: dict, lang: str, href: Callable[[str], str]) -> html.Li:
                  observed=format_value("rate", row["observed"], lang),
                  expected=format_value("rate", row["expected"], lang),
                  points=f"{float(row['change']) * 100:.1f}")
-    return html.Li([html.Span(t(f"anomalies.kind.{row['kind']}", lang), className="badge bg-danger me-2"),
+    return html.Li([html.Span(t(f"anomalies.kind.{row['kind']}", lang), className="badge text-bg-danger me-2"),
                     unit, " ", text], className="mb-1")
 
 

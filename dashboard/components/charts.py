@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from dashboard.components.figure_template import layout_template
+from dashboard.domain.reference_files import read_outcome_colors
 from dashboard.i18n import name_of, t
-from dashboard.i18n.numbers import format_value
+from dashboard.i18n.numbers import format_percent, format_value, value_axis
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
 THEMES = {
@@ -30,6 +32,10 @@ THEMES = {
     "dark": {"text": "#e8edf3", "grid": "#2c3a4d", "main": "#ff6b5b", "other": "#7f93ab",
              "bar": "#f39c12", "good": "#2ecc71", "bad": "#ff6b5b", "size": 20},
 }
+
+# Okabe & Ito's palette, safe for colour-blind readers (black left out: it vanishes on the wall)
+OKABE_ITO = ("#009E73", "#56B4E9", "#E69F00", "#CC79A7", "#D55E00", "#0072B2", "#F0E442")
+OTHER_OUTCOME = "#999999"
 
 # Dates in numbers, as everywhere on the pages: plotly's own labels ("Nov 2", "Jan 2026") are English
 DATE_AXIS = {"hoverformat": "%Y-%m-%d", "tickformatstops": [
@@ -70,7 +76,8 @@ def _layout(traces: list[dict], theme: str, height: int, **extra) -> dict:
     ``extra`` adds to the layout (``xaxis`` / ``yaxis`` to the grid colours).
     """
     colors = THEMES[theme]
-    grid = {"gridcolor": colors["grid"], "zerolinecolor": colors["grid"]}
+    # never plotly's k / M (SI) labels: value axes carry their own ticks (``value_axis``)
+    grid = {"gridcolor": colors["grid"], "zerolinecolor": colors["grid"], "exponentformat": "none"}
     layout = {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
               "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
               "font": {"family": FONT, "color": colors["text"], "size": colors["size"]},
@@ -96,8 +103,9 @@ def trend_figure(trend: pd.DataFrame, label: str, kind: str, lang: str, theme: s
          "mode": "lines", "line": {"color": colors["main"], "width": 3}, "customdata": texts("value"),
          "hovertemplate": "%{x|%Y-%m-%d}<br>" + label + ": %{customdata}<extra></extra>"},
     ]
+    values = [*trend["value"], *trend["last_year"]]
     return _layout(traces, theme, height, hovermode="x unified", xaxis=DATE_AXIS,
-                   yaxis={"rangemode": "tozero", "title": {"text": label}})
+                   yaxis={"rangemode": "tozero", "title": {"text": label}, **value_axis(values, kind, lang)})
 
 
 def bar_figure(frame: pd.DataFrame, value: str, kind: str, lang: str, theme: str = "light",
@@ -116,20 +124,39 @@ def bar_figure(frame: pd.DataFrame, value: str, kind: str, lang: str, theme: str
         "customdata": [[format_value(kind, v, lang), s] for v, s in zip(data[value], shares, strict=True)],
         "hovertemplate": "<b>%{y}</b><br>%{customdata[0]} (%{customdata[1]})<extra></extra>",
     }
-    return _layout([trace], theme, height, showlegend=False, yaxis={"automargin": True})
+    return _layout([trace], theme, height, showlegend=False, yaxis={"automargin": True},
+                   xaxis=value_axis(data[value], kind, lang, ticks=4))
+
+
+@cache
+def _outcome_colors() -> dict[str, str]:
+    return read_outcome_colors()
+
+
+def outcome_colors(codes) -> list[str]:
+    """Each outcome's own colour (``data/reference/outcome_colors.csv``, Okabe-Ito).
+
+    An outcome the file does not know yet gets a colour of ``OKABE_ITO`` that
+    no other outcome in ``codes`` has, so two slices never share one.
+    """
+    known = _outcome_colors()
+    spare = iter([c for c in OKABE_ITO if c not in {known.get(code) for code in codes}])
+    return [known.get(code) or next(spare, OTHER_OUTCOME) for code in codes]
 
 
 def outcome_figure(frame: pd.DataFrame, lang: str, theme: str = "light", height: int = 320) -> dict:
-    """The outcome mix as a donut (columns code, name_zh, name_en, closed, dissuaded)."""
-    colors = THEMES[theme]
+    """The outcome mix as a donut (columns code, name_zh, name_en, closed), each outcome its own colour."""
     names = [name_of(r, lang) for r in frame[["name_zh", "name_en"]].to_dict("records")]
-    palette = [colors["good"] if d else colors["bad"] for d in frame["dissuaded"]]
-    shades = [c if i % 2 == 0 else c + "aa" for i, c in enumerate(palette)]
+    line = "#0b1320" if theme == "dark" else "#ffffff"  # slices parted by a line of the background
+    total = float(frame["closed"].sum())
+    # shares written like every percentage (one decimal), not plotly's three significant digits
+    shares = [format_percent(float(v) / total if total else None, lang) for v in frame["closed"]]
     trace = {
         "type": "pie", "labels": names, "values": json_values(frame["closed"]), "hole": 0.55, "sort": False,
-        "marker": {"colors": shades}, "customdata": [format_value("count", v, lang) for v in frame["closed"]],
-        "hovertemplate": "<b>%{label}</b><br>%{customdata} (%{percent})<extra></extra>",
-        "textinfo": "percent",
+        "marker": {"colors": outcome_colors(list(frame["code"])), "line": {"color": line, "width": 1}},
+        "customdata": [format_value("count", v, lang) for v in frame["closed"]], "text": shares,
+        "hovertemplate": "<b>%{label}</b><br>%{customdata} (%{text})<extra></extra>",
+        "textinfo": "text",
     }
     return _layout([trace], theme, height, legend={"orientation": "v", "x": 1.0, "y": 0.5})
 
@@ -160,7 +187,8 @@ def ranking_figure(units: pd.DataFrame, metric: str, label: str, kind: str, bett
         "hovertemplate": "<b>%{y}</b><br>" + label + ": %{text}<extra></extra>",
     }
     return _layout([trace], theme, max(height, 26 * len(data) + 40), showlegend=False,
-                   yaxis={"automargin": True}, xaxis={"title": {"text": label}})
+                   yaxis={"automargin": True},
+                   xaxis={"title": {"text": label}, **value_axis(data[metric], kind, lang, ticks=4)})
 
 
 def hourly_figure(hourly: pd.DataFrame, lang: str, theme: str = "light", height: int = 260) -> dict:
@@ -168,16 +196,20 @@ def hourly_figure(hourly: pd.DataFrame, lang: str, theme: str = "light", height:
     colors = THEMES[theme]
     hours = [f"{h:02d}:00" for h in hourly["hour"]]
     today = [None if pd.isna(v) else int(v) for v in hourly["today"]]
+    texts = lambda col: [format_value("count", v, lang) for v in hourly[col]]  # noqa: E731
     traces = [
         {"type": "bar", "x": hours, "y": today, "name": t("chart.today", lang),
-         "marker": {"color": colors["main"]},
-         "hovertemplate": "%{x} %{y}<extra>" + t("chart.today", lang) + "</extra>"},
+         "marker": {"color": colors["main"]}, "customdata": texts("today"),
+         "hovertemplate": "%{x} %{customdata}<extra>" + t("chart.today", lang) + "</extra>"},
         {"type": "scatter", "x": hours, "y": json_values(hourly["yesterday"]),
          "name": t("chart.yesterday", lang), "mode": "lines", "line": {"color": colors["other"], "width": 2},
-         "hovertemplate": "%{x} %{y}<extra>" + t("chart.yesterday", lang) + "</extra>"},
+         "customdata": texts("yesterday"),
+         "hovertemplate": "%{x} %{customdata}<extra>" + t("chart.yesterday", lang) + "</extra>"},
         {"type": "scatter", "x": hours, "y": json_values(hourly["last_year"]),
          "name": t("chart.last_year_day", lang), "mode": "lines",
-         "line": {"color": colors["other"], "dash": "dot", "width": 2},
-         "hovertemplate": "%{x} %{y}<extra>" + t("chart.last_year_day", lang) + "</extra>"},
+         "line": {"color": colors["other"], "dash": "dot", "width": 2}, "customdata": texts("last_year"),
+         "hovertemplate": "%{x} %{customdata}<extra>" + t("chart.last_year_day", lang) + "</extra>"},
     ]
-    return _layout(traces, theme, height, bargap=0.15, yaxis={"rangemode": "tozero"})
+    values = [*hourly["today"], *hourly["yesterday"], *hourly["last_year"]]
+    return _layout(traces, theme, height, bargap=0.15,
+                   yaxis={"rangemode": "tozero", **value_axis(values, "count", lang)})

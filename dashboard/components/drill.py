@@ -20,7 +20,7 @@ from dash import dcc, html, no_update
 from dashboard.components.charts import THEMES, _layout, json_values
 from dashboard.components.graph_config import graph_config
 from dashboard.i18n import name_of, t
-from dashboard.i18n.numbers import format_change, format_value
+from dashboard.i18n.numbers import format_change, format_value, is_no_change, value_axis
 from dashboard.metrics.compare import Windows
 from dashboard.metrics.period import PRESETS, Period
 from dashboard.web.view_state import ViewState
@@ -110,8 +110,9 @@ def change_cell(value, lang: str, better: str = "up") -> html.Td:
     """A 同比 / 环比 percentage change, green for good news and red for bad."""
     if value is None or pd.isna(value):
         return html.Td("—", className="text-end text-muted")
-    good = value == 0 or ((value > 0) == (better == "up"))
-    css = "kpi-same" if value == 0 or better == "neutral" else ("kpi-better" if good else "kpi-worse")
+    good = (value > 0) == (better == "up")
+    flat = is_no_change("count", value, value)  # "持平" when it reads 0.0%: grey, like the cards
+    css = "kpi-same" if flat or better == "neutral" else ("kpi-better" if good else "kpi-worse")
     return html.Td(format_change("count", value, value, lang), className=f"text-end {css}")
 
 
@@ -154,8 +155,9 @@ def series_figure(frame: pd.DataFrame, columns: list[tuple[str, str]], kind: str
             "mode": "lines+markers"}
         traces.append({"x": x, "y": json_values(frame[column]), "name": label, "customdata": texts,
                        "hovertemplate": "%{x}<br>" + label + ": %{customdata}<extra></extra>", **style})
+    values = [v for column, _ in columns for v in frame[column]]
     return _layout(traces, "light", height, barmode="group", hovermode="x unified",
-                   yaxis={"rangemode": "tozero"}, xaxis={"type": "category"})
+                   yaxis={"rangemode": "tozero", **value_axis(values, kind, lang)}, xaxis={"type": "category"})
 
 
 def band_figure(labels: list[str], values: list[int], kind: str, lang: str, height: int = 300,
@@ -167,7 +169,7 @@ def band_figure(labels: list[str], values: list[int], kind: str, lang: str, heig
              "customdata": json_values(customdata if customdata is not None else labels),
              "hovertemplate": "%{x}: %{text}<extra></extra>"}
     return _layout([trace], "light", height, showlegend=False, xaxis={"type": "category"},
-                   yaxis={"rangemode": "tozero"})
+                   yaxis={"rangemode": "tozero", **value_axis(values, kind, lang)})
 
 
 def clicked_code(click) -> str | None:

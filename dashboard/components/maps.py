@@ -23,6 +23,7 @@ import pandas as pd
 from dashboard.components.charts import json_values
 from dashboard.components.figure_template import layout_template
 from dashboard.i18n import name_of
+from dashboard.i18n.numbers import format_value, value_axis
 
 COLOR_SCALE = [[0.0, "#fff5eb"], [0.35, "#fdae6b"], [0.7, "#e6550d"], [1.0, "#7f2704"]]
 
@@ -78,7 +79,7 @@ DARK_STYLE = {"version": 8, "sources": {}, "layers": [
 def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: str,
                  outlines: dict | None = None, height: int = 620, *, texts: list[str] | None = None,
                  highlight: dict | None = None, theme: str = "light", shapes: str | None = None,
-                 value_range: tuple[float, float] | None = None) -> dict:
+                 value_range: tuple[float, float] | None = None, kind: str = "count") -> dict:
     """Choropleth of ``values`` (columns unit_id, name_zh, name_en, value) over ``geojson``, a dict figure.
 
     ``shapes``: the URL of ``geojson`` (``shapes_url``), which the figure
@@ -88,10 +89,11 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
     point's customdata, for click-through.  ``highlight`` (GeoJSON) is drawn
     as a thick outline; ``theme`` "dark" draws on a dark background.
     ``value_range`` (low, high) fixes the colour scale's ends (default: the values' own).
+    ``kind`` (a ``format_value`` kind) writes the hover's default texts and the colour bar's ticks.
     """
     names = [name_of(row, lang) for row in values[["name_zh", "name_en"]].to_dict("records")]
     numbers = json_values(values["value"])
-    shown = texts if texts is not None else [f"{v:,}" for v in values["value"].tolist()]
+    shown = texts if texts is not None else [format_value(kind, v, lang) for v in values["value"].tolist()]
     codes = json_values(values["code"]) if "code" in values else [""] * len(values)
     unit_ids = json_values(values["unit_id"])
     dark = theme == "dark"
@@ -102,7 +104,9 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
         "customdata": [list(item) for item in zip(names, shown, codes, strict=True)],
         "hovertemplate": "<b>%{customdata[0]}</b><br>" + metric_label + ": %{customdata[1]}<extra></extra>",
         "colorbar": {"title": {"text": metric_label}, "thickness": 12,
-                     "tickfont": {"color": "#e8edf3" if dark else "#1f2d3d"}},
+                     "tickfont": {"color": "#e8edf3" if dark else "#1f2d3d"},
+                     **value_axis(list(value_range) if value_range is not None else numbers, kind, lang,
+                                  ticks=4, from_zero=False)},
     }]
     if value_range is not None:
         traces[0].update(zmin=value_range[0], zmax=value_range[1])

@@ -114,17 +114,21 @@ def _metric_label(state: ViewState, lang: str) -> str:
     return t("overview.metric_per_10k", lang, metric=label) if state.per_capita else label
 
 
-def _value_texts(data: OverviewData, state: ViewState, lang: str) -> list[str]:
+def _map_kind(state: ViewState) -> str:
     kind = KPI_BY_KEY[state.metric].kind
     if state.per_capita:
         kind = "yuan" if kind == "yuan" else "average"
-    return [format_value(kind, v, lang) for v in data.map_units["value"]]
+    return kind
+
+
+def _value_texts(data: OverviewData, state: ViewState, lang: str) -> list[str]:
+    return [format_value(_map_kind(state), v, lang) for v in data.map_units["value"]]
 
 
 def map_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
     units = data.map_units.assign(value=data.map_units["value"].fillna(0).astype(float))
     figure = precinct_map(data.geojson, units, _metric_label(state, lang), lang, height=560,
-                          texts=_value_texts(data, state, lang), highlight=data.highlight,
+                          texts=_value_texts(data, state, lang), highlight=data.highlight, kind=_map_kind(state),
                           shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson))
     hint = t("overview.map_hint_station" if data.map_level == "station" else "overview.map_hint", lang)
     return _panel(t(f"overview.map.{data.map_level}", lang),

@@ -23,7 +23,7 @@ from dashboard.components.drill import (
 )
 from dashboard.components.report_page import opening, page_path, pair, ranking_panel, table
 from dashboard.i18n import name_of, t
-from dashboard.i18n.numbers import format_value
+from dashboard.i18n.numbers import format_value, value_axis
 from dashboard.metrics.figures import ReportView
 from dashboard.metrics.prevention import MIN_STATIONS
 from dashboard.web.view_state import ViewState
@@ -69,7 +69,8 @@ def heatmap_figure(frame: pd.DataFrame, lang: str, highlight: str | None) -> dic
         "type": "heatmap", "z": [json_values(row) for row in events.to_numpy()],
         "x": [m.strftime("%Y-%m") for m in months], "y": names, "text": texts, "colorscale": HEATMAP_SCALE,
         "hovertemplate": "<b>%{y}</b> %{x}<br>%{text}<extra></extra>",
-        "colorbar": {"title": {"text": t("kpi.publicity_events", lang)}}}
+        "colorbar": {"title": {"text": t("kpi.publicity_events", lang)},
+                     **value_axis(frame["publicity_events"], "count", lang, ticks=4, from_zero=False)}}
     return _layout([trace], "light", max(300, 24 * len(names) + 80), xaxis={"type": "category"},
                    yaxis={"automargin": True, "autorange": "reversed"})
 

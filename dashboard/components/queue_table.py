@@ -16,9 +16,9 @@ from dash import dcc, html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.components.tasks import span_text
 from dashboard.i18n import name_of, t
-from dashboard.i18n.numbers import format_count, format_yuan
+from dashboard.i18n.numbers import format_count, format_deadline, format_span, format_yuan
+from dashboard.web.badges import badge
 
 # (column, the sort key its header sets, or None)
 COLUMNS = (("risk_level", "urgency"), ("warning", "received_at"), ("fraud_type", "fraud_type"),
@@ -59,10 +59,8 @@ def _time_left(row: dict, lang: str):
         return html.Span(t("queue.contacted", lang, at=row["first_contact_at"].strftime("%H:%M")),
                          className="text-success")
     minutes = int(row["minutes_left"])
-    if minutes >= 0:
-        return t("tasks.remaining.left", lang, span=span_text(minutes, lang))
-    return html.Strong(t("tasks.remaining.over", lang, span=span_text(minutes, lang)),
-                       className="text-danger")
+    text = format_deadline(minutes, lang)
+    return text if minutes >= 0 else html.Strong(text, className="text-danger")
 
 
 def _row(row: dict, names: dict[str, dict[str, str]], lang: str) -> html.Tr:
@@ -70,8 +68,8 @@ def _row(row: dict, names: dict[str, dict[str, str]], lang: str) -> html.Tr:
         return html.Td(value, **{"data-label": t(f"queue.column.{column}", lang)})
 
     station = name_of({"name_zh": row["station_zh"], "name_en": row["station_en"]}, lang)
-    risk = dbc.Badge(names["risk"].get(row["risk_level"], row["risk_level"]),
-                     color=RISK_COLORS.get(row["risk_level"], "dark"))
+    risk = badge(names["risk"].get(row["risk_level"], row["risk_level"]),
+                 color=RISK_COLORS.get(row["risk_level"], "dark"))
     warning = [dcc.Link(f"#{row['id']}", href=f"/warnings/{row['id']}", id=f"queue-link-{row['id']}",
                         className="fw-semibold"), " ",
                html.Small(row["received_at"].strftime("%m-%d %H:%M"), className="text-muted")]
@@ -82,7 +80,7 @@ def _row(row: dict, names: dict[str, dict[str, str]], lang: str) -> html.Tr:
         cell("person", html.Span(row["person"], className="font-monospace")),
         cell("amount_at_risk", format_yuan(row["amount_at_risk"], lang)),
         cell("station", station),
-        cell("waited", span_text(max(int(row["minutes_waited"]), 0), lang)),
+        cell("waited", format_span(max(int(row["minutes_waited"]), 0), lang)),
         cell("time_left", _time_left(row, lang)),
         cell("status", names["status"].get(row["status"], row["status"])),
     ], id=f"queue-row-{row['id']}", className="queue-overdue" if row["overdue"] else None)

@@ -16,9 +16,12 @@ from dashboard.auth.permissions import allowed
 from dashboard.auth.scope import PATH_SEPARATOR, Scope
 from dashboard.auth.task_access import WORK
 from dashboard.domain import OrgUnit, User
+from dashboard.domain.deadlines import minutes_to_deadline
 from dashboard.domain.reference import TaskKind, TaskPriority
 from dashboard.domain.tasks import FINAL
 from dashboard.i18n import name_of, t
+from dashboard.i18n.numbers import format_deadline
+from dashboard.web.badges import badge
 
 STATUS_COLORS = {"assigned": "primary", "acknowledged": "info", "in_progress": "warning",
                  "done": "success", "rejected": "secondary", "cancelled": "light"}
@@ -34,39 +37,23 @@ def fmt_time(value: datetime | None, full: bool = False) -> str:
 
 def status_badges(status: str, overdue: bool, escalated_for: str | None, lang: str) -> list:
     """The status, then red flags: overdue, escalated (while the task is still open)."""
-    badges = [dbc.Badge(t(f"task.status.{status}", lang), color=STATUS_COLORS.get(status, "dark"),
-                        className="me-1", text_color="dark" if status == "cancelled" else None)]
+    badges = [badge(t(f"task.status.{status}", lang), color=STATUS_COLORS.get(status, "dark"),
+                    className="me-1")]
     if overdue:
-        badges.append(dbc.Badge(t("task.escalated.overdue", lang), color="danger", className="me-1"))
+        badges.append(badge(t("task.escalated.overdue", lang), color="danger", className="me-1"))
     if escalated_for and status not in FINAL and not (overdue and escalated_for == "overdue"):
-        badges.append(dbc.Badge(t(f"task.escalated.{escalated_for}", lang), color="danger",
-                                className="me-1"))
+        badges.append(badge(t(f"task.escalated.{escalated_for}", lang), color="danger",
+                            className="me-1"))
     return badges
 
 
 def priority_badge(priority: str, names: dict[str, str]) -> dbc.Badge:
-    return dbc.Badge(names.get(priority, priority), color=PRIORITY_COLORS.get(priority, "dark"),
-                     text_color="dark" if priority == "low" else None)
-
-
-def span_text(minutes: int, lang: str) -> str:
-    """``2 d 3 h``, ``3 h 10 min`` or ``25 min``."""
-    days, rest = divmod(abs(int(minutes)), 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return (t("tasks.span.days", lang, days=days, hours=hours) if hours
-                else t("tasks.span.whole_days", lang, days=days))
-    if hours:
-        return (t("tasks.span.hours", lang, hours=hours, minutes=mins) if mins
-                else t("tasks.span.whole_hours", lang, hours=hours))
-    return t("tasks.span.minutes", lang, minutes=mins)
+    return badge(names.get(priority, priority), color=PRIORITY_COLORS.get(priority, "dark"))
 
 
 def remaining(deadline: datetime, now: datetime, lang: str) -> str:
-    """"25 min left" or "3 h 10 min overdue"."""
-    minutes = int((deadline - now).total_seconds() // 60)
-    return t("tasks.remaining.left" if minutes >= 0 else "tasks.remaining.over", lang,
-             span=span_text(minutes, lang))
+    """"25 min left" or "3 h 10 min overdue", as the queue and the warning page say it."""
+    return format_deadline(minutes_to_deadline(deadline, now), lang)
 
 
 def kind_names(session: Session, lang: str) -> dict[str, str]:

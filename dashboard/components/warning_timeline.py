@@ -12,22 +12,26 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.components.tasks import span_text
 from dashboard.i18n import t
-from dashboard.i18n.numbers import format_yuan
+from dashboard.i18n.numbers import format_deadline, format_span, format_yuan
 from dashboard.metrics.warning_timeline import Deadline, Timeline
+from dashboard.web.badges import badge
 
 DEADLINE_COLORS = {"met": "success", "missed": "danger", "running": "warning"}
 TIME_FORMAT = "%m-%d %H:%M:%S"
 
 
 def deadline_badge(deadline: Deadline, lang: str) -> dbc.Badge:
-    """"Deadline 10:15 · met (3 min early)", "missed by 12 min" or "8 min left"."""
-    span = span_text(abs(deadline.minutes), lang)
-    return dbc.Badge(t(f"timeline.deadline.{deadline.state}", lang,
-                       at=deadline.at.strftime("%H:%M"), span=span),
-                     color=DEADLINE_COLORS[deadline.state], className="fs-6 text-wrap",
-                     id="warning-deadline")
+    """"Deadline 10:15 · met (3 min early)", "· 12 min overdue" or "· 8 min left" (``format_deadline``)."""
+    at = deadline.at.strftime("%H:%M")
+    if deadline.state == "met":
+        text = t("timeline.deadline.met", lang, at=at, span=format_span(deadline.minutes, lang))
+    else:  # the queue's words and minutes: "已超时 12 分钟" / "剩余 8 分钟"
+        minutes_left = deadline.minutes if deadline.state == "running" else -deadline.minutes
+        text = t(f"timeline.deadline.{deadline.state}", lang, at=at,
+                 status=format_deadline(minutes_left, lang))
+    return badge(text, color=DEADLINE_COLORS[deadline.state], className="fs-6 text-wrap",
+                 id="warning-deadline")
 
 
 def _detail(step: dict, names: dict[str, dict[str, str]], lang: str) -> list:
@@ -59,10 +63,10 @@ def _item(step: dict, names, lang: str, index: int) -> html.Li:
         when = html.Span(t("timeline.not_recorded", lang), className="timeline-time text-muted")
     clock = []
     if step["minutes_since_previous"] is not None and step["step"] != "received":
-        clock.append(t("timeline.after", lang, span=span_text(step["minutes_since_previous"], lang)))
+        clock.append(t("timeline.after", lang, span=format_span(step["minutes_since_previous"], lang)))
     if step["minutes_since_received"] is not None and step["step"] != "received":
         clock.append(t("timeline.since_received", lang,
-                       span=span_text(step["minutes_since_received"], lang)))
+                       span=format_span(step["minutes_since_received"], lang)))
     note = html.Div(step["note"], className="small text-muted timeline-note") if step["note"] else None
     return html.Li([
         html.Div([html.Strong(t(f"timeline.step.{step['step']}", lang), className="me-2"), when],
@@ -93,7 +97,7 @@ def timeline_view(timeline: Timeline, names: dict[str, dict[str, str]], lang: st
         items.append(_deadline_item(deadline, lang))
         placed = True
     if timeline.is_open:  # the clock still runs: where it stands now
-        since = t("timeline.since_received", lang, span=span_text(timeline.elapsed, lang))
+        since = t("timeline.since_received", lang, span=format_span(timeline.elapsed, lang))
         items.append(html.Li([html.Strong(t("timeline.now", lang), className="me-2"),
                               html.Span(timeline.now.strftime(TIME_FORMAT), className="timeline-time"),
                               html.Div(since, className="small timeline-clock")],

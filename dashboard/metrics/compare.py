@@ -21,6 +21,7 @@ from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit
 from dashboard.domain.aggregates import WarningHour
 from dashboard.domain.base import SHANGHAI
+from dashboard.i18n.numbers import is_no_change
 from dashboard.metrics.kpis import KPIS, kpi_frames
 from dashboard.metrics.period import Period, year_back
 from dashboard.metrics.sums import sums, total
@@ -72,11 +73,15 @@ def _change(value, base):
     return delta, (delta / base if base else None)
 
 
-def _verdict(delta, better: str) -> str | None:
-    """"better", "worse" or "same" for a change, given which direction is good."""
+def _verdict(delta, pct, kind: str, better: str) -> str | None:
+    """"better", "worse" or "same" for a change, given which direction is good.
+
+    "same" when the change reads as none where it is shown (``is_no_change``:
+    rounded to 0.0% or 0.0 points), so the colour agrees with "持平".
+    """
     if delta is None or better == "neutral":
         return None if delta is None else "neutral"
-    if delta == 0:
+    if is_no_change(kind, delta, pct):
         return "same"
     return "better" if (delta > 0) == (better == "up") else "worse"
 
@@ -120,7 +125,7 @@ def kpi_comparison(session: Session, scope: Scope, period: Period, now: datetime
             other_value = None if other_value is None or pd.isna(other_value) else other_value
             delta, pct = _change(row["compared"], other_value)
             row.update({name: other_value, f"change_{name}": delta, f"pct_{name}": pct,
-                        f"verdict_{name}": _verdict(delta, kpi.better)})
+                        f"verdict_{name}": _verdict(delta, pct, kpi.kind, kpi.better)})
         row["per_10k"] = (float(value) / population * 10_000
                           if kpi.additive and population and row["value"] is not None else None)
         rows.append(row)

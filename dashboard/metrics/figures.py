@@ -81,7 +81,7 @@ def compare_figures(session: Session, scope: Scope, period: Period, now: datetim
             other_value = _clean(other.get(figure.key)) if other is not None else None
             delta, pct = _change(row["compared"], other_value)
             row.update({name: other_value, f"change_{name}": delta, f"pct_{name}": pct,
-                        f"verdict_{name}": _verdict(delta, figure.better)})
+                        f"verdict_{name}": _verdict(delta, pct, figure.kind, figure.better)})
         row["per_10k"] = (float(value) / population * 10_000
                           if figure.additive and population and value is not None else None)
         rows.append(row)

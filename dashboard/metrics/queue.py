@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import to_local_naive
+from dashboard.domain.deadlines import is_past, minutes_to_deadline
 from dashboard.domain.personal_data import mask_name, mask_phone
 from dashboard.domain.reference import FraudType, RiskLevel, WarningStatus
 
@@ -160,8 +161,8 @@ def warning_queue(session: Session, scope: Scope, now: datetime,
             "station_id": row.station_id, "station_zh": row.name_zh, "station_en": row.name_en,
             "deadline_at": row.deadline_at, "first_contact_at": row.first_contact_at,
             "minutes_waited": _minutes(now, row.received_at),
-            "minutes_left": _minutes(row.deadline_at, now),
-            "overdue": row.first_contact_at is None and to_local_naive(row.deadline_at) < to_local_naive(now),
+            "minutes_left": minutes_to_deadline(row.deadline_at, now),
+            "overdue": row.first_contact_at is None and is_past(row.deadline_at, now),
         })
     frame = pd.DataFrame(records, columns=COLUMNS)
     contact = frame["first_contact_at"].astype(object)

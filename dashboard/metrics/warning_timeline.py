@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.domain import Case, Dissuasion, StopPayment, Warning
 from dashboard.domain.base import to_local_naive
+from dashboard.domain.deadlines import is_past, minutes_to_deadline
 from dashboard.domain.personal_data import mask_bank_account
 from dashboard.domain.text import redact_personal_numbers
 
@@ -66,11 +67,12 @@ def _minutes(later: datetime, earlier: datetime) -> int:
 def deadline_state(warning: Warning, now: datetime) -> Deadline:
     """Whether first contact came by ``deadline_at`` (the response deadline set at triage)."""
     if warning.first_contact_at is not None:
-        late = _minutes(warning.first_contact_at, warning.deadline_at)
-        return Deadline(warning.deadline_at, "met" if late <= 0 else "missed", late)
-    if to_local_naive(now) > to_local_naive(warning.deadline_at):
-        return Deadline(warning.deadline_at, "missed", _minutes(now, warning.deadline_at))
-    return Deadline(warning.deadline_at, "running", _minutes(warning.deadline_at, now))
+        late = -minutes_to_deadline(warning.deadline_at, warning.first_contact_at)
+        return Deadline(warning.deadline_at, "missed" if is_past(warning.deadline_at, warning.first_contact_at)
+                        else "met", late)
+    if is_past(warning.deadline_at, now):
+        return Deadline(warning.deadline_at, "missed", -minutes_to_deadline(warning.deadline_at, now))
+    return Deadline(warning.deadline_at, "running", minutes_to_deadline(warning.deadline_at, now))
 
 
 def _step(step: str, at: datetime | None, recorded: bool = True, **fields) -> dict:

@@ -41,6 +41,7 @@ from dashboard.domain.tasks import Task, TaskEvent
 from dashboard.i18n import name_of, t
 from dashboard.i18n.numbers import format_count, format_yuan
 from dashboard.metrics.task_board import children_progress
+from dashboard.web.badges import badge
 
 HIDDEN = {"display": "none"}
 SYSTEM_STEPS = frozenset({"escalate", "children_done"})
@@ -150,8 +151,8 @@ def _children(session: Session, task: Task, at: datetime, lang: str):
     ]) for child in children]
     return html.Div([
         html.H5([t("tasks.children", lang), " ",
-                 dbc.Badge(t("tasks.progress", lang, done=done, total=total), color="info",
-                           id="task-page-progress")]),
+                 badge(t("tasks.progress", lang, done=done, total=total), color="info",
+                       id="task-page-progress")]),
         dbc.Table(html.Tbody(rows), size="sm", id="task-page-children"),
     ])
 

@@ -37,6 +37,7 @@ from dashboard.domain.reference import (
 from dashboard.i18n import name_of, t
 from dashboard.i18n.numbers import format_yuan
 from dashboard.metrics.warning_timeline import warning_timeline
+from dashboard.web.badges import badge
 
 MASKS = {"phone": mask_phone, "id_number": mask_id_number, "bank_account": mask_bank_account}
 ATTRIBUTES = {"phone": "person_phone", "id_number": "person_id_number",
@@ -140,10 +141,10 @@ def warning_body(session: Session, warning: Warning, user, at: datetime, lang: s
     work = [form, html.Div(tasks, id="warning-tasks")] if form or tasks else []
     return [
         html.Div([
-            dbc.Badge(named["risk"].get(warning.risk_level, warning.risk_level),
-                      color=RISK_COLORS.get(warning.risk_level, "dark"), className="fs-6"),
-            dbc.Badge(named["status"].get(warning.status, warning.status), color="light",
-                      text_color="dark", className="fs-6", id="warning-status"),
+            badge(named["risk"].get(warning.risk_level, warning.risk_level),
+                  color=RISK_COLORS.get(warning.risk_level, "dark"), className="fs-6"),
+            badge(named["status"].get(warning.status, warning.status), color="light",
+                  className="fs-6", id="warning-status"),
             deadline_badge(timeline.deadline, lang),
         ], className="d-flex flex-wrap gap-2 mb-3"),
         dbc.Row([

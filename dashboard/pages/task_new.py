@@ -29,13 +29,13 @@ from dashboard.components.tasks import (
     officers_of,
     options,
     priority_names,
-    span_text,
     units_below,
 )
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import SHANGHAI
 from dashboard.domain.task_rules import rule_for
 from dashboard.i18n import current_language, t
+from dashboard.i18n.numbers import format_span
 from dashboard.web.access import current_scope, scope_within
 from dashboard.web.callback_values import code, codes, day, text
 from dashboard.web.commands import run_command
@@ -113,8 +113,8 @@ def deadline_hint(kind, priority):
         rule = rule_for(kind, priority)
     except KeyError:
         return ""
-    return t("tasks.new.rule", lang, span=span_text(rule.deadline.total_seconds() // 60, lang),
-             ack=span_text(rule.ack_window.total_seconds() // 60, lang))
+    return t("tasks.new.rule", lang, span=format_span(rule.deadline.total_seconds() // 60, lang),
+             ack=format_span(rule.ack_window.total_seconds() // 60, lang))
 
 
 @callback(Output("task-new-assignee", "options"), Output("task-new-assignee", "value"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashboard.i18n import translate
+from dashboard.i18n.numbers import value_axis
 from dashboard.metrics.kpis import KPI_BY_KEY
 from dashboard.statistics.files import footer_line
 from dashboard.statistics.publication import Publication
@@ -34,9 +35,15 @@ def _layout(fig: go.Figure, publication: Publication, lang: str, title: str, **e
                       "font": {"size": 10, "color": "#555"}}],
         **extra,
     )
-    fig.update_xaxes(gridcolor="#e5e8ec")
-    fig.update_yaxes(gridcolor="#e5e8ec", rangemode="tozero")
+    # never plotly's k / M (SI) labels: the value axis gets its ticks from ``value_axis``
+    fig.update_xaxes(gridcolor="#e5e8ec", exponentformat="none")
+    fig.update_yaxes(gridcolor="#e5e8ec", rangemode="tozero", exponentformat="none")
     return fig
+
+
+def _kind(values) -> str:
+    """The kind of a column of published values (count, yuan, rate, ...)."""
+    return values[0].kind if values else "count"
 
 
 def _bars(values, lang, threshold):
@@ -57,8 +64,8 @@ def units_chart(publication: Publication, lang: str) -> go.Figure:
                              name=translate(f"statistics.col.{tag}", lang), cliponaxis=False))
     title = translate("statistics.chart.units", lang, figure=translate(f"kpi.{figure}", lang))
     fig = _layout(go.Figure(traces), publication, lang, title, barmode="group")
-    if KPI_BY_KEY[figure].kind == "rate":
-        fig.update_yaxes(tickformat=".0%")
+    shown = [y for trace in traces for y in trace.y]
+    fig.update_yaxes(**value_axis(shown, KPI_BY_KEY[figure].kind, lang))
     return fig
 
 
@@ -66,7 +73,7 @@ def trend_chart(publication: Publication, lang: str) -> go.Figure:
     """The main figure of the first unit day by day; the comparison period dotted."""
     table = publication.table("trend")
     days = [r.code for r in table.rows]
-    traces = []
+    traces, kind = [], _kind(table.rows[0].values) if table.rows else "count"
     for column, tag, style in ((0, "current", {"color": MAIN, "width": 3}),
                                (2, "comparison", {"color": OTHER, "width": 2, "dash": "dot"})):
         values = [r.values[column] for r in table.rows]
@@ -77,6 +84,7 @@ def trend_chart(publication: Publication, lang: str) -> go.Figure:
     fig = _layout(go.Figure(traces), publication, lang, table.title[lang] + " · "
                   + publication.main_unit["name_zh" if lang == "zh-CN" else "name_en"])
     fig.update_xaxes(tickformat="%m-%d")
+    fig.update_yaxes(**value_axis([y for trace in traces for y in trace.y], kind, lang))
     return fig
 
 
@@ -89,6 +97,7 @@ def _items_chart(publication: Publication, lang: str, code: str) -> go.Figure:
     title = table.title[lang] + " · " + publication.main_unit["name_zh" if lang == "zh-CN" else "name_en"]
     fig = _layout(fig, publication, lang, title, showlegend=False)
     fig.update_yaxes(automargin=True)
+    fig.update_xaxes(**value_axis(ys, _kind([r.values[0] for r in rows]), lang, ticks=4))
     return fig
 
 

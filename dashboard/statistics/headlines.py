@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.i18n import translate
-from dashboard.i18n.numbers import format_value
+from dashboard.i18n.numbers import PERCENT_DIGITS, format_value, is_no_change
 from dashboard.statistics.publication import Publication
 from dashboard.statistics.tables import PUBLISHED
 
@@ -48,12 +48,12 @@ def comparison_text(publication: Publication, lang: str) -> str:
 def _change_clause(change, kind: str, lang: str, versus: str) -> str:
     if change.status != PUBLISHED or change.value is None:
         return ""
-    if round(change.value * 1000) == 0:
+    if is_no_change("rate", change.value, None):  # reads as 0.0% or 0.0 points: as the tables say it
         return translate("statistics.headline.flat", lang, versus=versus)
     direction = "up" if change.value > 0 else "down"
     amount = abs(change.value) * 100
-    size = (translate("statistics.headline.points", lang, n=f"{amount:.1f}") if kind == "points"
-            else f"{amount:.1f}%")
+    size = (translate("statistics.headline.points", lang, n=f"{amount:.{PERCENT_DIGITS}f}")
+            if kind == "points" else f"{amount:.{PERCENT_DIGITS}f}%")
     return translate(f"statistics.headline.{direction}", lang, versus=versus, amount=size)
 
 

@@ -55,7 +55,8 @@ def report_figure(publication: Publication, lang: str, headlines: str) -> go.Fig
         cells={"values": cells, "align": ["left", "right", "right", "right"], "height": 22,
                "font": {"family": FONT, "size": 12}},
         columnwidth=[2.2, 1, 1, 1]), row=1, col=1)
-    for trace in trend_chart(publication, lang).data:
+    trend = trend_chart(publication, lang)
+    for trace in trend.data:
         fig.add_trace(trace, row=2, col=1)
     fig.data[1].line.color, fig.data[2].line.color = MAIN, OTHER
     period, comparison = publication.period, publication.comparison
@@ -87,7 +88,9 @@ def report_figure(publication: Publication, lang: str, headlines: str) -> go.Fig
                       legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 0.405,
                               "yanchor": "top"},
                       margin={"l": 50, "r": 40, "t": 50, "b": 110}, annotations=annotations)
-    fig.update_yaxes(rangemode="tozero", gridcolor="#e5e8ec", domain=[0, 0.35], row=2, col=1)
+    ticks = {key: trend.layout.yaxis[key] for key in ("tickmode", "tickvals", "ticktext")}
+    fig.update_yaxes(rangemode="tozero", gridcolor="#e5e8ec", domain=[0, 0.35], exponentformat="none",
+                     row=2, col=1, **ticks)
     fig.update_xaxes(gridcolor="#e5e8ec", tickformat="%m-%d", row=2, col=1)
     # the sentences sit above the table: push the table down below them
     fig.data[0].domain = {"x": [0, 1], "y": [0.47, sentences_top - LINE * len(sentence_lines) - 0.02]}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dashboard.i18n import LANGUAGES, translate
+from dashboard.i18n.numbers import format_signed_change, format_value
 
 PUBLISHED, PRIMARY, SECONDARY, UNDEFINED = "published", "primary", "secondary", "undefined"
 
@@ -74,12 +75,14 @@ class Table:
         }
 
 
-def _group(number: float, digits: int = 0) -> str:
-    return f"{number:,.{digits}f}"
-
-
 def display(value: Value, lang: str, threshold: int) -> str:
-    """How a value reads in a table: exact numbers with separators, "<5", "x" or "—"."""
+    """How a value reads in a table, a chart or a file's "shown as": "<5", "x", "—", or the number.
+
+    The number is written by the dashboard's own formatters (``format_value``:
+    "53.41亿元", "1.23万" in Chinese), so a table never shows 5,340,657,491
+    beside the sentence's 53.41亿元; a change that reads as 0.0 is "持平".
+    The files keep the exact number beside it.
+    """
     if value.kind == "date":
         return str(value.value) if value.value else "—"
     if value.status == PRIMARY and value.kind == "count":
@@ -88,19 +91,10 @@ def display(value: Value, lang: str, threshold: int) -> str:
         return "x"
     if value.status == UNDEFINED or value.value is None:
         return "—"
-    number = value.value
-    if value.kind in ("count", "yuan"):
-        return _group(number)
-    if value.kind == "rate":
-        return f"{number * 100:.1f}%"
-    if value.kind == "average":
-        return _group(number, 1)
-    if value.kind == "minutes":
-        return _group(number)
-    if value.kind == "pct":
-        return f"{number * 100:+.1f}%"
-    if value.kind == "points":
-        return translate("statistics.points", lang, n=f"{number * 100:+.1f}")
+    if value.kind in ("count", "yuan", "rate", "average", "minutes"):
+        return format_value(value.kind, value.value, lang)
+    if value.kind in ("pct", "points"):
+        return format_signed_change(value.kind, value.value, lang)
     raise ValueError(f"unknown kind {value.kind!r}")
 
 

@@ -20,6 +20,7 @@ from dashboard.auth.permissions import allowed, roles
 from dashboard.auth.task_access import VIEW
 from dashboard.i18n import LANGUAGES, current_language, t
 from dashboard.metrics.task_board import waiting_count
+from dashboard.web.badges import badge
 from dashboard.web.csrf import FORM_FIELD, csrf_token
 from dashboard.web.database import request_session
 from dashboard.web.guard import home_path, visible_pages
@@ -106,8 +107,8 @@ def navbar_badge(session: Session, user, lang: str):
     count = waiting_count(session, user)
     return html.Div([
         html.A([t("tasks.badge", lang), " ",
-                dbc.Badge(str(count), color="danger" if count else "secondary", pill=True,
-                          id="shell-tasks-badge")],
+                badge(str(count), color="danger" if count else "secondary", pill=True,
+                      id="shell-tasks-badge")],
                href="/tasks?box=inbox", className="nav-link text-light", id="shell-tasks-link"),
         dcc.Interval(id="shell-tasks-interval", interval=BADGE_REFRESH_MS),
     ], className="d-flex align-items-center ms-2")

@@ -89,7 +89,7 @@ def _empty_heatmap():
 def _map():
     values = pd.DataFrame({"unit_id": np.array([1, 2]), "code": ["s1", "s2"], "name_zh": ["甲", "乙"],
                            "name_en": ["A", "B"], "value": [3.0, 4.5]})
-    return precinct_map(SHAPES, values, "Warnings", "en", outlines=SHAPES, highlight=SHAPES, theme="dark",
+    return precinct_map(SHAPES, values, "Warnings", "en", outlines=SHAPES, highlight=SHAPES, theme="dark", kind="average",
                         shapes="/geo/1/station.geojson?v=0123456789abcdef")
 
 

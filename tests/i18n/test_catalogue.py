@@ -50,8 +50,8 @@ def test_language_tags_normalise():
 
 @pytest.mark.parametrize(("value", "zh", "en"), [
     (9_999, "9,999", "9,999"),
-    (61_000, "6.1万", "61,000"),
-    (2_330_000, "233万", "2,330,000"),
+    (61_000, "6.10万", "61,000"),
+    (2_330_000, "233.00万", "2,330,000"),
     (563_000_000, "5.63亿", "563,000,000"),
 ])
 def test_counts_use_wan_and_yi_in_chinese(value, zh, en):
@@ -60,7 +60,7 @@ def test_counts_use_wan_and_yi_in_chinese(value, zh, en):
 
 
 def test_yuan():
-    assert format_yuan(94_979_000, "zh-CN") == "9497.9万元"
+    assert format_yuan(94_979_000, "zh-CN") == "9497.90万元"
     assert format_yuan(990_000, "en") == "¥990,000"
 
 

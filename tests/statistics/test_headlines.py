@@ -31,15 +31,15 @@ def pct(now: float, before: float) -> float:
 
 def zh_count(n: int) -> str:
     if n >= 10_000:
-        return f"{n / 10_000:.2f}".rstrip("0").rstrip(".") + "万"
+        return f"{n / 10_000:.2f}万"  # two decimals, trailing zeros kept
     return f"{n:,}"
 
 
 def zh_yuan(n: int) -> str:
     if n >= 100_000_000:
-        return f"{n / 100_000_000:.2f}".rstrip("0").rstrip(".") + "亿元"
+        return f"{n / 100_000_000:.2f}亿元"
     if n >= 10_000:
-        return f"{n / 10_000:.2f}".rstrip("0").rstrip(".") + "万元"
+        return f"{n / 10_000:.2f}万元"
     return f"{n:,}元"
 
 
