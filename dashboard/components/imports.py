@@ -18,6 +18,7 @@ from dashboard.ingest import KINDS
 from dashboard.ingest.files import Column, field_paths
 from dashboard.ingest.headers import IGNORED_FIELD, header_names
 from dashboard.ingest.preview import Preview
+from dashboard.web.badges import badge
 
 UPLOAD_URL = "/admin/import/upload"
 STATE_COLOURS = {"uploaded": "secondary", "queued": "info", "running": "primary",
@@ -44,7 +45,7 @@ def upload_link(lang: str) -> dbc.Card:
 
 
 def state_badge(job: ImportJob, lang: str) -> dbc.Badge:
-    return dbc.Badge(t(f"imports.state.{job.state}", lang), color=STATE_COLOURS.get(job.state, "dark"),
+    return badge(t(f"imports.state.{job.state}", lang), color=STATE_COLOURS.get(job.state, "dark"),
                      id="import-state", className="ms-2")
 
 
@@ -109,7 +110,7 @@ def preview_table(preview: Preview, lang: str) -> html.Div:
     head.append(t("imports.preview.errors", lang))
     body = []
     for row in preview.rows:
-        cells = [html.Td(row.line), html.Td(dbc.Badge(t(f"imports.status.{row.status}", lang),
+        cells = [html.Td(row.line), html.Td(badge(t(f"imports.status.{row.status}", lang),
                                                       color=STATUS_COLOURS[row.status]))]
         cells += [html.Td(row.values.get(c.field, "")) for c in fields]
         if preview.kind == "warnings":

@@ -47,6 +47,7 @@ from dashboard.domain.reference import OrgLevel
 from dashboard.geo import LEVELS
 from dashboard.geo.report import report_lines, report_map
 from dashboard.i18n import current_language, name_of, t
+from dashboard.web.badges import badge
 from dashboard.web.commands import run_command
 from dashboard.web.database import request_session
 from dashboard.web.guard import requires
@@ -76,11 +77,11 @@ def _unit_options(units: list[OrgUnit], lang: str, active: bool = True) -> list[
 def _retired_cell(unit: OrgUnit, lang: str) -> html.Td:
     if unit.retired_on is None:
         return html.Td("")
-    badge = dbc.Badge(t("units.admin.retired_badge", lang, day=unit.retired_on.isoformat()),
-                      color="secondary", className="me-1")
+    retired = badge(t("units.admin.retired_badge", lang, day=unit.retired_on.isoformat()),
+                    color="secondary", className="me-1")
     successor = (t("units.admin.successor_is", lang, code=unit.successor.code)
                  if unit.successor is not None else "")
-    return html.Td([badge, html.Span(successor, className="small")])
+    return html.Td([retired, html.Span(successor, className="small")])
 
 
 def _table(session, lang: str) -> dbc.Table:
