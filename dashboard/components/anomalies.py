@@ -4,7 +4,8 @@ Input is ``dashboard.metrics.anomalies.anomaly_flags``.  ``anomaly_section``
 is the place of the flags and an interval; the page's own callback fills it
 as soon as the page arrives (its first call) and redraws it every
 ``REFRESH_SECONDS``; ``anomaly_items`` is what that callback returns (the
-flags, or one quiet line saying none were found).  The flags depend on the
+``SHOWN`` most severe flags with the rest folded under "and N more", or one
+quiet line saying none were found).  The flags depend on the
 scope and the clock, not on the period in view, so the view itself is drawn
 without waiting for them.  Each unit links to ``href(code)`` (the overview
 of that unit by default).
@@ -24,6 +25,7 @@ from dashboard.metrics import anomalies as method
 from dashboard.metrics.anomalies import DROP_BASELINE_DAYS, DROP_RECENT_DAYS, SPIKE_HOURS
 
 REFRESH_SECONDS = 300
+SHOWN = 3  # the most severe flags listed; the rest fold under "and N more"
 
 
 def method_text(lang: str) -> str:
@@ -55,15 +57,28 @@ def _line(row: dict, lang: str, href: Callable[[str], str]) -> html.Li:
 
 
 def anomaly_items(flags: pd.DataFrame, lang: str, href: Callable[[str], str] = overview_href):
-    """The flags as an alert with one line each, or a quiet line when there are none."""
+    """The flags as a short alert, or a quiet line when there are none.
+
+    The ``SHOWN`` most severe (``most_severe_first``) are listed; the rest
+    wait, folded, under "and N more", in a box of bounded height, so the
+    alert never pushes the page's figures off the first screen.
+    """
     if flags.empty:
         return html.Div(t("anomalies.none", lang, hours=SPIKE_HOURS, days=DROP_RECENT_DAYS),
                         className="small text-muted", title=method_text(lang))
-    return dbc.Alert([html.Div(t("anomalies.title", lang, n=len(flags)), className="fw-semibold mb-1",
-                               title=method_text(lang)),
-                      html.Ul([_line(row, lang, href) for row in flags.to_dict("records")],
-                              className="mb-0 ps-3")],
-                     color="danger", className="py-2 mb-0")
+    rows = method.most_severe_first(flags).to_dict("records")
+    head, rest = rows[:SHOWN], rows[SHOWN:]
+    parts = [html.Div([t("anomalies.title", lang, n=len(rows)),
+                       *([html.Span(" · " + t("anomalies.shown", lang, shown=SHOWN), className="fw-normal small")]
+                         if rest else [])], className="fw-semibold mb-1", title=method_text(lang)),
+             html.Ul([_line(row, lang, href) for row in head], className="mb-0 ps-3", id="anomalies-shown")]
+    if rest:
+        parts.append(html.Details([
+            html.Summary(t("anomalies.more", lang, n=len(rest)), className="small", id="anomalies-more"),
+            html.Ul([_line(row, lang, href) for row in rest], className="mb-0 ps-3 anomalies-rest",
+                    id="anomalies-rest"),
+        ], open=False, className="mt-1"))
+    return dbc.Alert(parts, color="danger", className="py-2 mb-0 anomalies-box")
 
 
 def anomaly_section(id_prefix: str) -> html.Div:

@@ -21,7 +21,7 @@ from dashboard.components.dropdown import dropdown
 from dashboard.components.feed_notice import feed_notice
 from dashboard.components.graph_config import graph_config
 from dashboard.components.kpi_cards import kpi_cards, kpi_table
-from dashboard.components.maps import precinct_map
+from dashboard.components.maps import labels_shown, labels_switch, map_block, precinct_map
 from dashboard.i18n import t
 from dashboard.i18n.numbers import format_count, format_value
 from dashboard.metrics.kpis import KPI_BY_KEY, KPIS
@@ -126,14 +126,28 @@ def _value_texts(data: OverviewData, state: ViewState, lang: str) -> list[str]:
 
 
 def map_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
+    """The map; a station's alone, its neighbours grey; the "labels" switch, on for a few units."""
     units = data.map_units.assign(value=data.map_units["value"].fillna(0).astype(float))
     figure = precinct_map(data.geojson, units, _metric_label(state, lang), lang, height=560,
-                          texts=_value_texts(data, state, lang), highlight=data.highlight, kind=_map_kind(state),
-                          shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson))
-    hint = t("overview.map_hint_station" if data.map_level == "station" else "overview.map_hint", lang)
-    return _panel(t(f"overview.map.{data.map_level}", lang),
-                  dcc.Graph(id="overview-map", figure=figure, config=graph_config(GRAPH_CONFIG, lang, scrollZoom=True)),
-                  "overview-map-panel", html.Span(hint, className="small text-muted"))
+                          texts=_value_texts(data, state, lang), highlight=data.highlight,
+                          kind=_map_kind(state),
+                          shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson),
+                          neighbours=data.neighbours)
+    own = data.unit.level == "station"
+    hint = t("overview.map_hint_own" if own else
+             "overview.map_hint_station" if data.map_level == "station" else "overview.map_hint", lang)
+    shown = labels_shown(len(figure["layout"]["meta"]["labels"]))
+    graph = dcc.Graph(id="overview-map", figure=figure, config=graph_config(GRAPH_CONFIG, lang, scrollZoom=True))
+    return _panel(t("overview.map.own_station" if own else f"overview.map.{data.map_level}", lang),
+                  map_block(graph, "overview-map-block", shown), "overview-map-panel",
+                  html.Div([html.Span(hint, className="small text-muted"),
+                            labels_switch("overview-map-labels", shown, lang)],
+                           className="d-flex align-items-center"))
+
+
+def has_ranking(data: OverviewData) -> bool:
+    """Whether the view ranks units: not when there is one (an officer's station)."""
+    return len(data.map_units) > 1
 
 
 def ranking_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
@@ -145,6 +159,16 @@ def ranking_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
                                                           config=graph_config(GRAPH_CONFIG, lang)),
                   "overview-ranking-panel",
                   html.Span(t("overview.ranking_hint", lang), className="small text-muted"))
+
+
+def _trend_and_ranking(data: OverviewData, state: ViewState, lang: str) -> dbc.Row:
+    """The trend beside the ranking; the trend alone when there is one unit (the ranking's graph
+    stays, hidden and empty, as an input of the page's navigation)."""
+    if has_ranking(data):
+        return dbc.Row([dbc.Col(trend_panel(data, lang), xl=7, className="mb-3"),
+                        dbc.Col(ranking_panel(data, state, lang), xl=5, className="mb-3")], className="g-3")
+    return dbc.Row([dbc.Col(trend_panel(data, lang), xl=12, className="mb-3"),
+                    html.Div(dcc.Graph(id="overview-ranking", figure={}), hidden=True)], className="g-3")
 
 
 def trend_panel(data: OverviewData, lang: str) -> dbc.Card:
@@ -207,8 +231,7 @@ def overview_body(data: OverviewData, live: dict, state: ViewState, lang: str,
         kpi_cards(data.kpis, HEADLINE, lang),
         dbc.Row([dbc.Col(map_panel(data, state, lang), xl=7, className="mb-3"),
                  dbc.Col(live_panel(live, lang), xl=5, className="mb-3")], className="g-3"),
-        dbc.Row([dbc.Col(trend_panel(data, lang), xl=7, className="mb-3"),
-                 dbc.Col(ranking_panel(data, state, lang), xl=5, className="mb-3")], className="g-3"),
+        _trend_and_ranking(data, state, lang),
         breakdown_panels(data, lang),
         html.Details([html.Summary(t("overview.all_figures", lang), className="fw-semibold mb-2"),
                       kpi_table(data.kpis, lang)], id="overview-all-figures", open=False, className="mb-4"),

@@ -21,7 +21,7 @@ from dashboard.components.drill import (
     series_figure,
     unit_href,
 )
-from dashboard.components.report_page import opening, page_path, pair, ranking_panel, table
+from dashboard.components.report_page import opening, page_path, pair, ranked_pair, table
 from dashboard.i18n import name_of, t
 from dashboard.i18n.numbers import format_value, value_axis
 from dashboard.metrics.figures import ReportView
@@ -124,7 +124,7 @@ def prevention_body(report: ReportView, data: dict, state: ViewState, lang: str)
     return html.Div([
         *opening(PREFIX, report, state, lang, CARDS),
         pair(over_time_panel(data["over_time"], lang), kinds_panel(data["kinds"], lang)),
-        pair(ranking_panel(PREFIX, report, data["units"], "events_per_1000_warnings", ranked, "average", lang),
-             heatmap_panel(report, data["unit_months"], data["months"], lang), widths=(4, 8)),
+        ranked_pair(PREFIX, report, data["units"], "events_per_1000_warnings", ranked, "average", lang,
+                    heatmap_panel(report, data["unit_months"], data["months"], lang)),
         html.Div(gaps_panel(data["gaps"], state, lang), className="mb-4"),
     ])

@@ -59,14 +59,24 @@ def ranking_panel(prefix: str, report: ReportView, units: pd.DataFrame, column: 
                  f"{prefix}-ranking-panel", hint(t("reports.ranking_hint", lang)))
 
 
+def ranked_pair(prefix: str, report: ReportView, units: pd.DataFrame, column: str, label: str, kind: str,
+                lang: str, right, widths: tuple[int, int] = (4, 8)) -> dbc.Row:
+    """The units' ranking (``ranking_panel``) beside ``right``; ``right`` alone when there is one unit
+    (an officer's station: nothing to rank), the ranking's graph then hidden and empty, as an input of
+    the page's navigation."""
+    if len(units) > 1:
+        return pair(ranking_panel(prefix, report, units, column, label, kind, lang), right, widths)
+    return dbc.Row([dbc.Col(right, xl=12, className="mb-3"),
+                    html.Div(dcc.Graph(id=f"{prefix}-ranking", figure={}), hidden=True)], className="g-3")
+
+
 def units_panels(prefix: str, report: ReportView, units: pd.DataFrame, ranked: str, kind: str,
                  columns: list[tuple[str, str, str]], state: ViewState, lang: str) -> dbc.Row:
     """The units ranked on the figure ``ranked`` beside their table (``drill.unit_table`` of ``columns``)."""
-    return pair(ranking_panel(prefix, report, units, ranked, t(f"kpi.{ranked}", lang), kind, lang),
-                panel(t(f"reports.units.{report.level}", lang),
-                      unit_table(prefix, page_path(prefix), state, units, columns, lang, report.highlight),
-                      f"{prefix}-units-panel"),
-                widths=(4, 8))
+    return ranked_pair(prefix, report, units, ranked, t(f"kpi.{ranked}", lang), kind, lang,
+                       panel(t(f"reports.units.{report.level}", lang),
+                             unit_table(prefix, page_path(prefix), state, units, columns, lang, report.highlight),
+                             f"{prefix}-units-panel"))
 
 
 def changes(column: str, better: str) -> list[tuple[str, str, str]]:

@@ -11,8 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.charts import hourly_figure, outcome_figure, ranking_figure, trend_figure
-from dashboard.components.maps import precinct_map
-from dashboard.components.overview import live_counters
+from dashboard.components.maps import labels_shown, map_block, precinct_map
+from dashboard.components.overview import has_ranking, live_counters
 from dashboard.i18n import t
 from dashboard.i18n.numbers import format_change, format_value
 from dashboard.metrics.kpis import KPI_BY_KEY
@@ -67,9 +67,10 @@ def _map(data: OverviewData, lang: str, height: int) -> dcc.Graph:
     units = data.map_units.assign(value=data.map_units["received"].astype(float))
     texts = [format_value(kpi.kind, v, lang) for v in data.map_units["received"]]
     figure = precinct_map(data.geojson, units, t("kpi.received", lang), lang, height=height, texts=texts,
-                          highlight=data.highlight, theme="dark",
+                          highlight=data.highlight, theme="dark", neighbours=data.neighbours,
                           shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson))
-    return dcc.Graph(id="wall-map", figure=figure, config=STATIC)
+    shown = labels_shown(len(figure["layout"]["meta"]["labels"]))  # no switch: nothing on the wall takes input
+    return map_block(dcc.Graph(id="wall-map", figure=figure, config=STATIC), "wall-map-block", shown)
 
 
 def wall_screen(data: OverviewData, live: dict, view: str, lang: str, position: str) -> html.Div:
@@ -88,16 +89,18 @@ def wall_screen(data: OverviewData, live: dict, view: str, lang: str, position: 
                 id="wall-outcomes", config=STATIC, figure=outcome_figure(data.outcomes, lang, theme="dark",
                                                                          height=300)), fill=False),
         ]
-        body = dbc.Row([
-            dbc.Col(left, width=7),
-            dbc.Col(_panel(t("overview.ranking", lang), dcc.Graph(
+        if has_ranking(data):
+            right = _panel(t("overview.ranking", lang), dcc.Graph(
                 id="wall-ranking", config=STATIC, figure=ranking_figure(
                     data.map_units, "received", t("kpi.received", lang), "count", "down", lang,
-                    theme="dark", height=680))), width=5),
-        ], className="g-3")
+                    theme="dark", height=680)))
+        else:  # one unit (an officer's station): nothing to rank, the outcome mix takes its place
+            right, left = left[-1], left[:1]
+        body = dbc.Row([dbc.Col(left, width=7), dbc.Col(right, width=5)], className="g-3")
     else:
         body = dbc.Row([
-            dbc.Col(_panel(t(f"overview.map.{data.map_level}", lang), _map(data, lang, 700)), width=7),
+            dbc.Col(_panel(t("overview.map.own_station" if data.unit.level == "station"
+                             else f"overview.map.{data.map_level}", lang), _map(data, lang, 700)), width=7),
             dbc.Col(_panel(t("live.title", lang), html.Div([
                 html.Div(live_counters(live, lang, "wall"), className="live-counters mb-2"),
                 dcc.Graph(id="wall-hourly", config=STATIC,

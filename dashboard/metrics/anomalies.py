@@ -30,7 +30,7 @@ minutes at the windows' edges (as ``metrics.volume``); rates from
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from math import log, log1p, sqrt
+from math import erfc, log, log1p, sqrt
 
 import numpy as np
 import pandas as pd
@@ -262,3 +262,17 @@ def anomaly_flags(session: Session, scope: Scope, now: datetime) -> pd.DataFrame
     if not parts:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     return pd.concat(parts, ignore_index=True)
+
+
+def most_severe_first(flags: pd.DataFrame) -> pd.DataFrame:
+    """``anomaly_flags`` with both kinds in one order: the least likely under the usual first.
+
+    A spike's score is its p-value already; a drop's z is read as its
+    one-sided p-value, Φ(z), so that the two compare on one scale.
+    """
+    if flags.empty:
+        return flags
+    p_values = [float(score) if kind == "volume" else 0.5 * erfc(-float(score) / sqrt(2))
+                for kind, score in zip(flags["kind"], flags["score"], strict=True)]
+    order = sorted(range(len(flags)), key=lambda i: p_values[i])
+    return flags.iloc[order].reset_index(drop=True)

@@ -19,7 +19,7 @@ from dashboard.domain import OrgUnit
 from dashboard.domain.base import SHANGHAI
 from dashboard.metrics.breakdowns import DAILY_SOURCES, daily_trend, fraud_types, methods, outcomes
 from dashboard.metrics.compare import kpi_comparison
-from dashboard.metrics.geography import precincts
+from dashboard.metrics.geography import neighbour_shapes, precincts
 from dashboard.metrics.kpis import KPI_BY_KEY, kpi_frame
 from dashboard.metrics.live import hourly_today, open_queue, received_recently
 from dashboard.metrics.period import Period
@@ -37,9 +37,10 @@ class OverviewData:
     kpis: pd.DataFrame            # kpi_comparison
     map_level: str                # level of the units on the map and in the ranking
     map_units: pd.DataFrame       # the chosen metric by map_level unit (kpi_frame ``only``), and as "value"
-    geojson: dict
+    geojson: dict                 # the shapes the map colours: the children; a station's own shape
     map_unit_id: int              # the unit whose map_level units the map draws (its shapes' URL)
     highlight: dict | None        # the station's own polygon in a station view
+    neighbours: dict | None       # a station view: its neighbours' bare shapes, drawn grey
     trend: pd.DataFrame
     trend_kpi: str
     trend_period: Period
@@ -72,22 +73,30 @@ def trend_window(period: Period, now: datetime) -> Period:
 
 def overview_data(session: Session, scope: Scope, view: UnitView, period: Period, now: datetime,
                   metric: str = "received", per_capita: bool = False) -> OverviewData:
-    """The overview of ``view`` (a unit the viewer with ``scope`` may see) for ``period`` at ``now``."""
+    """The overview of ``view`` (a unit the viewer with ``scope`` may see) for ``period`` at ``now``.
+
+    A station's map colours the station alone, its neighbours grey
+    (``neighbour_shapes``); its ranking keeps its county's stations when the
+    viewer may see them.
+    """
     map_scope, level, highlight_unit = map_view(session, scope, view)
     units = kpi_frame(session, map_scope, period, now, by=level, only=(metric,))
     units["value"] = metric_values(units, metric, per_capita)
-    geojson = precincts(session, map_scope, level)
-    highlight = None
-    if highlight_unit is not None:
-        features = [f for f in geojson["features"] if f["id"] == highlight_unit.id]
-        highlight = {"type": "FeatureCollection", "features": features}
+    highlight = neighbours = None
+    if highlight_unit is None:
+        geojson = precincts(session, map_scope, level)
+    else:  # a station: its own shape coloured (the ranking keeps its county's stations), neighbours grey
+        map_scope = view.scope
+        geojson = precincts(session, map_scope, level)
+        highlight = geojson
+        neighbours = neighbour_shapes(session, view.unit)
     trend_kpi = metric if (metric in DAILY_SOURCES or metric == "dissuaded") else "received"
     window = trend_window(period, now)
     return OverviewData(
         unit=view.unit, chain=breadcrumb(session, scope, view.unit), period=period,
         kpis=kpi_comparison(session, view.scope, period, now),
         map_level=level, map_units=units, geojson=geojson, map_unit_id=map_scope.unit_id,
-        highlight=highlight,
+        highlight=highlight, neighbours=neighbours,
         trend=daily_trend(session, view.scope, window, trend_kpi), trend_kpi=trend_kpi,
         trend_period=window,
         fraud_types=fraud_types(session, view.scope, period),

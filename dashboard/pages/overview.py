@@ -12,12 +12,13 @@ again every few minutes.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from flask import current_app
 from flask_login import current_user
 
 from dashboard.components.anomalies import anomaly_items, anomaly_section
 from dashboard.components.charts import hourly_figure
+from dashboard.components.maps import LABELS_SWITCH_JS
 from dashboard.components.overview import live_counters, overview_body
 from dashboard.domain.base import now_local
 from dashboard.i18n import current_language, t
@@ -150,3 +151,8 @@ def refresh_anomalies(_tick, current):
     if view is None:
         return no_update
     return anomaly_items(anomaly_flags(session, view.scope, now_local()), current_language())
+
+
+# the map's "labels" switch shows or hides its labels in the browser (components.maps)
+clientside_callback(LABELS_SWITCH_JS, Output("overview-map-block", "className"),
+                    Input("overview-map-labels", "value"), prevent_initial_call=True)

@@ -212,8 +212,10 @@ def test_the_report_is_drawn_on_a_map_with_each_problem_named_by_its_stations(sy
     assert sorted(shapes["locations"]) == ["35020301", "35020302"]
     named = {trace["name"]: trace for trace in problems if trace["type"] == "scattermap"}
     assert set(named) == {"空隙", "重叠"}
-    assert named["重叠"]["text"] == ["35020301/35020302"]
-    assert "35020302" in named["空隙"]["text"][0] and "350203" in named["空隙"]["text"][0]
+    labels = {label["name"]: label["value"] for label in figure["layout"]["meta"]["labels"]}
+    assert labels["重叠"] == "35020301/35020302"
+    assert "35020302" in labels["空隙"] and "350203" in labels["空隙"]
+    assert all(trace.get("mode") != "markers+text" and "text" not in trace for trace in problems)
     filled = [trace for trace in problems if trace["type"] == "choroplethmap"]
     assert all(trace["geojson"]["features"][0]["geometry"]["coordinates"] for trace in filled)
     assert any("重叠" in text or "35020301" in text for t in filled for text in t["customdata"])

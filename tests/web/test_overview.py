@@ -98,7 +98,8 @@ def test_drilling_into_a_district_then_a_station(client):
     assert find(station, "overview-crumb-county")["props"]["href"] == "/?unit=350203&period=month"
     assert find(station, "overview-crumb-current") is not None
     figure = find(station, "overview-map")["props"]["figure"]
-    assert len(figure["data"]) == 2  # its district's stations, and its own outline
+    assert [trace["type"] for trace in figure["data"]] == ["choroplethmap", "choroplethmap", "scattermap"]
+    assert figure["data"][0]["customdata"][0][2] == station_code  # itself; its neighbours grey; its outline
 
 
 def test_the_period_and_metric_go_into_the_url(client):
