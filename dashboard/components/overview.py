@@ -17,6 +17,7 @@ from dashboard.components.charts import (
     ranking_figure,
     trend_figure,
 )
+from dashboard.components.drill import compare_note
 from dashboard.components.dropdown import dropdown
 from dashboard.components.feed_notice import feed_notice
 from dashboard.components.graph_config import graph_config
@@ -82,13 +83,9 @@ def controls(data: OverviewData, state: ViewState, lang: str) -> dbc.Row:
 def header(data: OverviewData, state: ViewState, lang: str, can_assign: bool = False) -> html.Div:
     """Breadcrumb, title, comparison note, controls; "Assign task" below the city for task managers."""
     windows = data.kpis.attrs["windows"]
-    if windows.basis is None:
-        note = t("compare.none", lang)
-    else:
-        note = t("compare.windows", lang, basis=_dates(windows.basis), previous=_dates(windows.previous),
-                 last_year=_dates(windows.last_year))
-        if windows.hourly:
-            note = t("compare.hourly", lang, hour=windows.basis.end.strftime("%H:%M"))
+    note = compare_note(windows, lang)
+    if windows.basis is not None and windows.hourly:
+        note = t("compare.hourly", lang, hour=windows.basis.end.strftime("%H:%M"))
     return html.Div([
         breadcrumb(data, state, lang),
         html.Div([html.H3(data.unit.name(lang), id="overview-title", className="mb-0 me-3"),
