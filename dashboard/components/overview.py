@@ -207,6 +207,7 @@ def overview_body(data: OverviewData, live: dict, state: ViewState, lang: str,
         dbc.Row([dbc.Col(trend_panel(data, lang), xl=7, className="mb-3"),
                  dbc.Col(ranking_panel(data, state, lang), xl=5, className="mb-3")], className="g-3"),
         breakdown_panels(data, lang),
-        html.Details([html.Summary(t("overview.all_figures", lang), className="fw-semibold mb-2"),
+        html.Details([html.Summary(t("overview.all_figures" if len(data.kpis.attrs["windows"].names) == 2
+                                     else "overview.all_figures_last_year", lang), className="fw-semibold mb-2"),
                       kpi_table(data.kpis, lang)], id="overview-all-figures", open=False, className="mb-4"),
     ])
