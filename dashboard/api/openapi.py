@@ -113,7 +113,8 @@ STATS_PARAMETERS = [
     _query("from", DAY, "First day, on or after 2000-01-01", required=True),
     _query("to", DAY, "Last day, before today, at most 3 years after `from`", required=True),
     _query("compare", {"type": "string", "enum": list(COMPARISONS)},
-           "last_year (default), previous, or custom with compare_from and compare_to"),
+           "last_year (default), previous (the period before; a month to date: the same days of the month "
+           "before; a year or a year to date: the same dates last year), or custom with compare_from and compare_to"),
     _query("compare_from", DAY, "First day compared with (compare=custom)"),
     _query("compare_to", DAY, "Last day compared with (compare=custom)"),
     _query("figure", {"type": "array", "maxItems": MAX_FIGURES,

@@ -55,12 +55,12 @@ def ages_panel(ages: pd.DataFrame, lang: str, records: bool) -> dbc.Card:
 
 
 def fraud_type_panel(frame: pd.DataFrame, lang: str) -> dbc.Card:
-    heads = ["cases.fraud_type", "kpi.cases_reported", "cases.share", "compare.last_year", "compare.previous",
+    names = [n for n in ("last_year", "previous") if f"cases_reported_pct_{n}" in frame.columns]
+    heads = ["cases.fraud_type", "kpi.cases_reported", "cases.share", *[f"compare.{n}" for n in names],
              "kpi.solving_rate", "kpi.cases_solved", "kpi.suspects_arrested", "kpi.cases_reported_loss"]
     rows = [html.Tr([
         html.Td(name_of(row, lang)), cell("count", row["cases_reported"], lang), cell("rate", row["share"], lang),
-        change_cell(row["cases_reported_pct_last_year"], lang, "down"),
-        change_cell(row["cases_reported_pct_previous"], lang, "down"),
+        *[change_cell(row[f"cases_reported_pct_{n}"], lang, "down") for n in names],
         cell("rate", row["solving_rate"], lang), cell("count", row["cases_solved"], lang),
         cell("count", row["suspects_arrested"], lang), cell("yuan", row["cases_reported_loss"], lang),
     ]) for row in frame.to_dict("records")]

@@ -38,6 +38,9 @@ def compare_note(windows: Windows, lang: str) -> str:
     """Which dates the 同比 / 环比 compare (or that nothing is compared yet)."""
     if windows.basis is None:
         return t("compare.none", lang)
+    if windows.previous is None:  # a year: 同比 alone
+        return t("compare.windows_last_year", lang, basis=dates_text(windows.basis),
+                 last_year=dates_text(windows.last_year))
     return t("compare.windows", lang, basis=dates_text(windows.basis), previous=dates_text(windows.previous),
              last_year=dates_text(windows.last_year))
 
@@ -122,8 +125,10 @@ def unit_table(prefix: str, path: str, state: ViewState, units: pd.DataFrame,
 
     ``columns``: (column, message id of its heading, kind) where kind is a
     ``format_value`` kind, or "change:up" / "change:down" for a 同比 / 环比
-    percentage and which direction is good news.
+    percentage and which direction is good news.  A column ``units`` lacks
+    (the 环比 of a year, which has none) is left out.
     """
+    columns = [c for c in columns if c[0] in units.columns]  # a comparison without meaning has no column
     head = html.Thead(html.Tr([html.Th(t("reports.unit", lang))]
                               + [html.Th(t(label, lang), className="text-end") for _, label, _ in columns]))
     rows = []

@@ -17,6 +17,7 @@ from dashboard.components.charts import (
     ranking_figure,
     trend_figure,
 )
+from dashboard.components.drill import compare_note
 from dashboard.components.dropdown import dropdown
 from dashboard.components.feed_notice import feed_notice
 from dashboard.components.graph_config import graph_config
@@ -82,13 +83,9 @@ def controls(data: OverviewData, state: ViewState, lang: str) -> dbc.Row:
 def header(data: OverviewData, state: ViewState, lang: str, can_assign: bool = False) -> html.Div:
     """Breadcrumb, title, comparison note, controls; "Assign task" below the city for task managers."""
     windows = data.kpis.attrs["windows"]
-    if windows.basis is None:
-        note = t("compare.none", lang)
-    else:
-        note = t("compare.windows", lang, basis=_dates(windows.basis), previous=_dates(windows.previous),
-                 last_year=_dates(windows.last_year))
-        if windows.hourly:
-            note = t("compare.hourly", lang, hour=windows.basis.end.strftime("%H:%M"))
+    note = compare_note(windows, lang)
+    if windows.basis is not None and windows.hourly:
+        note = t("compare.hourly", lang, hour=windows.basis.end.strftime("%H:%M"))
     return html.Div([
         breadcrumb(data, state, lang),
         html.Div([html.H3(data.unit.name(lang), id="overview-title", className="mb-0 me-3"),
@@ -233,6 +230,7 @@ def overview_body(data: OverviewData, live: dict, state: ViewState, lang: str,
                  dbc.Col(live_panel(live, lang), xl=5, className="mb-3")], className="g-3"),
         _trend_and_ranking(data, state, lang),
         breakdown_panels(data, lang),
-        html.Details([html.Summary(t("overview.all_figures", lang), className="fw-semibold mb-2"),
+        html.Details([html.Summary(t("overview.all_figures" if len(data.kpis.attrs["windows"].names) == 2
+                                     else "overview.all_figures_last_year", lang), className="fw-semibold mb-2"),
                       kpi_table(data.kpis, lang)], id="overview-all-figures", open=False, className="mb-4"),
     ])

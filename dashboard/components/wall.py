@@ -11,10 +11,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.charts import hourly_figure, outcome_figure, ranking_figure, trend_figure
+from dashboard.components.kpi_cards import change_text, shown_comparisons
 from dashboard.components.maps import labels_shown, map_block, precinct_map
 from dashboard.components.overview import has_ranking, live_counters
 from dashboard.i18n import t
-from dashboard.i18n.numbers import format_change, format_value
+from dashboard.i18n.numbers import format_value
 from dashboard.metrics.kpis import KPI_BY_KEY
 from dashboard.metrics.overview import OverviewData
 from dashboard.web.precinct_shapes import shapes_url
@@ -24,11 +25,11 @@ WALL_KPIS = ["received", "closed", "open_at_end", "success_rate", "on_time_rate"
 STATIC = {"displayModeBar": False, "staticPlot": False, "scrollZoom": False}
 
 
-def _kpi(row: dict, lang: str) -> dbc.Col:
+def _kpi(row: dict, lang: str, names: tuple[str, ...]) -> dbc.Col:
     compares = []
-    for name in ("last_year", "previous"):
+    for name in names:
         compares.append(html.Span([html.Span(t(f"compare.{name}", lang), className="kpi-compare-label"), " ",
-                                   format_change(row["kind"], row[f"change_{name}"], row[f"pct_{name}"], lang)],
+                                   change_text(row, name, lang)],
                                   className="kpi-compare " + {"better": "kpi-better", "worse": "kpi-worse"}.get(
                                       row[f"verdict_{name}"], "kpi-same")))
     good = {"up": "kpi.better_up", "down": "kpi.better_down"}.get(row["better"], "kpi.better_neutral")
@@ -75,8 +76,9 @@ def _map(data: OverviewData, lang: str, height: int) -> dcc.Graph:
 
 def wall_screen(data: OverviewData, live: dict, view: str, lang: str, position: str) -> html.Div:
     """One screen of the wall: ``view`` of ``data``'s unit, with the live figures."""
+    names = shown_comparisons(data.kpis)
     cards = data.kpis.set_index("key")
-    kpis = dbc.Row([_kpi(cards.loc[k].to_dict() | {"key": k}, lang) for k in WALL_KPIS], className="g-3 mb-3")
+    kpis = dbc.Row([_kpi(cards.loc[k].to_dict() | {"key": k}, lang, names) for k in WALL_KPIS], className="g-3 mb-3")
     if view == "trend":
         kpi = KPI_BY_KEY[data.trend_kpi]
         label = t(f"kpi.{data.trend_kpi}", lang)

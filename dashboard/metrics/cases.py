@@ -36,6 +36,7 @@ from dashboard.metrics.figures import (
     with_units,
 )
 from dashboard.metrics.kpi_sources import Segments, period_sums
+from dashboard.metrics.kpis import MATURITY_DAYS
 from dashboard.metrics.period import Period
 from dashboard.metrics.retired import without_idle_retired
 from dashboard.metrics.sums import Difference, sum_block, total
@@ -43,7 +44,7 @@ from dashboard.metrics.sums import Difference, sum_block, total
 FIGURES: tuple[Figure, ...] = (
     Figure("cases_reported", "count", "down"),
     Figure("cases_solved", "count", "up"),
-    Figure("solving_rate", "rate", "up"),
+    Figure("solving_rate", "rate", "up", matures_days=MATURITY_DAYS),
     Figure("suspects_arrested", "count", "up"),
     Figure("cases_reported_loss", "yuan", "down"),
 )
@@ -63,14 +64,14 @@ def case_figures(session: Session, scope: Scope, periods: list[Period]) -> list[
     return answers
 
 
-def cases_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+def cases_over_time(session: Session, scope: Scope, period: Period, today: date | None = None) -> pd.DataFrame:
     """Cases reported and solved and suspects arrested, by day (up to 62 days) or month.
 
     Columns: start, cases_reported, cases_solved, suspects_arrested;
     ``attrs["grain"]``.
     """
     columns = ["cases_reported", "cases_solved", "suspects_arrested"]
-    return over_time(session, CaseDay, {c: MEASURES[c] for c in columns}, scope, period)
+    return over_time(session, CaseDay, {c: MEASURES[c] for c in columns}, scope, period, today)
 
 
 def cases_by_unit(session: Session, scope: Scope, period: Period, level: str,
@@ -259,7 +260,7 @@ def case_sections(session: Session, report: ReportView, now: datetime, records: 
     """The cases page's sections for ``report``; the record-level list only if ``records``."""
     windows = report.figures.attrs["windows"]
     return {
-        "over_time": cases_over_time(session, report.scope, report.period),
+        "over_time": cases_over_time(session, report.scope, report.period, report.today),
         "ages": open_case_ages(session, report.scope, now),
         "units": cases_by_unit(session, report.units_scope, report.period, report.level, windows),
         "fraud_types": cases_by_fraud_type(session, report.scope, report.period, windows),

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth.scope import Scope
 from dashboard.domain import OrgUnit
-from dashboard.metrics.compare import Windows, _change, _verdict, comparison_windows
+from dashboard.domain.base import SHANGHAI
+from dashboard.metrics.compare import COMPARED, Windows, comparison_row, comparison_windows, mature
 from dashboard.metrics.period import Period, next_month
 from dashboard.metrics.sums import sums
 from dashboard.metrics.units import UnitView, breadcrumb, map_view
@@ -41,6 +42,7 @@ class Figure:
     kind: str    # count, yuan, rate, minutes
     better: str  # up, down or neutral
     group: str = "page"
+    matures_days: int = 0  # a cohort rate that grows for this many days: compared only once mature
 
     @property
     def additive(self) -> bool:
@@ -61,27 +63,24 @@ def compare_figures(session: Session, scope: Scope, period: Period, now: datetim
     windows = comparison_windows(period, now)
     if windows.hourly:  # today: the page figures have no hourly comparison
         windows = Windows(period, None, None, None)
-    compared = previous = last_year = None
+    compared, others = None, {}
     if windows.basis is None:
         current = compute(session, scope, [period])[0]
     else:
-        periods = list(dict.fromkeys([period, windows.basis, windows.previous, windows.last_year]))
+        named = {"last_year": windows.last_year, "previous": windows.previous}
+        named = {name: window for name, window in named.items() if window is not None}
+        periods = list(dict.fromkeys([period, windows.basis, *named.values()]))
         values = dict(zip(periods, compute(session, scope, periods), strict=True))
         current, compared = values[period], values[windows.basis]
-        previous, last_year = values[windows.previous], values[windows.last_year]
+        others = {name: values[window] for name, window in named.items()}
     unit = session.get(OrgUnit, scope.unit_id) if scope.unit_id else None
     population = unit.population if unit is not None else None
     rows = []
     for figure in figures:
         value = _clean(current.get(figure.key))
-        row = {"key": figure.key, "group": figure.group, "kind": figure.kind,
-               "better": figure.better, "value": value,
-               "compared": _clean(compared.get(figure.key)) if compared is not None else None}
-        for name, other in (("previous", previous), ("last_year", last_year)):
-            other_value = _clean(other.get(figure.key)) if other is not None else None
-            delta, pct = _change(row["compared"], other_value)
-            row.update({name: other_value, f"change_{name}": delta, f"pct_{name}": pct,
-                        f"verdict_{name}": _verdict(delta, pct, figure.kind, figure.better)})
+        row = comparison_row(figure, value, compared.get(figure.key) if compared is not None else None,
+                             {name: other.get(figure.key) for name, other in others.items()},
+                             mature(figure.matures_days, windows.basis, now))
         row["per_10k"] = (float(value) / population * 10_000
                           if figure.additive and population and value is not None else None)
         rows.append(row)
@@ -131,34 +130,40 @@ def _bucket_starts(period: Period, grain: str) -> list[date]:
     return starts
 
 
-def by_grain(daily: pd.DataFrame, period: Period, grain: str, columns: list[str]) -> pd.DataFrame:
+def by_grain(daily: pd.DataFrame, period: Period, grain: str, columns: list[str],
+             today: date | None = None) -> pd.DataFrame:
     """Daily sums (columns day and ``columns``) added up by day or calendar month of ``period``.
 
     Every day or month of the period is listed (0 where nothing happened);
-    column ``start`` is the first day of each bucket.
+    column ``start`` is the first day of each bucket.  A bucket that starts
+    after ``today`` has not come yet: its values are None, never 0.
     """
     starts = _bucket_starts(period, grain)
     out = pd.DataFrame({"start": starts})
-    if daily.empty:
-        for name in columns:
-            out[name] = 0
-        return out
-    keys = [d if grain == "day" else d.replace(day=1) for d in daily["day"]]
-    summed = daily[columns].groupby(keys).sum()
+    summed = None
+    if not daily.empty:
+        keys = [d if grain == "day" else d.replace(day=1) for d in daily["day"]]
+        summed = daily[columns].groupby(keys).sum()
     for name in columns:
-        out[name] = [int(summed[name].get(s, 0)) for s in starts]
+        values = [int(summed[name].get(s, 0)) if summed is not None else 0 for s in starts]
+        if today is not None and starts and starts[-1] > today:  # None stays None (not NaN): object dtype
+            values = pd.Series([None if s > today else v for s, v in zip(starts, values, strict=True)],
+                               dtype=object)
+        out[name] = values
     return out
 
 
-def over_time(session: Session, table, measures: dict[str, object], scope: Scope, period: Period) -> pd.DataFrame:
+def over_time(session: Session, table, measures: dict[str, object], scope: Scope, period: Period,
+              today: date | None = None) -> pd.DataFrame:
     """The sums of ``measures`` (as ``sums.sums``) of ``table`` by day or month (``grain_of``).
 
-    Columns: start (first day of the bucket) and the keys of ``measures``;
+    Columns: start (first day of the bucket) and the keys of ``measures``
+    (None for the buckets after ``today``: days not yet come are not drawn);
     ``attrs["grain"]`` is "day" or "month".
     """
     daily = sums(session, table, measures, scope, period, daily=True)
     grain = grain_of(period)
-    out = by_grain(daily, period, grain, list(measures))
+    out = by_grain(daily, period, grain, list(measures), today)
     out.attrs["grain"] = grain
     return out
 
@@ -170,14 +175,11 @@ def pct_change(value, base):
     return (value - base) / base
 
 
-COMPARED = ("last_year", "previous")  # the 同比 and 环比 of a table's column: ``<column>_pct_<name>``
-
-
 def compared_periods(period: Period, windows: Windows | None) -> list[Period]:
-    """``period``, then the windows its 同比 / 环比 compare (basis, last year, previous) if any."""
+    """``period``, then the windows its 同比 / 环比 compare (basis, last year[, previous]) if any."""
     if windows is None or windows.basis is None:
         return [period]
-    return [period, windows.basis, windows.last_year, windows.previous]
+    return [period, windows.basis, windows.last_year, *([windows.previous] if windows.previous else [])]
 
 
 def add_changes(out: pd.DataFrame, compared: list[pd.DataFrame], column: str, key: str = "unit_id") -> None:
@@ -185,13 +187,15 @@ def add_changes(out: pd.DataFrame, compared: list[pd.DataFrame], column: str, ke
 
     ``compared``: the frames of the compared windows (basis, last year,
     previous; ``compared_periods`` after the period), or none: the changes
-    are None.  Columns ``<column>_pct_last_year`` and ``<column>_pct_previous``.
+    are None.  Columns ``<column>_pct_last_year`` and, unless the windows
+    have no 环比 (``Windows.names``), ``<column>_pct_previous``.
     """
-    for name in COMPARED:
+    names = COMPARED[:len(compared) - 1] if compared else COMPARED
+    for name in names:
         out[f"{column}_pct_{name}"] = None
     if compared:
         basis, *others = (frame.set_index(key)[column] for frame in compared)
-        for name, other in zip(COMPARED, others, strict=True):
+        for name, other in zip(names, others, strict=True):
             out[f"{column}_pct_{name}"] = [pct_change(int(basis.get(k, 0)), int(other.get(k, 0)))
                                            for k in out[key]]
 
@@ -208,6 +212,7 @@ class ReportView:
     level: str                 # level of the units in the page's unit sections
     units_scope: Scope         # the scope of those units (a station's view: its county's, if visible)
     highlight: str | None      # the code of the viewed station among its peers
+    today: date | None = None  # the day the page is drawn: later days of the period have not come yet
 
 
 def report_view(session: Session, scope: Scope, view: UnitView, period: Period, now: datetime,
@@ -217,4 +222,5 @@ def report_view(session: Session, scope: Scope, view: UnitView, period: Period, 
     return ReportView(unit=view.unit, scope=view.scope, chain=breadcrumb(session, scope, view.unit), period=period,
                       figures=compare_figures(session, view.scope, period, now, figures, compute),
                       level=level, units_scope=units_scope,
-                      highlight=highlighted.code if highlighted is not None else None)
+                      highlight=highlighted.code if highlighted is not None else None,
+                      today=now.astimezone(SHANGHAI).date())

@@ -27,7 +27,7 @@ on the day of request.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ from dashboard.metrics.figures import (
     with_units,
 )
 from dashboard.metrics.kpi_sources import period_sums
+from dashboard.metrics.kpis import MATURITY_DAYS
 from dashboard.metrics.period import Period
 from dashboard.metrics.response import BUCKET_COLUMNS, PERCENTILES, percentile
 from dashboard.metrics.retired import without_idle_retired
@@ -63,7 +64,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("amount_returned", "yuan", "up"),
     Figure("funds_reported_loss", "yuan", "neutral"),
     Figure("funds_stopped_share", "rate", "up"),
-    Figure("funds_returned_share", "rate", "up"),
+    Figure("funds_returned_share", "rate", "up", matures_days=MATURITY_DAYS),
     Figure("funds_stop_minutes_median", "minutes", "down"),
     Figure("funds_within_hour_share", "rate", "up"),
 )
@@ -130,13 +131,13 @@ def money_clock(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
     return out
 
 
-def funds_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+def funds_over_time(session: Session, scope: Scope, period: Period, today: date | None = None) -> pd.DataFrame:
     """The stage figures by day (periods up to 62 days) or by calendar month (``figures.over_time``).
 
     Columns: start (first day of the bucket) and the keys of ``STAGES``;
     ``attrs["grain"]`` is "day" or "month".
     """
-    return over_time(session, FundsDay, STAGES, scope, period)
+    return over_time(session, FundsDay, STAGES, scope, period, today)
 
 
 def funds_by_unit(session: Session, scope: Scope, period: Period, level: str,
@@ -206,7 +207,7 @@ def funds_sections(session: Session, report: ReportView, now: datetime, records:
     """The funds page's sections for ``report``; the record-level list only if ``records``."""
     windows = report.figures.attrs["windows"]
     return {
-        "over_time": funds_over_time(session, report.scope, report.period),
+        "over_time": funds_over_time(session, report.scope, report.period, report.today),
         "clock": money_clock(session, report.scope, report.period),
         "at_risk": at_risk_by_fraud_type(session, report.scope, report.period),
         "units": funds_by_unit(session, report.units_scope, report.period, report.level, windows),

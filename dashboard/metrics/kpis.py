@@ -58,6 +58,8 @@ from dashboard.metrics.response import response_times, within_deadline
 from dashboard.metrics.retired import without_idle_retired
 from dashboard.metrics.sums import sums
 
+MATURITY_DAYS = 90  # cases are solved and money returned weeks later (docs/metrics.md, "Fair comparisons")
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -65,6 +67,7 @@ class Kpi:
     group: str   # volume, dissuasion, response, money, cases, prevention
     kind: str    # count, yuan, rate, minutes, average
     better: str  # up, down or neutral: which change is good news
+    matures_days: int = 0  # a cohort rate that grows for this many days: compared only once mature
 
     @property
     def additive(self) -> bool:
@@ -94,7 +97,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("amount_returned", "money", "yuan", "up"),
     Kpi("cases_reported", "cases", "count", "down"),
     Kpi("cases_solved", "cases", "count", "up"),
-    Kpi("solving_rate", "cases", "rate", "up"),
+    Kpi("solving_rate", "cases", "rate", "up", matures_days=MATURITY_DAYS),
     Kpi("suspects_arrested", "cases", "count", "up"),
     Kpi("publicity_events", "prevention", "count", "up"),
     Kpi("publicity_reach", "prevention", "count", "up"),

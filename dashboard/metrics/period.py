@@ -3,7 +3,12 @@
 A period has a ``kind`` ("day", "week", "month", "year", or "custom"), which
 says what its previous period (环比) is: the day before, the week before,
 the calendar month before, the year before, or for a custom range the same
-number of days just before it.  The same period last year (同比) is the same
+number of days just before it; a custom range that starts on the 1st of a
+month and ends in that month (a month to date) has the same days of the
+month before (clamped to that month's length; the whole month before when
+it runs to the month's end), and one from 1 January to a later month of
+the same year (a year to date) the same days of the year before, which is
+its 同比 as well.  The same period last year (同比) is the same
 dates one year earlier (29 February becomes 28 February).
 """
 
@@ -114,6 +119,18 @@ class Period:
         """The first ``count`` days of this period (at least one)."""
         return Period.of_days(self.first_day, self.first_day + timedelta(days=max(count, 1) - 1), self.kind)
 
+    @property
+    def month_to_date(self) -> bool:
+        """A custom range from the 1st of a month to a day of the same month."""
+        return (self.kind == "custom" and self.whole_days and self.first_day.day == 1
+                and self.end_day <= next_month(self.first_day))
+
+    @property
+    def year_to_date(self) -> bool:
+        """A custom range from 1 January to a day of a later month of the same year."""
+        return (self.kind == "custom" and self.whole_days and (self.first_day.month, self.first_day.day) == (1, 1)
+                and not self.month_to_date and self.end_day <= date(self.first_day.year + 1, 1, 1))
+
     # --- comparisons ----------------------------------------------------
     def previous(self) -> Period:
         """The period before this one (环比): day, week, calendar month, year, or as many days."""
@@ -126,6 +143,14 @@ class Period:
             return Period(_midnight(_month_start(first, 1)), _midnight(first), kind)
         if kind == "year":
             return Period(_midnight(year_back(first)), _midnight(first), kind)
+        if self.month_to_date:
+            before = _month_start(first, 1)
+            if self.end_day == next_month(first):  # the whole month: the whole month before
+                return Period(_midnight(before), _midnight(first), kind)
+            return Period.of_days(before, min(before + timedelta(days=self.days - 1), first - timedelta(days=1)),
+                                  kind)
+        if self.year_to_date:
+            return self.last_year()
         return Period.of_days(first - timedelta(days=self.days), first - timedelta(days=1), kind)
 
     def last_year(self) -> Period:

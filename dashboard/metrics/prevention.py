@@ -66,9 +66,13 @@ def prevention_figures(session: Session, scope: Scope, periods: list[Period]) ->
     return answers
 
 
-def publicity_over_time(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
-    """Events and reach by day (periods up to 62 days) or calendar month; ``attrs["grain"]``."""
-    return over_time(session, PublicityDay, MEASURES, scope, period)
+def publicity_over_time(session: Session, scope: Scope, period: Period,
+                        today: date | None = None) -> pd.DataFrame:
+    """Events and reach by day (periods up to 62 days) or calendar month; ``attrs["grain"]``.
+
+    Days (months) after ``today`` are None: they have not come yet.
+    """
+    return over_time(session, PublicityDay, MEASURES, scope, period, today)
 
 
 def publicity_by_kind(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
@@ -103,7 +107,8 @@ def publicity_by_unit(session: Session, scope: Scope, period: Period, level: str
     return without_idle_retired(session, out, period)
 
 
-def publicity_by_unit_month(session: Session, scope: Scope, period: Period, level: str) -> pd.DataFrame:
+def publicity_by_unit_month(session: Session, scope: Scope, period: Period, level: str,
+                            today: date | None = None) -> pd.DataFrame:
     """Events and reach of every ``level`` unit by calendar month of ``period``.
 
     Columns: unit_id, code, name_zh, name_en, month (first day), publicity_events,
@@ -114,7 +119,7 @@ def publicity_by_unit_month(session: Session, scope: Scope, period: Period, leve
     parts = []
     for unit in units.itertuples():
         mine = daily[daily["unit_id"] == unit.unit_id]
-        months = by_grain(mine.drop(columns=["unit_id"]), period, "month", list(MEASURES))
+        months = by_grain(mine.drop(columns=["unit_id"]), period, "month", list(MEASURES), today)
         parts.append(months.rename(columns={"start": "month"}).assign(
             unit_id=unit.unit_id, code=unit.code, name_zh=unit.name_zh, name_en=unit.name_en))
     columns = ["unit_id", "code", "name_zh", "name_en", "month", *MEASURES]
@@ -154,10 +159,10 @@ def prevention_sections(session: Session, report: ReportView) -> dict:
     """The prevention page's sections for ``report`` (aggregate only: no record-level part)."""
     months = heatmap_period(report.period)
     return {
-        "over_time": publicity_over_time(session, report.scope, report.period),
+        "over_time": publicity_over_time(session, report.scope, report.period, report.today),
         "kinds": publicity_by_kind(session, report.scope, report.period),
         "units": publicity_by_unit(session, report.units_scope, report.period, report.level),
-        "unit_months": publicity_by_unit_month(session, report.units_scope, months, report.level),
+        "unit_months": publicity_by_unit_month(session, report.units_scope, months, report.level, report.today),
         "months": months,
         "gaps": publicity_gaps(session, report.units_scope, report.period),
     }

@@ -4,7 +4,10 @@ One sentence per selected figure, in zh-CN or en: the figure, its value
 (万 / 亿 in Chinese, thousands separators in English), and its change
 against the comparison period worded as 同比 / 环比 (year on year / on the
 previous period) with 上升 / 下降 (up / down), in percent, or in percentage
-points for rates.  A figure whose value is not published gets no sentence,
+points for rates.  A month to date reads "2026年11月1-22日" and its 环比 is
+"较上月同期" (the same days of the month before); a 环比 that is the same
+window as the 同比 (a year) is worded 同比.  A change that is not yet
+comparable (a young cohort's rate) gets no change clause either.  A figure whose value is not published gets no sentence,
 and a change that is not published (or has no base) gets no change clause:
 no sentence is ever built on a suppressed cell.
 """
@@ -33,6 +36,9 @@ def period_text(first: date, last: date, kind: str, lang: str) -> str:
         return translate("statistics.date.year", lang, year=first.year)
     if first == last:
         return _day(first, lang)
+    if (first.year, first.month) == (last.year, last.month):
+        return translate("statistics.date.days_of_month", lang, year=first.year, first=first.day, last=last.day,
+                         month_name=translate(f"statistics.date.month_name.{first.month}", lang))
     return translate("statistics.headline.range", lang, first=_day(first, lang), last=_day(last, lang))
 
 
@@ -42,6 +48,12 @@ def comparison_text(publication: Publication, lang: str) -> str:
         other = publication.comparison
         return translate("statistics.headline.vs_custom", lang,
                          period=period_text(other.first_day, other.last_day, other.kind, lang))
+    period, other = publication.period, publication.comparison
+    if request.compare == "previous" and (other.start, other.end) == (period.last_year().start,
+                                                                     period.last_year().end):
+        return translate("statistics.headline.vs_last_year", lang)  # a year's 环比 is its 同比
+    if request.compare == "previous" and period.month_to_date:
+        return translate("statistics.headline.vs_previous_month_days", lang)
     return translate(f"statistics.headline.vs_{request.compare}", lang)
 
 

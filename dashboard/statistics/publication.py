@@ -35,6 +35,8 @@ from dashboard.domain import OrgUnit
 from dashboard.domain.base import SHANGHAI
 from dashboard.domain.reference import FraudType, Outcome
 from dashboard.i18n import LANGUAGES, translate
+from dashboard.metrics.compare import mature
+from dashboard.metrics.kpis import KPI_BY_KEY
 from dashboard.metrics.period import Period
 from dashboard.metrics.statistics import (
     daily_values,
@@ -46,6 +48,7 @@ from dashboard.statistics import cells as model
 from dashboard.statistics.releases import Release, protect_release
 from dashboard.statistics.request import StatisticsRequest
 from dashboard.statistics.tables import (
+    IMMATURE,
     PRIMARY,
     PUBLISHED,
     SECONDARY,
@@ -137,8 +140,10 @@ def _figure_value(figure: str, unit: OrgUnit, tag: str, row, cells, protection, 
     return Value.of(raw, status, kind)
 
 
-def _change(figure: str, current: Value, before: Value) -> Value:
+def _change(figure: str, current: Value, before: Value, comparable: bool = True) -> Value:
     kind = "points" if model.kind_of(figure) == "rate" else "pct"
+    if not comparable and PUBLISHED == current.status == before.status:
+        return Value.of(None, IMMATURE, kind)
     if current.status != PUBLISHED or before.status != PUBLISHED:
         state = UNDEFINED if UNDEFINED in (current.status, before.status) else SECONDARY
         return Value.of(None, state, kind)
@@ -148,7 +153,13 @@ def _change(figure: str, current: Value, before: Value) -> Value:
                     PUBLISHED, kind)
 
 
-def _figures_table(publication_units, request, raw, cells, protection, threshold) -> Table:
+def _comparable(figure: str, periods: tuple[Period, Period], now: datetime) -> bool:
+    """A rate that matures (``matures_days``) is compared only when both cohorts are old enough."""
+    days = KPI_BY_KEY[figure].matures_days
+    return all(mature(days, period, now) for period in periods)
+
+
+def _figures_table(publication_units, request, raw, cells, protection, threshold, now) -> Table:
     def label(figure: str, part: str) -> dict[str, str]:
         return {lang: f"{translate(f'kpi.{figure}', lang)} · {translate(part, lang)}"
                 for lang in LANGUAGES}
@@ -166,7 +177,8 @@ def _figures_table(publication_units, request, raw, cells, protection, threshold
         for figure in request.figures:
             pair = [_figure_value(figure, unit, tag, raw[tag].loc[unit.id], cells, protection,
                                   threshold) for tag in model.TAGS]
-            values += [*pair, _change(figure, *pair)]
+            values += [*pair, _change(figure, *pair,
+                                      _comparable(figure, (request.period, request.comparison), now))]
         table.rows.append(Row(unit.code, _names(unit), values))
     return table
 
@@ -230,7 +242,7 @@ def build_publication(session: Session, scope: Scope, request: StatisticsRequest
     protection, release = protect_release(session, scope, cells, request, now, threshold, recipient,
                                           tree.units)
     tables = [
-        _figures_table(units, request, raw, cells, protection, threshold),
+        _figures_table(units, request, raw, cells, protection, threshold, now),
         _breakdown_table("fraud_types", "received", "fraud_type", fraud_items, units, cells, protection),
         _breakdown_table("outcomes", "closed", "outcome", outcome_items, units, cells, protection),
         _trend_table(units[0], figure, period, comparison, cells, protection),

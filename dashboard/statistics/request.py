@@ -9,8 +9,9 @@ Parameters (the API's query names; the page and the CLI map onto them):
 - ``from``, ``to``: ISO dates, both included; the period must end before
   today (statistics cover complete days) and last at most ``MAX_DAYS``.
 - ``compare``: ``last_year`` (同比, default), ``previous`` (环比: the month
-  or year before when the period is a calendar month or year, else the
-  same number of days before) or ``custom`` with ``compare_from`` and
+  or year before when the period is a calendar month or year, the same
+  days of the month before for a month to date such as 1-22 November, else
+  the same number of days before) or ``custom`` with ``compare_from`` and
   ``compare_to``.
 - ``figure``: KPI keys of ``docs/metrics.md`` (repeated or comma-separated).
 

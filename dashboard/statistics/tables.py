@@ -3,7 +3,9 @@
 A ``Value`` is a number with its status: ``published``; ``primary`` (a
 count from 1 to threshold-1, shown "<5"; an amount, rate or percentile of
 too few cases, shown "x"); ``secondary`` (suppressed so that a small cell
-cannot be worked out, shown "x"); ``undefined`` (no base, shown "—").  The
+cannot be worked out, shown "x"); ``undefined`` (no base, shown "—");
+``immature`` (a change of a rate whose cohort is too young to compare,
+shown "not yet comparable": docs/metrics.md, "Fair comparisons").  The
 number of a value that is not published is dropped here, so nothing
 downstream (screen, file, API) can leak it.
 """
@@ -16,6 +18,7 @@ from dashboard.i18n import LANGUAGES, translate
 from dashboard.i18n.numbers import format_signed_change, format_value
 
 PUBLISHED, PRIMARY, SECONDARY, UNDEFINED = "published", "primary", "secondary", "undefined"
+IMMATURE = "immature"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ def display(value: Value, lang: str, threshold: int) -> str:
         return f"<{threshold}"
     if value.status in (PRIMARY, SECONDARY):
         return "x"
+    if value.status == IMMATURE:
+        return translate("compare.not_comparable", lang)
     if value.status == UNDEFINED or value.value is None:
         return "—"
     if value.kind in ("count", "yuan", "rate", "average", "minutes"):

@@ -213,3 +213,27 @@ def test_reported_by_type_of_several_windows_in_one_statement_equals_each_counte
             got = {r.code: (r.cases_reported, r.reported_solved, r.cases_reported_loss)
                    for r in frame.itertuples()}
             assert got == expected and expected, (unit.code, period)
+
+
+def test_a_young_cohorts_solving_rate_is_not_yet_comparable_until_it_has_matured(cases):
+    """November 2026's cases are days old; a year-old cohort has had a year to be solved."""
+    session, u, _, _ = cases
+    frame = compare_figures(session, scope_for_unit(u["city"]), NOVEMBER, NOW, FIGURES,
+                            case_figures).set_index("key")
+    rate = frame.loc["solving_rate"]
+    assert rate["value"] == 2 / 3 and rate["last_year"] == 0  # C5, still open
+    assert rate["verdict_last_year"] == rate["verdict_previous"] == "immature"
+    assert pd.isna(rate["change_last_year"]) and pd.isna(rate["pct_previous"])
+    assert frame.loc["cases_reported", "verdict_last_year"] == "worse"  # counts are compared at once
+    later = datetime(2027, 3, 1, 10, tzinfo=SHANGHAI)
+    mature = compare_figures(session, scope_for_unit(u["city"]), NOVEMBER, later, FIGURES,
+                             case_figures).set_index("key").loc["solving_rate"]
+    assert mature["verdict_last_year"] == "better" and mature["change_last_year"] == 2 / 3
+
+
+def test_a_running_years_months_not_yet_come_are_empty(cases):
+    session, u, _, _ = cases
+    frame = cases_over_time(session, scope_for_unit(u["city"]), Period.preset("year", NOW),
+                            NOW.date()).set_index("start")
+    assert frame.loc[date(2026, 11, 1)].tolist() == [3, 3, 6]
+    assert frame.loc[date(2026, 12, 1)].tolist() == [None, None, None]

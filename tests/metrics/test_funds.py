@@ -244,3 +244,46 @@ def test_the_demo_months_amount_at_risk_by_fraud_type_equals_its_warnings(seeded
         got = at_risk_by_fraud_type(seeded_session, scope_for_unit(unit), period)
         assert {c: a for c, a in zip(got["code"], got["amount_at_risk"], strict=True) if a} == expected
         assert len(expected) > 3
+
+
+def test_a_young_cohorts_returned_share_is_not_yet_comparable_until_it_has_matured(funds):
+    """docs/metrics.md, "Fair comparisons": 1-21 November's returns are weeks from complete."""
+    session, u = funds
+    frame = compare_figures(session, scope_for_unit(u["city"]), NOVEMBER, NOW, FIGURES,
+                            funds_figures).set_index("key")
+    young = frame.loc["funds_returned_share"]
+    assert young["value"] == 50_000 / 160_000 and young["last_year"] == 0  # E: nothing returned
+    for name in ("last_year", "previous"):
+        assert young[f"verdict_{name}"] == "immature"
+        assert pd.isna(young[f"change_{name}"]) and pd.isna(young[f"pct_{name}"])
+    assert frame.loc["amount_stopped", "verdict_last_year"] == "better"  # a stage count: compared at once
+    later = datetime(2027, 3, 1, 10, tzinfo=SHANGHAI)  # November 2026 is 90 days old
+    mature = compare_figures(session, scope_for_unit(u["city"]), NOVEMBER, later, FIGURES,
+                             funds_figures).set_index("key").loc["funds_returned_share"]
+    assert mature["verdict_last_year"] == "better" and mature["change_last_year"] == 50_000 / 160_000
+
+
+def test_a_year_has_one_comparison_on_the_page_and_in_its_unit_table(funds):
+    session, u = funds
+    year = Period.preset("year", NOW)
+    frame = compare_figures(session, scope_for_unit(u["city"]), year, NOW, FIGURES, funds_figures)
+    windows = frame.attrs["windows"]
+    assert windows.previous is None and windows.names == ("last_year",)
+    assert (windows.last_year.first_day, windows.last_year.last_day) == (date(2025, 1, 1), date(2025, 11, 21))
+    assert frame["verdict_previous"].isna().all() and frame["previous"].isna().all()
+    units = funds_by_unit(session, scope_for_unit(u["city"]), year, "county", windows)
+    assert "amount_stopped_pct_previous" not in units.columns
+    assert units.set_index("code").loc["990002", "amount_stopped_pct_last_year"] == -0.4
+
+
+def test_days_and_months_not_yet_come_are_empty_not_zero(funds):
+    session, u = funds
+    today = NOW.date()
+    days = funds_over_time(session, scope_for_unit(u["city"]), NOVEMBER, today).set_index("start")
+    assert len(days) == 30 and days.loc[date(2026, 11, 22), "amount_stopped"] == 0  # today has come
+    assert days.loc[date(2026, 11, 3), "amount_stopped"] == 80_000
+    assert all(v is None for v in days.loc[date(2026, 11, 23):, "amount_stopped"])
+    year = funds_over_time(session, scope_for_unit(u["city"]), Period.preset("year", NOW), today)
+    year = year.set_index("start")
+    assert year.loc[date(2026, 11, 1), "amount_stopped"] == 150_000
+    assert year.loc[date(2026, 12, 1)].tolist() == [None, None, None, None]

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.reference import Outcome
 from dashboard.statistics.headlines import headline_sentences
+from dashboard.statistics.tables import display
 
 
 def count_received(session, first: datetime, end: datetime) -> int:
@@ -83,7 +84,8 @@ def test_october_against_last_october_in_both_languages(seeded_session, publish)
     ]
 
 
-def test_a_year_in_wan_against_the_previous_period(seeded_session, publish):
+def test_a_year_in_wan_against_the_previous_period_which_is_the_same_year_on_year(seeded_session, publish):
+    """A year's previous period is the same dates a year earlier: it is worded 同比, never 环比."""
     city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
     year = count_received(seeded_session, datetime(2025, 1, 1), datetime(2026, 1, 1))
     before = count_received(seeded_session, datetime(2024, 1, 1), datetime(2025, 1, 1))
@@ -92,10 +94,10 @@ def test_a_year_in_wan_against_the_previous_period(seeded_session, publish):
     publication = publish({"unit": city.code, "from": "2025-01-01", "to": "2025-12-31",
                            "compare": "previous", "figure": "received"})
     assert headline_sentences(publication, "zh-CN") == [
-        f"2025年，{city.name_zh}预警量{zh_count(year)}，环比{direction(change, True)}{abs(change):.1f}%。"]
+        f"2025年，{city.name_zh}预警量{zh_count(year)}，同比{direction(change, True)}{abs(change):.1f}%。"]
     assert headline_sentences(publication, "en") == [
         f"Warnings received, {city.name_en}, 2025: {year:,}, {direction(change, False)} "
-        f"{abs(change):.1f}% on the previous period."]
+        f"{abs(change):.1f}% year on year."]
 
 
 def test_no_sentence_and_no_change_clause_on_a_withheld_cell(seeded_session, publish):
@@ -113,3 +115,46 @@ def test_no_sentence_and_no_change_clause_on_a_withheld_cell(seeded_session, pub
         assert "<5" not in sentence and " x" not in sentence
         if not published[5]:
             assert " up " not in sentence and " down " not in sentence
+
+
+def test_a_running_month_is_compared_to_the_same_days_in_its_sentence(seeded_session, publish):
+    """1-21 November (the seeded "now" is 22 November) against 1-21 October, and against 1-21 November 2025."""
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    received = count_received(seeded_session, datetime(2026, 11, 1), datetime(2026, 11, 22))
+    october = count_received(seeded_session, datetime(2026, 10, 1), datetime(2026, 10, 22))
+    last_year = count_received(seeded_session, datetime(2025, 11, 1), datetime(2025, 11, 22))
+    params = {"unit": city.code, "from": "2026-11-01", "to": "2026-11-21", "figure": "received"}
+    previous = publish(params | {"compare": "previous"})
+    assert (previous.comparison.first_day.isoformat(), previous.comparison.last_day.isoformat()) == (
+        "2026-10-01", "2026-10-21")
+    change = pct(received, october)
+    assert headline_sentences(previous, "zh-CN") == [
+        f"2026年11月1-21日，{city.name_zh}预警量{zh_count(received)}，较上月同期"
+        f"{direction(change, True)}{abs(change):.1f}%。"]
+    assert headline_sentences(previous, "en") == [
+        f"Warnings received, {city.name_en}, 1–21 November 2026: {received:,}, {direction(change, False)} "
+        f"{abs(change):.1f}% on the same days of the previous month."]
+    yearly = publish(params)
+    change = pct(received, last_year)
+    assert headline_sentences(yearly, "zh-CN") == [
+        f"2026年11月1-21日，{city.name_zh}预警量{zh_count(received)}，同比"
+        f"{direction(change, True)}{abs(change):.1f}%。"]
+    trend = yearly.table("trend")
+    assert len(trend.rows) == 21 and trend.rows[-1].code == "2026-11-21"  # no day not yet come
+
+
+def test_a_young_cohorts_solving_rate_is_not_yet_comparable_in_the_tables_and_the_sentences(seeded_session,
+                                                                                              publish):
+    city = seeded_session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    young = publish({"unit": city.code, "from": "2026-10-01", "to": "2026-10-31",
+                     "figure": "received,solving_rate"})
+    values = young.table("figures").rows[0].values
+    assert values[2].status == "published" and values[3].status == values[4].status == "published"
+    assert values[5].status == "immature" and values[5].value is None
+    assert display(values[5], "zh-CN", 5) == "尚不可比" and display(values[5], "en", 5) == "not yet comparable"
+    sentences = headline_sentences(young, "zh-CN")
+    assert "同比" in sentences[0] and "破案率" in sentences[1] and "同比" not in sentences[1]
+    matured = publish({"unit": city.code, "from": "2026-07-01", "to": "2026-07-31", "figure": "solving_rate"})
+    change = matured.table("figures").rows[0].values[2]
+    assert change.status == "published" and change.value is not None
+    assert "同比" in headline_sentences(matured, "zh-CN")[0]
