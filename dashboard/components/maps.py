@@ -110,8 +110,10 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
         traces.append(outline_trace(outlines, color="#e8edf3" if dark else "#1f2d3d"))
     if highlight is not None:
         traces.append(outline_trace(highlight, color="#00a8ff", width=4.0))
-    view = fit_view(bounds(geojson["features"]), height=height) if geojson["features"] else {}
+    box = bounds(geojson["features"]) if geojson["features"] else None
+    view = fit_view(box, height=height) if box else {}
     return {"data": traces, "layout": {
+        "meta": {"fit": list(box) if box else None},  # assets/map_fit.js fits it to the map's size
         "map": {"style": DARK_STYLE if dark else "white-bg", **view}, "height": height,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "paper_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",

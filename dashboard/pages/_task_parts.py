@@ -113,7 +113,7 @@ def _facts(session: Session, task: Task, user, at: datetime, lang: str) -> dbc.T
     ]
     return dbc.Table(html.Tbody([html.Tr([html.Th(t(f"tasks.fact.{key}", lang)), html.Td(value)])
                                  for key, value in facts]),
-                     size="sm", borderless=True, id="task-page-facts", style={"maxWidth": "44rem"})
+                     size="sm", borderless=True, responsive=True, id="task-page-facts", style={"maxWidth": "44rem"})
 
 
 def _result(task: Task, lang: str):
@@ -152,7 +152,7 @@ def _children(session: Session, task: Task, at: datetime, lang: str):
         html.H5([t("tasks.children", lang), " ",
                  dbc.Badge(t("tasks.progress", lang, done=done, total=total), color="info",
                            id="task-page-progress")]),
-        dbc.Table(html.Tbody(rows), size="sm", id="task-page-children"),
+        dbc.Table(html.Tbody(rows), size="sm", responsive=True, id="task-page-children"),
     ])
 
 

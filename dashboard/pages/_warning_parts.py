@@ -88,7 +88,7 @@ def facts_table(session: Session, warning: Warning, user, named, lang: str) -> d
             for key, value in facts]
     may_unmask = allowed(user, "unmask_personal_data")
     rows += [_personal_row(warning, field, may_unmask, lang) for field in MASKS]
-    return dbc.Table(html.Tbody(rows), bordered=False, size="sm", id="warning-facts",
+    return dbc.Table(html.Tbody(rows), bordered=False, size="sm", responsive=True, id="warning-facts",
                      className="warning-facts")
 
 

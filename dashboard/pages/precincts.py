@@ -43,7 +43,7 @@ def layout(**_kwargs):
     table = dbc.Table(
         [html.Thead(html.Tr([html.Th(t("map.district", lang)), html.Th(label, className="text-end")])),
          html.Tbody(rows, id="precincts-district-rows")],
-        striped=True, size="sm", id="precincts-district-table",
+        striped=True, size="sm", responsive=True, id="precincts-district-table",
     )
     return html.Div([
         html.H4(t("map.title", lang, days=PERIOD_DAYS), id="precincts-title"),
