@@ -174,7 +174,7 @@ def _timeline(session: Session, task: Task, lang: str) -> html.Div:
         items.append(html.Li([
             html.Span(fmt_time(event.at, full=True), className="text-muted me-2"),
             html.Strong(_actor(session, task, event, lang), className="me-2"),
-            html.Span(t(f"task.action.{event.action}", lang), className="me-2"),
+            html.Span(t(f"task.event.{event.action}", lang), className="me-2"),
             html.Small(moved + t(f"task.status.{event.to_status}", lang) + " · "
                        + _unit_name(session, event.unit_id, lang), className="text-muted"),
             html.Div(event.note, className="small ms-4") if event.note else None,
@@ -217,7 +217,7 @@ def _actions(session: Session, task: Task, user, at: datetime, lang: str) -> htm
                                 options=units_below(session, scope, target, lang))],
                  className=field, style=None if "split" in steps else HIDDEN),
     ]
-    buttons = [dbc.Button(t(f"task.action.{step}", lang), color=BUTTON_COLORS[step],
+    buttons = [dbc.Button(t(f"task.button.{step}", lang), color=BUTTON_COLORS[step],
                           id={"type": "task-page-action", "step": step}, className="me-2")
                for step in steps]
     return html.Div([

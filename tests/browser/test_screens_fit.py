@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from dashboard.demo.users import DEMO_PASSWORD
+from dashboard.i18n import translate
 from dashboard.web.guard import page_permission, permits, visible_pages
 
 ROLES = ["leader", "commander", "officer", "press", "sysadmin", "secadmin", "auditor"]
@@ -185,3 +186,23 @@ def test_every_page_fits_every_screen(browser, live_server, role, lang):
         context.close()
     assert errors == [], errors
     assert problems == [], "\n".join(problems)
+
+
+def test_the_language_switch_keeps_the_page_and_its_url(browser, live_server):
+    """Switching language after moving inside the app (no reload) comes back to the same page and query."""
+    context = browser.new_context(viewport={"width": FIRST_WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        log_in(page, live_server.url, "leader", "zh-CN")
+        here = "/funds?period=month"
+        open_page(page, here)
+        page.wait_for_function("(next) => document.querySelector('#lang-en').getAttribute('href')"
+                               " === '/lang/en?next=' + encodeURIComponent(next)", arg=here)
+        page.click("#lang-en")
+        page.wait_for_selector("#lang-en.active")
+        assert page.evaluate("() => location.pathname + location.search") == here
+        page.wait_for_function(DRAWN, polling=50)
+        assert page.locator("#shell-nav a.active").inner_text() == translate("nav.funds", "en")
+    finally:
+        context.close()
