@@ -101,8 +101,8 @@ def _user_menu(lang: str) -> html.Div:
     if not current_user.has_totp:
         account.append(dbc.DropdownMenuItem(t("auth.enrol.link", lang), href="/login/enrol",
                                             external_link=True, id="shell-enrol"))
-    items = [dbc.DropdownMenu(account, label=who, nav=True, in_navbar=True, align_end=True,
-                              id="shell-account", toggle_class_name="text-light")
+    items = [dbc.DropdownMenu(account, label=who, in_navbar=True, align_end=True, color="link",
+                              id="shell-account", toggle_class_name="text-light text-decoration-none p-0")
              if account else html.Span(who, className="navbar-text text-light")]
     items.append(html.Form([
         dcc.Input(type="hidden", name=FORM_FIELD, value=csrf_token(), id="shell-logout-token"),

@@ -110,7 +110,7 @@ def log_in(page, base_url: str, role: str, lang: str) -> None:
     page.fill("#login-username", role)
     page.fill("#login-password", DEMO_PASSWORD)
     page.click("#login-submit")
-    page.wait_for_selector("#shell-user-name")
+    page.wait_for_selector("#shell-user-name", state="attached")
     page.wait_for_function(DRAWN, polling=50)
 
 
