@@ -72,7 +72,7 @@ def kpi_cards(frame: pd.DataFrame, keys: list[str], lang: str, id_prefix: str = 
     # plain records: every pandas step on the frame would deep-copy its attrs (the windows)
     rows = {row["key"]: row for row in frame.to_dict("records")}
     names = shown_comparisons(frame)
-    return dbc.Row([dbc.Col(kpi_card(rows[k], lang, id_prefix, names), xs=6, md=4, xl=3, xxl=True, className="mb-3")
+    return dbc.Row([dbc.Col(kpi_card(rows[k], lang, id_prefix, names), xs=12, sm=6, md=4, xl=3, xxl=True, className="mb-3")
                     for k in keys], className="g-3")
 
 
@@ -96,5 +96,5 @@ def kpi_table(frame: pd.DataFrame, lang: str, id_prefix: str = "overview") -> db
                 "yuan" if row["kind"] == "yuan" else "average", row["per_10k"], lang)
             cells.append(html.Td(per, className="text-end"))
             body.append(html.Tr(cells))
-    return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{id_prefix}-kpi-table",
+    return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, responsive=True, id=f"{id_prefix}-kpi-table",
                      className="kpi-table")

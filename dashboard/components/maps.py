@@ -188,13 +188,16 @@ def precinct_map(geojson: dict, values: pd.DataFrame, metric_label: str, lang: s
         traces.append(outline_trace(outlines, color="#e8edf3" if dark else "#1f2d3d"))
     if highlight is not None:
         traces.append(outline_trace(highlight, color="#00a8ff", width=4.0))
-    view = fit_view(bounds(features), height=height) if features else {}
+    box = bounds(features) if features else None
+    view = fit_view(box, height=height) if box else {}
     return {"data": traces, "layout": {
         "map": {"style": DARK_STYLE if dark else "white-bg", **view}, "height": height,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "paper_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif",
                  "color": "#e8edf3" if dark else "#1f2d3d"},
-        "meta": {"labels": label_points(geojson, names, shown, unit_ids)},
+        # assets/map_fit.js fits the map to its size; assets/map_labels.js draws the labels
+        "meta": {"fit": list(box) if box else None,
+                 "labels": label_points(geojson, names, shown, unit_ids)},
         "uirevision": ",".join(str(u) for u in unit_ids), "template": layout_template()}}
 
 

@@ -92,7 +92,7 @@ def queue_table(rows: pd.DataFrame, names: dict[str, dict[str, str]], sort: dict
         return html.P(t("queue.empty", lang), className="text-muted", id="queue-empty")
     head = html.Thead(html.Tr([_header(column, key, sort, lang) for column, key in COLUMNS]))
     body = html.Tbody([_row(row, names, lang) for row in rows.to_dict("records")])
-    return dbc.Table([head, body], hover=True, size="sm", id="queue-table",
+    return dbc.Table([head, body], hover=True, size="sm", responsive=True, id="queue-table",
                      className="queue-table align-middle")
 
 

@@ -24,6 +24,8 @@ from dashboard.statistics.tables import PUBLISHED, Table, display
 
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
                 "toImageButtonOptions": {"format": "png"}}
+FIGURE_PARTS = {"current": "statistics.col.current", "comparison": "statistics.col.comparison",
+                "change": "statistics.col.change"}  # the parts of each figure's columns, in order
 INDENT = {"city": "", "county": "\u3000", "station": "\u3000\u3000"}
 
 
@@ -89,22 +91,47 @@ def export_bar(lang: str, can_export: bool) -> html.Div:
     ], id="statistics-export-bar", className="mb-3")
 
 
+def _figure_rows(table: Table, publication: Publication, lang: str) -> list:
+    """The figures table on screen, four columns at any width: per unit a heading row, then a row
+    per figure with its value this period, in the comparison period and the change.  (Files keep
+    the wide layout, one column per figure and part.)"""
+    head = html.Thead(html.Tr([html.Th(t("kpi.table.figure", lang), style={"minWidth": "9em"})]
+                              + [html.Th(t(key, lang), className="text-end") for key in FIGURE_PARTS.values()]))
+    figures = list(dict.fromkeys(column.code.partition(":")[0] for column in table.columns))
+    body = []
+    for row in table.rows:
+        values = dict(zip((column.code for column in table.columns), row.values, strict=True))
+        body.append(html.Tr(html.Th(row.label[lang], colSpan=1 + len(FIGURE_PARTS), className="table-light")))
+        for figure in figures:
+            body.append(html.Tr([html.Td(t(f"kpi.{figure}", lang))]
+                                + [_value_cell(values[f"{figure}:{part}"], publication, lang)
+                                   for part in FIGURE_PARTS]))
+    return [head, html.Tbody(body)]
+
+
+def _value_cell(value, publication: Publication, lang: str) -> html.Td:
+    return html.Td(display(value, lang, publication.threshold),
+                   className="text-end text-nowrap" + ("" if value.status == PUBLISHED else " text-muted fst-italic"))
+
+
 def _table(table: Table, publication: Publication, lang: str) -> html.Div:
+    if table.code == "figures":
+        return _shown(table, _figure_rows(table, publication, lang), lang)
     head = html.Thead(html.Tr([html.Th(table.row_header[lang], style={"minWidth": "9em"})]
                               + [html.Th(c.label[lang], className="text-end",
                                          style={"minWidth": "6.5em"}) for c in table.columns]))
     body = []
     for row in table.rows:
         cells = [html.Th(row.label[lang], style={"whiteSpace": "nowrap"})]
-        for value in row.values:
-            cells.append(html.Td(display(value, lang, publication.threshold),
-                                 className="text-end text-nowrap" + (
-                                     "" if value.status == PUBLISHED else " text-muted fst-italic")))
+        cells += [_value_cell(value, publication, lang) for value in row.values]
         body.append(html.Tr(cells, className="fw-bold" if row.total else None))
+    return _shown(table, [head, html.Tbody(body)], lang)
+
+
+def _shown(table: Table, parts: list, lang: str) -> html.Div:
     return html.Div([
         html.H6(table.title[lang], className="mt-3"),
-        html.Div(dbc.Table([head, html.Tbody(body)], bordered=True, hover=True, size="sm",
-                           className="statistics-table small"),
+        html.Div(dbc.Table(parts, bordered=True, hover=True, size="sm", className="statistics-table small"),
                  style={"overflowX": "auto", "maxHeight": "420px", "overflowY": "auto"}),
     ], id=f"statistics-table-{table.code}")
 

@@ -42,10 +42,14 @@ def _kpi(row: dict, lang: str, names: tuple[str, ...]) -> dbc.Col:
     ], className="wall-kpi"))
 
 
-def _panel(title: str, body, fill: bool = True) -> html.Div:
-    """A dark panel; ``fill`` stretches it to its column's height."""
-    return html.Div([html.Div(title, className="wall-panel-title"), body],
-                    className="wall-panel" + ("" if fill else " wall-panel-auto"))
+def _panel(title: str, body) -> html.Div:
+    """A dark panel; the panels of a column share its height (``assets/overview.css``)."""
+    return html.Div([html.Div(title, className="wall-panel-title"), body], className="wall-panel")
+
+
+def _graph(graph_id: str, figure: dict) -> dcc.Graph:
+    """A graph that fills its panel, whatever the screen's size (its figure's height is unset)."""
+    return dcc.Graph(id=graph_id, figure=figure, config=STATIC, responsive=True, className="wall-graph")
 
 
 def _header(data: OverviewData, lang: str, position: str) -> dbc.Row:
@@ -71,42 +75,38 @@ def _map(data: OverviewData, lang: str, height: int) -> dcc.Graph:
                           highlight=data.highlight, theme="dark", neighbours=data.neighbours,
                           shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson))
     shown = labels_shown(len(figure["layout"]["meta"]["labels"]))  # no switch: nothing on the wall takes input
-    return map_block(dcc.Graph(id="wall-map", figure=figure, config=STATIC), "wall-map-block", shown)
+    return map_block(_graph("wall-map", figure), "wall-map-block", shown)
 
 
 def wall_screen(data: OverviewData, live: dict, view: str, lang: str, position: str) -> html.Div:
     """One screen of the wall: ``view`` of ``data``'s unit, with the live figures."""
     names = shown_comparisons(data.kpis)
     cards = data.kpis.set_index("key")
-    kpis = dbc.Row([_kpi(cards.loc[k].to_dict() | {"key": k}, lang, names) for k in WALL_KPIS], className="g-3 mb-3")
+    kpis = dbc.Row([_kpi(cards.loc[k].to_dict() | {"key": k}, lang, names) for k in WALL_KPIS],
+                   className="g-3 mb-3 wall-kpis")
     if view == "trend":
         kpi = KPI_BY_KEY[data.trend_kpi]
         label = t(f"kpi.{data.trend_kpi}", lang)
         left = [
-            _panel(t("overview.trend", lang, metric=label), dcc.Graph(
-                id="wall-trend", config=STATIC,
-                figure=trend_figure(data.trend, label, kpi.kind, lang, theme="dark", height=330)), fill=False),
-            html.Div(className="mb-3"),
-            _panel(t("overview.outcomes", lang), dcc.Graph(
-                id="wall-outcomes", config=STATIC, figure=outcome_figure(data.outcomes, lang, theme="dark",
-                                                                         height=300)), fill=False),
+            _panel(t("overview.trend", lang, metric=label), _graph(
+                "wall-trend", trend_figure(data.trend, label, kpi.kind, lang, theme="dark", height=330))),
+            _panel(t("overview.outcomes", lang), _graph(
+                "wall-outcomes", outcome_figure(data.outcomes, lang, theme="dark", height=300))),
         ]
         if has_ranking(data):
-            right = _panel(t("overview.ranking", lang), dcc.Graph(
-                id="wall-ranking", config=STATIC, figure=ranking_figure(
-                    data.map_units, "received", t("kpi.received", lang), "count", "down", lang,
-                    theme="dark", height=680)))
+            right = _panel(t("overview.ranking", lang), _graph(
+                "wall-ranking", ranking_figure(data.map_units, "received", t("kpi.received", lang), "count",
+                                               "down", lang, theme="dark", height=680)))
         else:  # one unit (an officer's station): nothing to rank, the outcome mix takes its place
             right, left = left[-1], left[:1]
-        body = dbc.Row([dbc.Col(left, width=7), dbc.Col(right, width=5)], className="g-3")
+        body = dbc.Row([dbc.Col(left, width=7), dbc.Col(right, width=5)], className="g-3 wall-main")
     else:
         body = dbc.Row([
             dbc.Col(_panel(t("overview.map.own_station" if data.unit.level == "station"
                              else f"overview.map.{data.map_level}", lang), _map(data, lang, 700)), width=7),
             dbc.Col(_panel(t("live.title", lang), html.Div([
                 html.Div(live_counters(live, lang, "wall"), className="live-counters mb-2"),
-                dcc.Graph(id="wall-hourly", config=STATIC,
-                          figure=hourly_figure(live["hourly"], lang, theme="dark", height=600)),
-            ])), width=5),
-        ], className="g-3")
-    return html.Div([_header(data, lang, position), kpis, body])
+                _graph("wall-hourly", hourly_figure(live["hourly"], lang, theme="dark", height=600)),
+            ], className="wall-panel-body")), width=5),
+        ], className="g-3 wall-main")
+    return html.Div([_header(data, lang, position), kpis, body], className="wall-screen")

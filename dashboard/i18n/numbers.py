@@ -183,9 +183,9 @@ def format_deadline(minutes_left: int, lang: str) -> str:
 # Value axes: the ticks are computed here and written by the same formatters as the values
 def nice_step(span: float, ticks: int = 5, whole: bool = False) -> float:
     """A round step (1, 2, 2.5 or 5 times a power of ten) that cuts ``span`` into about ``ticks`` parts."""
-    if span <= 0 or not math.isfinite(span):
+    raw = span / ticks if math.isfinite(span) else 0.0
+    if raw < 1e-9:  # nothing to cut (or less than any shown digit): one step of 1
         return 1.0
-    raw = span / ticks
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     return max(step, 1.0) if whole else step

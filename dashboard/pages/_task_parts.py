@@ -114,7 +114,7 @@ def _facts(session: Session, task: Task, user, at: datetime, lang: str) -> dbc.T
     ]
     return dbc.Table(html.Tbody([html.Tr([html.Th(t(f"tasks.fact.{key}", lang)), html.Td(value)])
                                  for key, value in facts]),
-                     size="sm", borderless=True, id="task-page-facts", style={"maxWidth": "44rem"})
+                     size="sm", borderless=True, responsive=True, id="task-page-facts", style={"maxWidth": "44rem"})
 
 
 def _result(task: Task, lang: str):
@@ -153,7 +153,7 @@ def _children(session: Session, task: Task, at: datetime, lang: str):
         html.H5([t("tasks.children", lang), " ",
                  badge(t("tasks.progress", lang, done=done, total=total), color="info",
                        id="task-page-progress")]),
-        dbc.Table(html.Tbody(rows), size="sm", id="task-page-children"),
+        dbc.Table(html.Tbody(rows), size="sm", responsive=True, id="task-page-children"),
     ])
 
 
@@ -175,7 +175,7 @@ def _timeline(session: Session, task: Task, lang: str) -> html.Div:
         items.append(html.Li([
             html.Span(fmt_time(event.at, full=True), className="text-muted me-2"),
             html.Strong(_actor(session, task, event, lang), className="me-2"),
-            html.Span(t(f"task.action.{event.action}", lang), className="me-2"),
+            html.Span(t(f"task.event.{event.action}", lang), className="me-2"),
             html.Small(moved + t(f"task.status.{event.to_status}", lang) + " · "
                        + _unit_name(session, event.unit_id, lang), className="text-muted"),
             html.Div(event.note, className="small ms-4") if event.note else None,
@@ -218,7 +218,7 @@ def _actions(session: Session, task: Task, user, at: datetime, lang: str) -> htm
                                 options=units_below(session, scope, target, lang))],
                  className=field, style=None if "split" in steps else HIDDEN),
     ]
-    buttons = [dbc.Button(t(f"task.action.{step}", lang), color=BUTTON_COLORS[step],
+    buttons = [dbc.Button(t(f"task.button.{step}", lang), color=BUTTON_COLORS[step],
                           id={"type": "task-page-action", "step": step}, className="me-2")
                for step in steps]
     return html.Div([

@@ -89,7 +89,7 @@ def facts_table(session: Session, warning: Warning, user, named, lang: str) -> d
             for key, value in facts]
     may_unmask = allowed(user, "unmask_personal_data")
     rows += [_personal_row(warning, field, may_unmask, lang) for field in MASKS]
-    return dbc.Table(html.Tbody(rows), bordered=False, size="sm", id="warning-facts",
+    return dbc.Table(html.Tbody(rows), bordered=False, size="sm", responsive=True, id="warning-facts",
                      className="warning-facts")
 
 
@@ -147,10 +147,14 @@ def warning_body(session: Session, warning: Warning, user, at: datetime, lang: s
                   className="fs-6", id="warning-status"),
             deadline_badge(timeline.deadline, lang),
         ], className="d-flex flex-wrap gap-2 mb-3"),
+        # two columns that stack their own cards (no empty band when one card is taller than its
+        # neighbour); on a phone one column: the playbook, the work, the timeline, the facts
         dbc.Row([
-            dbc.Col(work, lg=7, className="order-2 order-lg-1") if work else None,
-            dbc.Col(playbook_card(playbook, fraud_type, lang), lg=5, className="order-1 order-lg-2"),
-            dbc.Col(timeline_view(timeline, named, lang), lg=7, className="order-3"),
-            dbc.Col(facts_table(session, warning, user, named, lang), lg=5, className="order-4"),
+            dbc.Col([html.Div(work, className="order-2") if work else None,
+                     html.Div(timeline_view(timeline, named, lang), className="order-3")],
+                    lg=7, className="warning-column"),
+            dbc.Col([html.Div(playbook_card(playbook, fraud_type, lang), className="order-1"),
+                     html.Div(facts_table(session, warning, user, named, lang), className="order-4")],
+                    lg=5, className="warning-column"),
         ]),
     ]

@@ -66,7 +66,8 @@ def _table(session, lang: str):
                      html.Td(f"{r.received_at:%Y-%m-%d %H:%M}"),
                      html.Td(_errors_text(shown_errors(r), lang))])
             for r in records]
-    return dbc.Table([head, html.Tbody(rows)], striped=True, size="sm", id="rejected-table")
+    return dbc.Table([head, html.Tbody(rows)], striped=True, size="sm", responsive=True,
+                     id="rejected-table")
 
 
 def _groups(session, lang: str):

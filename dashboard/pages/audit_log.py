@@ -96,6 +96,7 @@ def show_entries(username, action, start, end, page):
         return html.Div(), alert, no_update, no_update
     head = html.Thead(html.Tr([html.Th(t(f"audit.column.{c}", lang)) for c in COLUMNS]))
     table = dbc.Table([head, html.Tbody([_row(e, lang) for e in found.entries],
-                                        id="audit-rows")], striped=True, size="sm", hover=True)
+                                        id="audit-rows")], striped=True, size="sm", hover=True,
+                      responsive=True)
     summary = t("audit.summary", lang, total=found.total, page=found.page, pages=found.pages)
     return table, summary, found.pages, found.page

@@ -77,7 +77,7 @@ def layout(**_kwargs):
         [html.Thead(html.Tr([html.Th(t("map.station" if own else "map.district", lang)),
                              html.Th(label, className="text-end")])),
          html.Tbody(rows, id="precincts-district-rows")],
-        striped=True, size="sm", id="precincts-district-table",
+        striped=True, size="sm", responsive=True, id="precincts-district-table",
     )
     shown = labels_shown(len(figure["layout"]["meta"]["labels"]))
     graph = dcc.Graph(id="precincts-map", figure=figure, config=graph_config(lang=lang, scrollZoom=True))

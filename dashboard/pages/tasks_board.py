@@ -85,7 +85,7 @@ def _table(frame, kinds, priorities, at, lang):
     head = html.Thead(html.Tr([html.Th(t(f"tasks.column.{c}", lang)) for c in (
         "status", "title", "kind", "priority", "from", "to", "deadline", "progress")]))
     body = html.Tbody([_row(row, kinds, priorities, at, lang) for row in frame.to_dict("records")])
-    return dbc.Table([head, body], hover=True, size="sm", id="tasks-board-table")
+    return dbc.Table([head, body], hover=True, size="sm", responsive=True, id="tasks-board-table")
 
 
 def _map(session, scope, at, lang) -> dict:

@@ -3,15 +3,23 @@
 Only pages the logged-in user may open are listed (``guard.visible_pages``);
 the guard refuses the others on the server anyway.  The user's name and role
 sit beside a logout button (a form POST carrying the CSRF token).
+
+The bar fits every screen: below Bootstrap's ``lg`` width (992 px: phones,
+tablets) everything but the title folds behind a toggler; wider, the links
+wrap onto a row of their own when the title, links and user's menu do not fit
+one row (``assets/app.css``).  The language switch carries the page's path and
+query (``?next=``), kept current in the browser as the page's URL changes, so
+switching keeps the page, its unit and its period.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, clientside_callback, dcc, html
 from flask import request
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -30,7 +38,8 @@ LANGUAGE_LABELS = {"zh-CN": "中文", "en": "English"}
 LIBRARY_LABELS = {"Clear Dates": "library.clear_dates", "First": "library.first", "Previous": "library.previous",
                   "(current)": "library.current", "Next": "library.next", "Last": "library.last",
                   "Close alert": "library.close_alert", "Map": "library.map",
-                  "Toggle attribution": "library.toggle_attribution"}
+                  "Toggle attribution": "library.toggle_attribution",
+                  "Toggle navigation": "library.toggle_navigation"}
 
 
 def _nav_links(lang: str) -> list:
@@ -40,38 +49,68 @@ def _nav_links(lang: str) -> list:
     ]
 
 
+def switch_href(code: str, here: str) -> str:
+    """The language switch's address: ``/lang/<code>`` back to ``here`` (a path and query)."""
+    return f"/lang/{code}?next={quote(here, safe='/')}"
+
+
 def _language_switch(lang: str) -> html.Div:
     here = request.full_path.rstrip("?") if request else "/"
     if here.startswith("/_dash"):
         here = "/"
     return html.Div(
-        [html.A(LANGUAGE_LABELS[code], href=f"/lang/{code}?next={here}",
+        [html.A(LANGUAGE_LABELS[code], href=switch_href(code, here),
                 className="lang-switch" + (" active" if code == lang else ""), id=f"lang-{code}")
          for code in LANGUAGES],
-        className="d-flex gap-2 ms-3",
+        className="d-flex gap-2 shell-languages",
     )
+
+
+# the switch follows the page's URL as it changes without a reload (links, drill-downs, periods);
+# encodeURIComponent leaves ``/`` encoded, which the switch route decodes all the same
+_CODES = json.dumps(list(LANGUAGES))
+clientside_callback(
+    f"""(path, search) => {_CODES}.map(code =>
+        '/lang/' + code + '?next=' + encodeURIComponent((path || '/') + (search || '')))""",
+    [Output(f"lang-{code}", "href") for code in LANGUAGES],
+    Input("shell-url", "pathname"), Input("shell-url", "search"),
+    prevent_initial_call=True,
+)
+# the folded menu of narrow screens opens with its toggler and closes when the page changes
+clientside_callback(
+    """(clicks, path, open) => {
+        const fired = (dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
+        return fired.includes('shell-nav-toggler.n_clicks') ? !open : false; }""",
+    Output("shell-nav-collapse", "is_open"),
+    Input("shell-nav-toggler", "n_clicks"), Input("shell-url", "pathname"),
+    State("shell-nav-collapse", "is_open"),
+    prevent_initial_call=True,
+)
 
 
 def _user_menu(lang: str) -> html.Div:
     if not current_user.is_authenticated:
         return html.Div()
     role = roles().get(current_user.role)
-    items = [html.Span([html.Span(current_user.display_name, id="shell-user-name"), " · ",
-                        html.Span(role.name(lang) if role else current_user.role,
-                                  id="shell-user-role")],
-                       className="navbar-text text-light small")]
+    who = html.Span([html.Span(current_user.display_name, id="shell-user-name"), " · ",
+                     html.Span(role.name(lang) if role else current_user.role, id="shell-user-role")],
+                    className="small")
+    account = []  # the account's own pages, under the user's name
     if allowed(current_user, "manage_own_account"):
-        items.append(html.A(t("account.password.link", lang), href="/account/password",
-                            id="shell-password", className="lang-switch small"))
+        account.append(dbc.DropdownMenuItem(t("account.password.link", lang), href="/account/password",
+                                            external_link=True, id="shell-password"))
     if not current_user.has_totp:
-        items.append(html.A(t("auth.enrol.link", lang), href="/login/enrol", id="shell-enrol",
-                            className="lang-switch small"))
+        account.append(dbc.DropdownMenuItem(t("auth.enrol.link", lang), href="/login/enrol",
+                                            external_link=True, id="shell-enrol"))
+    items = [dbc.DropdownMenu(account, label=who, in_navbar=True, align_end=True, color="link",
+                              id="shell-account", toggle_class_name="text-light text-decoration-none p-0")
+             if account else html.Span(who, className="navbar-text text-light")]
     items.append(html.Form([
         dcc.Input(type="hidden", name=FORM_FIELD, value=csrf_token(), id="shell-logout-token"),
         html.Button(t("auth.logout", lang), type="submit", id="shell-logout",
                     className="btn btn-outline-light btn-sm"),
     ], action="/logout", method="POST", className="m-0"))
-    return html.Div(items, className="d-flex align-items-center gap-3 ms-3")
+    return html.Div(items, className="d-flex align-items-center shell-user")
 
 
 def shell_layout() -> html.Div:
@@ -79,12 +118,14 @@ def shell_layout() -> html.Div:
     navbar = dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand(t("app.title", lang), href=home_path(current_user)),
-            dbc.Nav(_nav_links(lang), navbar=True, className="me-auto"),
-            navbar_badge(request_session(), current_user, lang),
-            _user_menu(lang),
-            _language_switch(lang),
+            dbc.NavbarToggler(id="shell-nav-toggler"),
+            dbc.Collapse([
+                dbc.Nav(_nav_links(lang), navbar=True, id="shell-nav"),
+                html.Div([navbar_badge(request_session(), current_user, lang), _user_menu(lang),
+                          _language_switch(lang)], className="shell-end"),
+            ], id="shell-nav-collapse", navbar=True, is_open=False),
         ], fluid=True),
-        color="dark", dark=True, className="mb-3",
+        color="dark", dark=True, expand="lg", className="mb-3", id="shell-navbar",
     )
     return html.Div([
         dcc.Location(id="shell-url"),
@@ -111,4 +152,4 @@ def navbar_badge(session: Session, user, lang: str):
                       id="shell-tasks-badge")],
                href="/tasks?box=inbox", className="nav-link text-light", id="shell-tasks-link"),
         dcc.Interval(id="shell-tasks-interval", interval=BADGE_REFRESH_MS),
-    ], className="d-flex align-items-center ms-2")
+    ], className="d-flex align-items-center")

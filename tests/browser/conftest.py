@@ -121,7 +121,7 @@ def login(page, base_url: str, role: str, password: str | None = None) -> None:
     page.fill("#login-username", role)
     page.fill("#login-password", DEMO_PASSWORD if password is None else password)
     page.click("#login-submit")
-    page.wait_for_selector("#shell-user-name")
+    page.wait_for_selector("#shell-user-name", state="attached")  # on a phone, behind the menu's toggler
 
 
 @pytest.fixture

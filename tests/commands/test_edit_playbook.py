@@ -45,11 +45,11 @@ def test_an_edit_is_stored_trimmed_versioned_and_audited(session):
 
 @pytest.mark.parametrize(("kwargs", "field", "en"), [
     ({"zh": "  \n "}, "talking_points_zh",
-     "Talking points in Chinese (one a line): at least one point is needed."),
+     "Talking points in Chinese (one per line): at least one point is needed."),
     ({"en": "\n".join(f"Point {n}" for n in range(21))}, "talking_points_en",
-     "Talking points in English (one a line): at most 20 points."),
+     "Talking points in English (one per line): at most 20 points."),
     ({"en": "x" * 401}, "talking_points_en",
-     "Talking points in English (one a line): each point at most 400 characters."),
+     "Talking points in English (one per line): each point at most 400 characters."),
     ({"fraud_type": "no_such_type"}, "fraud_type", "Fraud type: not one of the choices."),
 ])
 def test_bad_texts_are_refused_naming_the_field(session, kwargs, field, en):

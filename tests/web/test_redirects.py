@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -111,3 +111,16 @@ def test_the_login_goes_on_only_to_this_site(fresh_client, officer_home, target)
     answer_is_safe(log_in(fresh_client(), {"next": target}), target, officer_home)
     query = fresh_client().get(f"/login?next={quote(target, safe='')}")
     assert query.status_code == (400 if has_control(target) else 200)
+
+
+@pytest.mark.parametrize("here", ["/?unit=350203&period=month", "/funds?unit=350203&from=2026-10-01&to=2026-10-31",
+                                  "/warnings/12", "/统计?a=%2F&b=c%20d"])
+def test_the_language_switch_keeps_the_page_and_its_query(fresh_client, here):
+    """The shell's switch link (``switch_href``) brings the browser back to the same path and query."""
+    from dashboard.web.shell import switch_href
+
+    href = switch_href("en", here)
+    assert href.startswith("/lang/en?next=/") and "&" not in href.partition("?")[2]
+    response = fresh_client().get(href)
+    assert response.status_code == 302
+    assert unquote(response.headers["Location"]) == unquote(here)

@@ -1,0 +1,51 @@
+/* Maps fit their box at any size: a map figure names the box of its precincts in
+   layout.meta.fit ([west, south, east, north], components/maps.py), and after each draw (the
+   first, and every resize of a responsive graph) the map's centre and zoom are set so that the
+   whole box shows in the map's actual pixels: on a phone, a wall or a 4K screen alike.  The
+   formula is fit_view's own. */
+(function () {
+  "use strict";
+
+  function zoomFor(box, width, height) {
+    var lonSpan = Math.max(box[2] - box[0], 1e-4) * 1.1;
+    var latSpan = Math.max(box[3] - box[1], 1e-4) * 1.1;
+    var zx = Math.log2(width * 360 / (512 * lonSpan));
+    var zy = Math.log2(height * 360 / (512 * latSpan * 1.1));
+    return Math.round(Math.min(zx, zy) * 100) / 100;
+  }
+
+  function fit(gd) {
+    var full = gd._fullLayout, box = gd.layout && gd.layout.meta && gd.layout.meta.fit;
+    if (!full || !full.map || !box || !full._size) return;
+    var domain = full.map.domain;
+    var width = full._size.w * (domain.x[1] - domain.x[0]), height = full._size.h * (domain.y[1] - domain.y[0]);
+    if (width < 10 || height < 10) return;
+    var zoom = zoomFor(box, width, height), map = full.map._subplot && full.map._subplot.map;
+    // moved on MapLibre's own map, as a person's pan would: plotly does not redraw its layers
+    if (map && Math.abs(zoom - map.getZoom()) > 0.05) {
+      map.jumpTo({zoom: zoom, center: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]});
+    }
+  }
+
+  var pending = false;
+
+  function hook() {
+    pending = false;
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (gd._mapFitHooked || !gd.on) return;
+      gd._mapFitHooked = true;
+      // after the draws settle: a relayout while plotly still redraws the map breaks its layers
+      var timer = null;
+      var later = function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { if (document.contains(gd)) fit(gd); }, 250);
+      };
+      gd.on("plotly_afterplot", later);
+      later();
+    });
+  }
+
+  new MutationObserver(function () {
+    if (!pending) { pending = true; window.requestAnimationFrame(hook); }
+  }).observe(document.documentElement, {childList: true, subtree: true});
+})();
