@@ -78,9 +78,9 @@ REASONS = {
     "source_mismatch": "this token is for source '{source}'",
     "follow_refused": "source '{source}' may write follow-ups of warnings of {granted} only",
     "station_unknown": "no station with this code",
-    "station_retired": "station {code} ({name}) was retired on {day}; send it to its successor "
+    "station_retired": "station {station} ({name}) was retired on {day}; send it to its successor "
                        "{successor} ({successor_name})",
-    "station_retired_alone": "station {code} ({name}) was retired on {day} and has no successor; "
+    "station_retired_alone": "station {station} ({name}) was retired on {day} and has no successor; "
                              "send it to the station that now covers the place",
     "station_outside": "the station is outside the unit this import is for",
     "point_outside": "the point lies in no station precinct",

@@ -30,7 +30,7 @@ FILLABLE = {"person_name", "person_phone", "person_id_number", "person_bank_acco
 def retired_reason(ctx: Context, station, field: str) -> dict:
     """Why a retired station takes no warning received on or after the day it retired."""
     successor = ctx.unit_by_id(station.successor_id) if station.successor_id is not None else None
-    params = {"code": station.code, "name": station.name_zh, "day": station.retired_on.isoformat()}
+    params = {"station": station.code, "name": station.name_zh, "day": station.retired_on.isoformat()}
     if successor is not None:
         return refusal(field, "station_retired", successor=successor.code,
                        successor_name=successor.name_zh, **params)

@@ -1,4 +1,5 @@
-"""Every screen fits: each page a role may open, in both languages, at four desktop widths and a phone.
+"""Every screen fits and reads right: each page a role may open, in both languages, at four desktop
+widths and a phone; no badge below AA contrast and no k/M on a Chinese axis.
 
 For each role and language one browser context logs in once; each page the
 role may open (the navigation's pages from ``guard.visible_pages``, the new
@@ -64,6 +65,39 @@ NAVIGATE = """(path) => { window.__shown = document.querySelector('#_pages_conte
 REPLACED = "() => !window.__shown || !document.contains(window.__shown)"
 
 
+# every visible badge whose text and background (its own, else the nearest painted ancestor's)
+# contrast below WCAG AA's 4.5:1
+LOW_CONTRAST = """() => {
+    const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number);
+    const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    const lum = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+    const ground = el => { for (; el; el = el.parentElement) { const c = rgba(getComputedStyle(el).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c; } return [255, 255, 255]; };
+    const low = [];
+    for (const el of document.querySelectorAll('.badge')) {
+        if (!el.offsetParent || !el.textContent.trim()) continue;
+        const a = lum(rgba(getComputedStyle(el).color)), b = lum(ground(el));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 4.5) low.push(el.textContent.trim() + ' ' + ratio.toFixed(2) + ':1');
+    }
+    return low; }"""
+# tick labels of plotly axes and colour bars written with SI suffixes (12k, 1.5M): not Chinese
+SI_TICKS = """() => [...document.querySelectorAll(
+        '.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, .js-plotly-plot .cbaxis text')]
+    .map(t => t.textContent.trim()).filter(t => /^[-−]?[\\d.,]+\\s*[kMGT]$/.test(t))"""
+
+
+def read_right(page, path: str, lang: str, problems: list[str]) -> None:
+    """Badges readable (AA contrast), and no k/M on a Chinese axis."""
+    low = page.evaluate(LOW_CONTRAST)
+    if low:
+        problems.append(f"{path}: badges below 4.5:1 contrast: {low[:5]}")
+    if lang == "zh-CN":
+        si = page.evaluate(SI_TICKS)
+        if si:
+            problems.append(f"{path}: SI ticks on a Chinese axis: {si[:5]}")
+
+
 def pages_of(role: str) -> list[str]:
     """The paths ``role`` may open: the navigation's pages and the registry's other fixed pages."""
     import dash
@@ -123,10 +157,11 @@ def open_page(page, path: str) -> None:
     page.wait_for_function(DRAWN, polling=50)
 
 
-def check_page(page, path: str, problems: list[str]) -> None:
-    """``path`` at every width, loaded once at the first."""
+def check_page(page, path: str, lang: str, problems: list[str]) -> None:
+    """``path`` at every width, loaded once at the first; its badges and axes at the first."""
     page.set_viewport_size({"width": FIRST_WIDTH, "height": HEIGHT})
     open_page(page, path)
+    read_right(page, path, lang, problems)
     for width in [FIRST_WIDTH, *DESKTOP_WIDTHS]:
         problem = too_wide(page, {"width": width, "height": HEIGHT})
         if problem:
@@ -177,7 +212,7 @@ def test_every_page_fits_every_screen(browser, live_server, role, lang):
             if path in seen:
                 continue
             seen.add(path)
-            check_page(page, path, problems)
+            check_page(page, path, lang, problems)
             if path in ("/queue", "/tasks"):
                 todo += [link for link in record_links(page) if link not in seen]
         if "/queue" in seen:

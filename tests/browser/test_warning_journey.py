@@ -128,7 +128,7 @@ def test_a_high_risk_warning_from_the_county_queue_to_a_door_visit(station_serve
     page.wait_for_function("() => document.querySelector('#warning-status')"
                            ".innerText.includes('已办结')")
     timeline = page.inner_text("#warning-timeline")
-    assert "上门劝阻" in timeline and "首次联系" in timeline and "避免损失 5万元" in timeline
+    assert "上门劝阻" in timeline and "首次联系" in timeline and "避免损失 5.00万元" in timeline
     assert page.locator("#outcome-form").count() == 0  # dissuaded: closed for good
     fits_the_phone(page)
 
@@ -137,7 +137,7 @@ def test_a_high_risk_warning_from_the_county_queue_to_a_door_visit(station_serve
     page.wait_for_selector("#overview-kpi-closed")
     assert kpi(page, "closed") == "1"
     assert kpi(page, "success_rate") == "100.0%"
-    assert kpi(page, "loss_avoided") == "5万元"
+    assert kpi(page, "loss_avoided") == "5.00万元"
     page.goto(f"{server.url}/queue")
     page.wait_for_selector("#queue-table")
     assert page.locator("#queue-table tbody tr").count() == 2
