@@ -75,11 +75,11 @@ def _volume_ratio(engine) -> float:
 
 
 def test_growth_sets_the_volume_a_year_before_the_end(engine):
-    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=30, growth=0.0)
+    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, growth=0.0)
     assert 0.85 < _volume_ratio(engine) < 1.15  # flat: the daily volume on every day
-    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=30, growth=2.0, force=True)
+    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, growth=2.0, force=True)
     assert 2.5 < _volume_ratio(engine) < 3.5  # tripled in a year
-    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=30, force=True)
+    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, force=True)
     growth = calibration()["year_on_year_growth"]  # the demo's own, by default
     assert 0.85 * (1 + growth) < _volume_ratio(engine) < 1.15 * (1 + growth)
 

@@ -42,9 +42,9 @@ from dashboard.statistics.tokens import create_stats_token
 from tests.ingest.conftest import warning
 
 SEED = 26
-# examples per operation and phase: about 630 requests to the ingest API and 200 to the
-# statistics API (each an export) a run, some 15 s of CPU each on either backend
-MAX_EXAMPLES = {"ingest": 25, "stats": 15}
+# examples per operation and phase: about 400 requests to the ingest API and 130 to the
+# statistics API (each an export) a run, some 10 s of CPU each on either backend
+MAX_EXAMPLES = {"ingest": 15, "stats": 10}
 LEFT_OUT = ("negative_data_rejection", "positive_data_acceptance")
 
 

@@ -30,6 +30,7 @@ from tests.web.dash_requests import ROUTER_OUTPUT, post_callback, render_page, s
 from tests.web.test_route_walk import declared_callback_permission, may
 
 BUSINESS = sorted(business_roles())
+POSTGRESQL_ROLE = "officer"  # the role whose junk walk also runs on PostgreSQL
 COUNTS = {"n_clicks", "n_intervals", "n_submit", "active_page"}
 DATES = {"start_date": "2026-11-01", "end_date": "2026-11-22", "date": "2026-11-22"}
 OUT_OF_SCOPE_UNIT = "350206"  # a code the city does not hold (and no role's scope)
@@ -175,6 +176,9 @@ def no_rendering(monkeypatch):
 @pytest.mark.parametrize("role", BUSINESS)
 def test_junk_in_any_callback_input_is_never_a_server_error(fresh_client, engine, records, role,
                                                             no_rendering):
+    if engine.dialect.name == "postgresql" and role != POSTGRESQL_ROLE:
+        pytest.skip("the junk walk runs on PostgreSQL for one role: the parsers and guards it "
+                    "tests are the same on either database (every role walks on SQLite)")
     client = fresh_client(role)
     sent, found = problems(client, role, junk(foreign_warning(engine)))
     assert sent > 100, sent  # the walk reached the role's callbacks
