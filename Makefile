@@ -25,8 +25,9 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports  # the layers (pyproject.toml [tool.importlinter])
 
-# the suite runs on every core (two on the CI machine); TEST_WORKERS=0 runs it in one process
-TEST_WORKERS ?= auto
+# the suite waits on Chromium and PostgreSQL about as much as it computes, so it runs two workers
+# per core of the CI machine's two; TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= 4
 
 test: $(VENV)/.installed system-deps lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20

@@ -22,6 +22,22 @@ def _translated_title(key: str):
     return lambda **_: t(key)
 
 
+_CLIENTSIDE: list[str] = []  # every clientside callback's script, for every app of the process
+
+
+def _keep_clientside_scripts(app: Dash) -> None:
+    """Give ``app`` the scripts of the clientside callbacks (the menu's toggler, the language
+    links, the maps' label switch).  Dash hands them to the first app of the process that draws
+    a page and then forgets them, so a second app (tests make many) would answer without them
+    and those callbacks would never run in its pages."""
+    from dash import _callback
+
+    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
+    _callback.GLOBAL_INLINE_SCRIPTS.clear()
+    _CLIENTSIDE.extend(s for s in app._inline_scripts if s not in _CLIENTSIDE)
+    app._inline_scripts.extend(s for s in _CLIENTSIDE if s not in app._inline_scripts)
+
+
 def init_app(server: Flask) -> Dash:
     app = Dash(
         "dashboard",
@@ -41,6 +57,7 @@ def init_app(server: Flask) -> Dash:
     # (tests) each get their own.
     with server.test_request_context("/"):
         app._setup_server()
+    _keep_clientside_scripts(app)
     for page in dash.page_registry.values():  # the browser tab in the reader's language
         if not callable(page.get("title")):
             page["title"] = _translated_title(page["name"])
