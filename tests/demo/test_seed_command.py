@@ -75,6 +75,9 @@ def _volume_ratio(engine) -> float:
 
 
 def test_growth_sets_the_volume_a_year_before_the_end(engine):
+    if engine.dialect.name == "postgresql":
+        pytest.skip("the growth is drawn before any row is written, the same for either database "
+                    "(the other seed tests write on PostgreSQL)")
     seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, growth=0.0)
     assert 0.85 < _volume_ratio(engine) < 1.15  # flat: the daily volume on every day
     seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, growth=2.0, force=True)
