@@ -74,7 +74,7 @@ def test_a_file_import_counts_each_record_under_its_own_source(units, tmp_path):
 
 
 def test_the_upgrade_counts_the_stored_warnings_by_source_and_hour(api, units):
-    at = NOW.replace(minute=20, second=0)
+    at = NOW.replace(second=0) - timedelta(minutes=1)  # never in the future, whatever the hour
     body = [warning(i, received_at=(at - timedelta(hours=i % 2)).isoformat()) for i in range(5)]
     api.post_batch("warnings", body)
     migrate.downgrade(units, "0020")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from dashboard.components.feed_notice import since_text
 from dashboard.domain import ApiToken, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.feeds import FeedArrival
@@ -63,7 +64,8 @@ def test_the_live_panel_says_the_feed_is_silent_to_the_units_it_feeds(fresh_app,
     notice = find(render_page(leader, "/"), "overview-live-feed-silent")
     assert notice is not None
     text = shown(notice)
-    assert SOURCE in text and translate("feeds.notice.title", "zh-CN", time=f"{last:%H:%M}") in text
+    since = since_text(last, now_local())  # "21:16", or "12-07 21:16" just after midnight
+    assert SOURCE in text and translate("feeds.notice.title", "zh-CN", time=since) in text
     # the commander of the county it fed sees it too, also when the panel refreshes alone
     commander = fresh_client("commander")
     answer = post_callback(commander, "..overview-live-counters.children...overview-live-hourly.figure..",
@@ -80,7 +82,7 @@ def test_the_wall_says_the_feed_is_silent(fresh_app, fresh_client, engine):
     last = feed_went_silent(engine, fresh_app.city, now_local())
     notice = find(render_page(fresh_client("leader"), "/wall"), "wall-live-feed-silent")
     assert notice is not None
-    assert SOURCE in shown(notice) and f"{last:%H:%M}" in shown(notice)
+    assert SOURCE in shown(notice) and since_text(last, now_local()) in shown(notice)
 
 
 def test_no_notice_while_the_feed_delivers(fresh_app, fresh_client, engine):
