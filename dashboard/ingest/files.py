@@ -128,12 +128,6 @@ def field_paths(kind: str) -> dict[str, tuple[str, ...]]:
     return paths
 
 
-def unknown_headers(header: list[str], maps: dict[str, str] | None = None) -> list[str]:
-    """The columns of ``header`` that name no field of any kind of record."""
-    known = {name for kind in SCHEMAS for name in field_paths(kind)} | {IGNORED_FIELD}
-    return [h for h in header if h.strip() and resolve(h, maps or {})[0] not in known]
-
-
 def required_fields(kind: str) -> set[str]:
     return {name for name, info in SCHEMAS[kind].model_fields.items() if info.is_required()}
 
@@ -369,15 +363,6 @@ class RecordFile:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def header_row(path: str | Path) -> list[str]:
-    """The header row of a file as written, whatever its columns map to (empty: none readable)."""
-    try:  # any kind, a source given: the header is read before either is checked
-        with RecordFile(path, kind=next(iter(SCHEMAS)), source="-") as records:
-            return records.header
-    except FileFormatError as exc:
-        return exc.header or []
 
 
 def _shows_time(number_format: str) -> bool:

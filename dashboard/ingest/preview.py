@@ -30,10 +30,17 @@ from dashboard.domain.reference import REFERENCE_MODELS
 from dashboard.i18n import name_of
 from dashboard.ingest.batch import ingest_batch
 from dashboard.ingest.file_import import error_line
-from dashboard.ingest.files import SHANGHAI_ZH, Column, Reading, RecordFile
-from dashboard.ingest.headers import saved_maps
+from dashboard.ingest.files import (
+    SHANGHAI_ZH,
+    Column,
+    FileFormatError,
+    Reading,
+    RecordFile,
+    field_paths,
+)
+from dashboard.ingest.headers import IGNORED_FIELD, resolve, saved_maps
 from dashboard.ingest.office_values import CODE_LISTS
-from dashboard.ingest.schemas import parse
+from dashboard.ingest.schemas import SCHEMAS, parse
 from dashboard.ingest.tokens import Sender
 
 PREVIEW_ROWS = 20
@@ -131,3 +138,18 @@ def preview_file(engine: Engine, path: str | Path, *, kind: str | None = None,
         finally:
             session.rollback()
     return preview
+
+
+def unknown_headers(header: list[str], maps: dict[str, str] | None = None) -> list[str]:
+    """The columns of ``header`` that name no field of any kind of record."""
+    known = {name for kind in SCHEMAS for name in field_paths(kind)} | {IGNORED_FIELD}
+    return [h for h in header if h.strip() and resolve(h, maps or {})[0] not in known]
+
+
+def header_row(path: str | Path) -> list[str]:
+    """The header row of a file as written, whatever its columns map to (empty: none readable)."""
+    try:  # any kind, a source given: the header is read before either is checked
+        with RecordFile(path, kind=next(iter(SCHEMAS)), source="-") as records:
+            return records.header
+    except FileFormatError as exc:
+        return exc.header or []

@@ -31,8 +31,8 @@ from dashboard.commands.imports import (
 from dashboard.components import imports as parts
 from dashboard.domain.imports import ImportJob
 from dashboard.i18n import current_language, t
-from dashboard.ingest.files import FileFormatError, Reading, header_row, unknown_headers
-from dashboard.ingest.preview import preview_file
+from dashboard.ingest.files import FileFormatError, Reading
+from dashboard.ingest.preview import header_row, preview_file, unknown_headers
 from dashboard.web.callback_values import code, codes, count, record_id
 from dashboard.web.commands import audited_lookup, run_command
 from dashboard.web.database import database, request_session
