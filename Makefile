@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-screens lint system-deps clean
+.PHONY: demo test lint system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { .ci/system-deps venv && $(PYTHON) -m venv $(VENV); }
@@ -29,13 +29,8 @@ lint: $(VENV)/.installed
 # per core of the CI machine's two; TEST_WORKERS=0 runs it in one process
 TEST_WORKERS ?= 4
 
-# the screens walk (tests/browser/test_screens_fit.py) runs on its own: `make test-screens`
-# (inside the whole suite its phone menu does not open: a state of the worker process not yet found)
 test: $(VENV)/.installed system-deps lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20 --ignore=tests/browser/test_screens_fit.py
-
-test-screens: $(VENV)/.installed system-deps
-	$(BIN)/pytest -n 2 tests/browser/test_screens_fit.py
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

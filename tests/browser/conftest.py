@@ -1,7 +1,9 @@
 """Browser tests: Debian's headless Chromium driven by Playwright against a live server.
 
 - ``live_server``: the real app (Flask + Dash) over a seeded SQLite demo
-  database, served by werkzeug on 127.0.0.1 in a thread; its base URL.
+  database, served by werkzeug on 127.0.0.1 in a process of its own
+  (``tests/browser/serve.py``), so no state of the test worker reaches the
+  pages; ``LiveServer(config)`` starts another such server.
 - ``page``: a fresh browser context and page, logged in as the demo leader;
   it records every request and console message, and fails the test if the
   page asked any host but 127.0.0.1 (police intranets have no internet) or
@@ -15,15 +17,17 @@ CI=true, where they fail.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import threading
+import subprocess
+import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import TestDatabase, seeded_sqlite
 
@@ -67,26 +71,66 @@ def browser_database(tmp_path_factory) -> Iterator[TestDatabase]:
 
 
 class LiveServer:
-    def __init__(self, app) -> None:
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    """``create_app(config)`` served on 127.0.0.1:``port`` (0: any free one) by a process of its own
+    (``tests/browser/serve.py``); ``url`` is its base URL and ``stop`` ends it and frees the port.
+    What the server logs (every level) is kept in the file ``log_path``."""
+
+    START_SECONDS = 120  # a busy 2-core machine imports Dash and builds the app in 5 to 30 s
+
+    def __init__(self, config: dict, port: int = 0) -> None:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        handle, self.log_path = tempfile.mkstemp(prefix="live-server-", suffix=".log")
+        with os.fdopen(handle, "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.browser.serve", str(port), json.dumps(config)],
+                cwd=root, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+        try:
+            line = self._first_line()
+        except BaseException:
+            self.stop()
+            raise
+        self.url = f"http://127.0.0.1:{int(line)}"
+
+    def _first_line(self) -> str:
+        import selectors
+
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=self.START_SECONDS):
+                raise RuntimeError(f"the live server did not start within {self.START_SECONDS} s")
+        line = self.process.stdout.readline().strip()
+        if not line.isdigit():
+            raise RuntimeError(f"the live server did not start (exit code {self.process.poll()}):\n"
+                               + self.log_text()[-3000:])
+        return line
+
+    def log_text(self, start: int = 0) -> str:
+        """What the server has logged, from byte ``start`` of its log."""
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            log.seek(start)
+            return log.read()
+
+    def log_size(self) -> int:
+        return os.path.getsize(self.log_path)
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=10)
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        if os.path.exists(self.log_path):
+            os.unlink(self.log_path)
 
 
 @pytest.fixture(scope="session")
 def live_server(browser_database, tmp_path_factory) -> Iterator[LiveServer]:
-    from dashboard import create_app
-
-    app = create_app({"DATABASE_URL": browser_database.url,
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
-                      "ESCALATION_IN_PROCESS": False})  # tests run escalation passes themselves
-    server = LiveServer(app)
+    server = LiveServer({"DATABASE_URL": browser_database.url,
+                         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+                         "ESCALATION_IN_PROCESS": False})  # tests run escalation passes themselves
     yield server
     server.stop()
 

@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import login
-
-
-class Server:
-    """The app served on ``port`` (0: any free one) in a thread; ``stop`` frees the port."""
-
-    def __init__(self, app, port: int = 0) -> None:
-        self.server = make_server("127.0.0.1", port, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+from tests.browser.conftest import LiveServer, login
 
 
 @pytest.fixture
 def restartable(browser_database, tmp_path):
     """A server of our own (refreshing every second) that the test may stop and start again."""
-    from dashboard import create_app
+    def start(port: int = 0) -> LiveServer:
+        return LiveServer({"DATABASE_URL": browser_database.url, "INSTANCE_PATH": str(tmp_path),
+                           "LIVE_REFRESH_SECONDS": 1, "ESCALATION_IN_PROCESS": False}, port)
 
-    def start(port: int = 0) -> Server:
-        app = create_app({"DATABASE_URL": browser_database.url, "INSTANCE_PATH": str(tmp_path),
-                          "LIVE_REFRESH_SECONDS": 1, "ESCALATION_IN_PROCESS": False})
-        return Server(app, port)
-
-    servers: list[Server] = []
+    servers: list[LiveServer] = []
     yield start, servers
     for server in servers:
         server.stop()

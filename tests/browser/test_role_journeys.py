@@ -12,7 +12,6 @@ in the answer and the element that show it.
 from __future__ import annotations
 
 import json
-import logging
 import re
 
 import pytest
@@ -41,25 +40,20 @@ def people(browser_database):
     return numbers, warning_id
 
 
-class LogCapture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
+class ServerLog:
+    """What the live server (a process of its own) logs, at every level, from now on."""
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
+    def __init__(self, server) -> None:
+        self.server, self.start = server, server.log_size()
+
+    @property
+    def lines(self) -> list[str]:
+        return self.server.log_text(self.start).splitlines()
 
 
 @pytest.fixture
-def server_log():
-    handler = LogCapture()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    old_level = root.level
-    root.setLevel(logging.DEBUG)
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(old_level)
+def server_log(live_server) -> ServerLog:
+    return ServerLog(live_server)
 
 
 def leaked(texts, numbers: set[str]) -> set[str]:

@@ -37,8 +37,6 @@ def button(step: str) -> str:
 @pytest.fixture(scope="module")
 def chain_server(tmp_path_factory) -> Iterator[tuple[LiveServer, Database, list[str]]]:
     """The demo city's units, a city leader, a county commander and three station officers."""
-    from dashboard import create_app
-
     database = Database("sqlite", "tasks", tmp_path_factory.mktemp("tasks"))
     with Session(database.engine) as session, session.begin():
         load_reference_data(session)
@@ -50,9 +48,8 @@ def chain_server(tmp_path_factory) -> Iterator[tuple[LiveServer, Database, list[
         users = USERS + [(f"officer.{code}", "officer", code) for code in stations]
         for username, role, unit in users:
             provision_account(session, username, role, unit, PASSWORD)
-    app = create_app({"DATABASE_URL": database.url, "ESCALATION_IN_PROCESS": False,
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
-    server = LiveServer(app)
+    server = LiveServer({"DATABASE_URL": database.url, "ESCALATION_IN_PROCESS": False,
+                         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     yield server, database, list(stations)
     server.stop()
     database.drop()

@@ -33,8 +33,6 @@ STATION = "35020301"
 def station_server(tmp_path_factory) -> Iterator[tuple[LiveServer, int]]:
     """The demo city's units and users; at the officer's station a fresh high-risk warning and
     two medium ones, at a neighbouring station a low-risk one."""
-    from dashboard import create_app
-
     database = Database("sqlite", "warnings", tmp_path_factory.mktemp("warnings"))
     now = now_local().replace(microsecond=0)
     with Session(database.engine) as session, session.begin():
@@ -58,9 +56,8 @@ def station_server(tmp_path_factory) -> Iterator[tuple[LiveServer, int]]:
         session.flush()
         apply_inserted(session, *made)
         high = made[1].id
-    app = create_app({"DATABASE_URL": database.url, "ESCALATION_IN_PROCESS": False,
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
-    server = LiveServer(app)
+    server = LiveServer({"DATABASE_URL": database.url, "ESCALATION_IN_PROCESS": False,
+                         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     yield server, high
     server.stop()
     database.drop()
