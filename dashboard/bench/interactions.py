@@ -20,12 +20,14 @@ from datetime import timedelta
 from sqlalchemy import Engine, event, select
 
 from dashboard.bench.dash_protocol import CallFailed, callback_body, post, render
+from dashboard.components.overview import REDRAWN
 from dashboard.domain import OrgUnit
 from dashboard.domain.base import now_local
 
 CITY, COUNTY, STATION = "350200", "350203", "35020301"
 LIVE = "..overview-live-counters.children...overview-live-hourly.figure.."
 FLAGS = "overview-anomalies.children"
+REDRAW = ".." + "...".join(f"{i}.{p}" for i, p in [*REDRAWN, ("overview-state", "data")]) + ".."
 QUEUE = "..queue-rows.children...queue-summary.children...queue-pages.max_value...queue-pages.active_page.."
 
 
@@ -60,6 +62,15 @@ def live_poll(client, dependencies: list, unit: str) -> None:
         raise CallFailed("live poll answered no counters")
 
 
+def redraw(client, dependencies: list, search: str, current: dict) -> None:
+    """The overview's new view for ``search`` from the view ``current``: what the page sends after
+    a drill or a period change (``CallFailed`` when it answers no map)."""
+    values = {"overview-url.search": search, "overview-state.data": current}
+    answer = post(client, callback_body(dependencies, REDRAW, values, "overview-url.search"))
+    if "overview-map" not in (answer.get("response") or {}):
+        raise CallFailed(f"the view {search} redrew no map")
+
+
 def anomaly_flags(client, dependencies: list, unit: str) -> None:
     """The overview's anomaly flags for ``unit``: the callback the browser sends as a view arrives."""
     values = {"overview-anomalies-tick.n_intervals": 0, "overview-state.data": {"unit": unit, "period": "month"}}
@@ -70,8 +81,14 @@ def anomaly_flags(client, dependencies: list, unit: str) -> None:
 
 
 def _drill(client, ctx) -> None:
-    """A click on a district of the map: the navigate callback, then the router draws the new URL."""
-    render(client, "/", map_click(client, ctx["dependencies"], CITY, COUNTY))
+    """A click on a district of the map: the navigate callback, then the page redraws what changes."""
+    search = map_click(client, ctx["dependencies"], CITY, COUNTY)
+    redraw(client, ctx["dependencies"], search, {"unit": CITY, "period": "month"})
+
+
+def _period_change(client, ctx) -> None:
+    """This month to this year on the city's overview: what the page redraws."""
+    redraw(client, ctx["dependencies"], f"?unit={CITY}&period=year", {"unit": CITY, "period": "month"})
 
 
 def _live(client, ctx) -> None:
@@ -109,6 +126,7 @@ INTERACTIONS = [
     Interaction("drill", "leader", _drill),
     Interaction("map_shapes", "leader", _shapes),
     Interaction("year", "leader", _overview("?period=year")),
+    Interaction("period_change", "leader", _period_change),
     Interaction("live_poll", "leader", _live),
     Interaction("anomaly_flags", "leader", lambda client, ctx: anomaly_flags(client, ctx["dependencies"], CITY)),
     Interaction("queue", "commander", _queue),

@@ -122,24 +122,37 @@ def _value_texts(data: OverviewData, state: ViewState, lang: str) -> list[str]:
     return [format_value(_map_kind(state), v, lang) for v in data.map_units["value"]]
 
 
-def map_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
-    """The map; a station's alone, its neighbours grey; the "labels" switch, on for a few units."""
+def map_figure(data: OverviewData, state: ViewState, lang: str) -> dict:
+    """The map's figure: the units' values; a station's alone, its neighbours grey."""
     units = data.map_units.assign(value=data.map_units["value"].fillna(0).astype(float))
-    figure = precinct_map(data.geojson, units, _metric_label(state, lang), lang, height=560,
-                          texts=_value_texts(data, state, lang), highlight=data.highlight,
-                          kind=_map_kind(state),
-                          shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson),
-                          neighbours=data.neighbours)
+    return precinct_map(data.geojson, units, _metric_label(state, lang), lang, height=560,
+                        texts=_value_texts(data, state, lang), highlight=data.highlight,
+                        kind=_map_kind(state),
+                        shapes=shapes_url(data.map_unit_id, data.map_level, data.geojson),
+                        neighbours=data.neighbours)
+
+
+def map_texts(data: OverviewData, lang: str) -> tuple[str, str]:
+    """The map panel's title and hint."""
     own = data.unit.level == "station"
     hint = t("overview.map_hint_own" if own else
              "overview.map_hint_station" if data.map_level == "station" else "overview.map_hint", lang)
+    return t("overview.map.own_station" if own else f"overview.map.{data.map_level}", lang), hint
+
+
+def map_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
+    """The map, with the "labels" switch, on for a few units."""
+    figure = map_figure(data, state, lang)
+    title, hint = map_texts(data, lang)
     shown = labels_shown(len(figure["layout"]["meta"]["labels"]))
     graph = dcc.Graph(id="overview-map", figure=figure, config=graph_config(GRAPH_CONFIG, lang, scrollZoom=True))
-    return _panel(t("overview.map.own_station" if own else f"overview.map.{data.map_level}", lang),
-                  map_block(graph, "overview-map-block", shown), "overview-map-panel",
-                  html.Div([html.Span(hint, className="small text-muted"),
-                            labels_switch("overview-map-labels", shown, lang)],
-                           className="d-flex align-items-center"))
+    return dbc.Card([
+        dbc.CardHeader([html.Span(title, className="fw-semibold", id="overview-map-title"),
+                        html.Div([html.Span(hint, className="small text-muted", id="overview-map-hint"),
+                                  labels_switch("overview-map-labels", shown, lang)],
+                                 className="d-flex align-items-center")],
+                       className="d-flex justify-content-between"),
+        dbc.CardBody(map_block(graph, "overview-map-block", shown))], id="overview-map-panel", className="h-100")
 
 
 def has_ranking(data: OverviewData) -> bool:
@@ -177,18 +190,23 @@ def trend_panel(data: OverviewData, lang: str) -> dbc.Card:
                   "overview-trend-panel", html.Span(_dates(data.trend_period), className="small text-muted"))
 
 
+def breakdown_figures(data: OverviewData, lang: str) -> tuple[dict, dict, dict]:
+    """Fraud types, outcomes, dissuasion methods."""
+    return (bar_figure(data.fraud_types, "received", "count", lang, height=360),
+            outcome_figure(data.outcomes, lang, height=360),
+            bar_figure(data.methods, "attempts", "count", lang, height=360))
+
+
 def breakdown_panels(data: OverviewData, lang: str) -> dbc.Row:
-    return dbc.Row([
-        dbc.Col(_panel(t("overview.fraud_types", lang), dcc.Graph(
-            id="overview-fraud-types", figure=bar_figure(data.fraud_types, "received", "count", lang, height=360),
-            config=graph_config(GRAPH_CONFIG, lang)), "overview-fraud-types-panel"), lg=5, className="mb-3"),
-        dbc.Col(_panel(t("overview.outcomes", lang), dcc.Graph(
-            id="overview-outcomes", figure=outcome_figure(data.outcomes, lang, height=360),
-            config=graph_config(GRAPH_CONFIG, lang)), "overview-outcomes-panel"), lg=4, className="mb-3"),
-        dbc.Col(_panel(t("overview.methods", lang), dcc.Graph(
-            id="overview-methods", figure=bar_figure(data.methods, "attempts", "count", lang, height=360),
-            config=graph_config(GRAPH_CONFIG, lang)), "overview-methods-panel"), lg=3, className="mb-3"),
-    ], className="g-3")
+    fraud_types, outcomes, methods = breakdown_figures(data, lang)
+
+    def panel(key: str, title: str, figure: dict, width: int) -> dbc.Col:
+        return dbc.Col(_panel(title, dcc.Graph(id=f"overview-{key}", figure=figure,
+                                               config=graph_config(GRAPH_CONFIG, lang)),
+                              f"overview-{key}-panel"), lg=width, className="mb-3")
+    return dbc.Row([panel("fraud-types", t("overview.fraud_types", lang), fraud_types, 5),
+                    panel("outcomes", t("overview.outcomes", lang), outcomes, 4),
+                    panel("methods", t("overview.methods", lang), methods, 3)], className="g-3")
 
 
 def live_counters(live: dict, lang: str, id_prefix: str = "overview") -> list:
@@ -219,18 +237,45 @@ def live_panel(live: dict, lang: str) -> dbc.Card:
     ], "overview-live-panel")
 
 
+def all_figures(data: OverviewData, lang: str) -> list:
+    """The folded table of every figure, under its summary line."""
+    return [html.Summary(t("overview.all_figures" if len(data.kpis.attrs["windows"].names) == 2
+                           else "overview.all_figures_last_year", lang), className="fw-semibold mb-2"),
+            kpi_table(data.kpis, lang)]
+
+
 def overview_body(data: OverviewData, live: dict, state: ViewState, lang: str,
                   can_assign: bool = False, alerts=None) -> html.Div:
-    """The whole overview; ``alerts`` (the anomaly flags, if given) go right under the header."""
+    """The whole overview; ``alerts`` (the anomaly flags, if given) go right under the header.
+
+    The parts a new view changes are in places of their own (``REDRAWN``), which
+    ``redrawn`` fills for a drill or a period change without drawing the page anew.
+    """
     return html.Div([
-        header(data, state, lang, can_assign),
+        html.Div(header(data, state, lang, can_assign), id="overview-head"),
         *([alerts] if alerts is not None else []),
-        kpi_cards(data.kpis, HEADLINE, lang),
+        html.Div(kpi_cards(data.kpis, HEADLINE, lang), id="overview-kpis"),
         dbc.Row([dbc.Col(map_panel(data, state, lang), xl=7, className="mb-3"),
                  dbc.Col(live_panel(live, lang), xl=5, className="mb-3")], className="g-3"),
-        _trend_and_ranking(data, state, lang),
+        html.Div(_trend_and_ranking(data, state, lang), id="overview-trend-ranking"),
         breakdown_panels(data, lang),
-        html.Details([html.Summary(t("overview.all_figures" if len(data.kpis.attrs["windows"].names) == 2
-                                     else "overview.all_figures_last_year", lang), className="fw-semibold mb-2"),
-                      kpi_table(data.kpis, lang)], id="overview-all-figures", open=False, className="mb-4"),
+        html.Details(all_figures(data, lang), id="overview-all-figures", open=False, className="mb-4"),
     ])
+
+
+# what a new view of the same page changes: (component id, property), in the order of ``redrawn``
+REDRAWN = [("overview-head", "children"), ("overview-kpis", "children"), ("overview-map", "figure"),
+           ("overview-map-title", "children"), ("overview-map-hint", "children"),
+           ("overview-map-labels", "value"), ("overview-trend-ranking", "children"),
+           ("overview-fraud-types", "figure"), ("overview-outcomes", "figure"), ("overview-methods", "figure"),
+           ("overview-all-figures", "children")]
+
+
+def redrawn(data: OverviewData, state: ViewState, lang: str, can_assign: bool = False) -> list:
+    """The new values of ``REDRAWN`` for the view ``data``: the map keeps its instance (plotly.js
+    updates it in place) and the live panel keeps running."""
+    figure = map_figure(data, state, lang)
+    title, hint = map_texts(data, lang)
+    return [header(data, state, lang, can_assign), kpi_cards(data.kpis, HEADLINE, lang), figure, title, hint,
+            labels_shown(len(figure["layout"]["meta"]["labels"])), _trend_and_ranking(data, state, lang),
+            *breakdown_figures(data, lang), all_figures(data, lang)]

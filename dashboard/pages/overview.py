@@ -1,25 +1,31 @@
 """The command overview: KPIs with 同比/环比, the precinct map, drill-down, trend, breakdowns, live.
 
 The page is a function of its URL (``dashboard.web.view_state``): clicking a
-district or station on the map or in the ranking, the breadcrumb, and the
-period picker all change the URL, and Dash's page router draws the view
-anew, in one request.  Only the live panel refreshes on its own, every
-``LIVE_REFRESH_SECONDS``, and only its counters and chart change; the
-anomaly flags come in a request of their own as the view arrives, and
-again every few minutes.
+district or station on the map or in the ranking, and the period picker,
+change the URL, and ``redraw`` sends only what the new view changes
+(``components.overview.REDRAWN``): the map stays the same plotly.js
+instance, recoloured in place, and the live panel keeps running.  Opened
+by its address, by a link (the breadcrumb) or the browser's back button,
+the view is drawn as a whole by Dash's page router, in one request.  Only
+the live panel refreshes on its own, every ``LIVE_REFRESH_SECONDS``, and
+only its counters and chart change; the anomaly flags come in a request of
+their own as the view arrives, and again every few minutes.
 """
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import dash
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
 
 from dashboard.components.anomalies import anomaly_items, anomaly_section
 from dashboard.components.charts import hourly_figure
 from dashboard.components.maps import LABELS_SWITCH_JS
-from dashboard.components.overview import live_counters, overview_body
+from dashboard.components.overview import REDRAWN, live_counters, overview_body, redrawn
 from dashboard.domain.base import now_local
 from dashboard.i18n import current_language, t
 from dashboard.metrics.anomalies import anomaly_flags
@@ -28,7 +34,7 @@ from dashboard.metrics.period import PRESETS
 from dashboard.metrics.units import unit_view
 from dashboard.pages._view_parts import ViewRequest, view_request
 from dashboard.web.access import current_scope, scope_within
-from dashboard.web.callback_values import NAVIGATION, code, codes, stored_query
+from dashboard.web.callback_values import NAVIGATION, code, codes, stored_query, text
 from dashboard.web.database import request_session
 from dashboard.web.guard import permits, requires
 from dashboard.web.live_cache import live_figures
@@ -49,18 +55,50 @@ def layout(**query):
         return asked
     lang, session, scope, state, view = asked.lang, asked.session, asked.scope, asked.state, asked.view
     can_assign = permits(current_user, "manage_tasks")
-    # the same view for every viewer of the same scope and permissions: drawn once, shared a few seconds
-    parts = {"page": "overview", "unit": view.unit.id, "state": state.query(), "lang": lang,
-             "scope": [scope.kind, scope.unit_id], "can_assign": can_assign}
-    return shared_view(parts, lambda: _draw(session, scope, view, state, lang, can_assign))
+    return shared_view(_view_parts(asked, can_assign),
+                       lambda: _draw(session, scope, view, state, lang, can_assign))
+
+
+@callback(
+    *[Output(component, prop) for component, prop in REDRAWN],
+    Output("overview-state", "data"),
+    Input("overview-url", "search"),
+    State("overview-state", "data"),
+    prevent_initial_call=True,
+)
+@requires(PERMISSION, values={"search": text, "current": stored_query})
+def redraw(search, current):
+    """A new view of the page: only what it changes.  The view in the page already (the address
+    the page was drawn for, or one the router draws as a whole) is not drawn twice."""
+    asked = view_request(dict(parse_qsl((search or "").lstrip("?"))), "overview")
+    if not isinstance(asked, ViewRequest) or asked.state.query() == current:
+        raise PreventUpdate
+    can_assign = permits(current_user, "manage_tasks")
+
+    def draw():
+        data, _now = _data(asked.session, asked.scope, asked.view, asked.state)
+        return redrawn(data, asked.state, asked.lang, can_assign)
+    return [*shared_view({**_view_parts(asked, can_assign), "part": "redrawn"}, draw), asked.state.query()]
+
+
+def _view_parts(asked: ViewRequest, can_assign: bool) -> dict:
+    """Everything a drawing of the view depends on: the same for every viewer of the same scope
+    and permissions, so it is drawn once and shared a few seconds (``shared_view``)."""
+    return {"page": "overview", "unit": asked.view.unit.id, "state": asked.state.query(), "lang": asked.lang,
+            "scope": [asked.scope.kind, asked.scope.unit_id], "can_assign": can_assign}
+
+
+def _data(session, scope, view, state: ViewState):
+    now = now_local()
+    return overview_data(session, scope, view, state.period(now), now, state.metric, state.per_capita), now
 
 
 def _draw(session, scope, view, state: ViewState, lang: str, can_assign: bool):
-    now = now_local()
-    data = overview_data(session, scope, view, state.period(now), now, state.metric, state.per_capita)
+    data, now = _data(session, scope, view, state)
     live = live_figures(session, view, now, LIVE_WINDOW_MINUTES)
     return html.Div([
-        dcc.Location(id="overview-url", refresh="callback-nav"),
+        # refresh=False: a new search of the page's own is drawn by ``redraw``, not by the router
+        dcc.Location(id="overview-url", refresh=False),
         dcc.Store(id="overview-state", data=state.query()),
         dcc.Interval(id="overview-live-tick", interval=current_app.config["LIVE_REFRESH_SECONDS"] * 1000),
         overview_body(data, live, state, lang, can_assign=can_assign,
@@ -118,7 +156,7 @@ def _unit_in_view(current):
     Output("overview-live-counters", "children"),
     Output("overview-live-hourly", "figure"),
     Input("overview-live-tick", "n_intervals"),
-    State("overview-state", "data"),
+    Input("overview-state", "data"),  # a new view: its unit's counters at once
     prevent_initial_call=True,
 )
 @requires(PERMISSION, values={"current": stored_query})
@@ -136,7 +174,7 @@ def refresh_live(_tick, current):
 @callback(
     Output("overview-anomalies", "children"),
     Input("overview-anomalies-tick", "n_intervals"),
-    State("overview-state", "data"),
+    Input("overview-state", "data"),  # a new view: its unit's flags
 )
 @requires(PERMISSION, values={"current": stored_query})
 def refresh_anomalies(_tick, current):

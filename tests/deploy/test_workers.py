@@ -248,8 +248,9 @@ def test_the_live_counters_agree_across_workers(stack, city, redis_client):
     body = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
             "outputs": [{"id": "overview-live-counters", "property": "children"},
                         {"id": "overview-live-hourly", "property": "figure"}],
-            "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 1}],
-            "state": [{"id": "overview-state", "property": "data", "value": {"unit": "350200"}}],
+            "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 1},
+                       {"id": "overview-state", "property": "data", "value": {"unit": "350200"}}],
+            "state": [],
             "changedPropIds": ["overview-live-tick.n_intervals"]}
     dash_headers = {"Origin": server.base, "X-CSRFToken": client.cookies.get("_csrf_token")}
 

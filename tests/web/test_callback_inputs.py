@@ -224,7 +224,7 @@ def test_a_state_junk_value_names_the_stored_view(fresh_client):
     client = fresh_client("commander")
 
     answer = post_callback(client, "..overview-live-counters.children...overview-live-hourly.figure..",
-                           [{"id": "overview-live-tick", "property": "n_intervals", "value": 3}],
-                           [{"id": "overview-state", "property": "data", "value": ["350206"]}])
+                           [{"id": "overview-live-tick", "property": "n_intervals", "value": 3},
+                            {"id": "overview-state", "property": "data", "value": ["350206"]}])
     assert answer.status_code == 400
     assert answer.get_json()["field"] == "overview-state.data"

@@ -69,8 +69,8 @@ def test_the_live_panel_says_the_feed_is_silent_to_the_units_it_feeds(fresh_app,
     # the commander of the county it fed sees it too, also when the panel refreshes alone
     commander = fresh_client("commander")
     answer = post_callback(commander, "..overview-live-counters.children...overview-live-hourly.figure..",
-                           [{"id": "overview-live-tick", "property": "n_intervals", "value": 2}],
-                           [{"id": "overview-state", "property": "data", "value": {"unit": "350203"}}])
+                           [{"id": "overview-live-tick", "property": "n_intervals", "value": 2},
+                            {"id": "overview-state", "property": "data", "value": {"unit": "350203"}}])
     assert answer.status_code == 200
     counters = answer.get_json()["response"]["overview-live-counters"]["children"]
     assert find(counters, "overview-live-feed-silent") is not None

@@ -128,8 +128,9 @@ def test_the_live_panel_refreshes_alone(client):
     body = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
             "outputs": [{"id": "overview-live-counters", "property": "children"},
                         {"id": "overview-live-hourly", "property": "figure"}],
-            "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3}],
-            "state": [{"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
+            "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3},
+                       {"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
+            "state": [],
             "changedPropIds": ["overview-live-tick.n_intervals"]}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200

@@ -275,8 +275,8 @@ def _unit_tried(client, how: str, code: str):
             {"id": "queue-tick", "property": "n_intervals", "value": None}])
     if how == "overview_live":
         return post_callback(client, "..overview-live-counters.children...overview-live-hourly.figure..",
-                             [{"id": "overview-live-tick", "property": "n_intervals", "value": 1}],
-                             [{"id": "overview-state", "property": "data", "value": {"unit": code}}])
+                             [{"id": "overview-live-tick", "property": "n_intervals", "value": 1},
+                              {"id": "overview-state", "property": "data", "value": {"unit": code}}])
     if how == "wall":
         return post_callback(client, "wall-body.children",
                              [{"id": "wall-tick", "property": "n_intervals", "value": 1}],
