@@ -213,8 +213,10 @@ class Journeys:
     def wall_step(self) -> float:
         """One step of the wall's rotation (its timer fired at once), until the next screen is drawn."""
         page = self.leader
-        if "/wall" not in page.url:
-            self._open(page, f"/wall?units={','.join(self.plan.districts)}&seconds=3600&period=month")
+        if "/wall" not in page.url:  # the districts' overviews in turn (two views if one district)
+            views = "overview" if len(self.plan.districts) > 1 else "overview,trend"
+            self._open(page, f"/wall?units={','.join(self.plan.districts)}&views={views}"
+                             "&seconds=3600&period=month")
             self.ticks = 0
         self.ticks += 1
         page.evaluate(WALL_TICK, self.ticks)
