@@ -8,6 +8,11 @@
 - ``ingest``: warnings per second through ``POST /api/v1/warnings`` and the file import.
 - ``report``: the table (through ``t()``) and the JSON document.
 
+``antifraud bench --browser`` (what users feel) serves the database with ``server`` and uses:
+
+- ``browser``: seven journeys (login, a district by URL, a map click, the period, leaving the
+  overview, a wall step, the queue) timed in headless Chromium until the page is drawn.
+
 ``antifraud loadtest`` (many users at once against gunicorn) uses:
 
 - ``server``: the production entry point (``docker/entrypoint.sh``) on a free loopback port.

@@ -20,17 +20,8 @@ def machine_line(machine: dict, lang: str) -> str:
 
 def table(result: dict, lang: str) -> list[str]:
     """The lines to print for ``result`` (see ``dashboard.cli.bench``)."""
-    gen, setup = result["generation"], result["setup"]
-    lines = [t("bench.title", lang, scale=t(f"bench.scale.{setup['scale']}", lang), days=setup["days"],
-               daily=f"{setup['daily_warnings']:,.0f}", db=setup["backend"]),
-             *([t("bench.growth", lang, percent=f"{setup['growth']:.0%}")] if setup.get("growth") else []),
-             machine_line(setup["machine"], lang),
-             t("bench.reused", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}")
-             if gen.get("reused") else
-             t("bench.generation", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}",
-               seconds=f"{gen['seconds']:,.1f}", rate=f"{gen['rows_per_second']:,.0f}"),
-             "",
-             t("bench.header", lang, runs=setup["runs"])]
+    setup = result["setup"]
+    lines = [*_title_lines(result, lang), "", t("bench.header", lang, runs=setup["runs"])]
     width = max(display_width(t(f"bench.interaction.{row['key']}", lang))
                 for row in result["interactions"]) + 2
     for row in result["interactions"]:
@@ -52,6 +43,40 @@ def table(result: dict, lang: str) -> list[str]:
     lines.append(t("bench.memory", lang, serving=f"{memory['serving_peak_mb']:,.0f}",
                    peak=f"{memory['peak_mb']:,.0f}",
                    generated=f"{memory['after_generation_mb']:,.0f}"))
+    return lines
+
+
+def _title_lines(result: dict, lang: str) -> list[str]:
+    """The database's line, its growth, the machine's reference and the generation."""
+    gen, setup = result["generation"], result["setup"]
+    return [t("bench.title", lang, scale=t(f"bench.scale.{setup['scale']}", lang), days=setup["days"],
+              daily=f"{setup['daily_warnings']:,.0f}", db=setup["backend"]),
+            *([t("bench.growth", lang, percent=f"{setup['growth']:.0%}")] if setup.get("growth") else []),
+            machine_line(setup["machine"], lang),
+            t("bench.reused", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}")
+            if gen.get("reused") else
+            t("bench.generation", lang, rows=f"{gen['rows']:,}", warnings=f"{gen['warnings']:,}",
+              seconds=f"{gen['seconds']:,.1f}", rate=f"{gen['rows_per_second']:,.0f}")]
+
+
+def browser_table(result: dict, lang: str) -> list[str]:
+    """The lines to print for ``antifraud bench --browser`` (``dashboard.bench.browser``)."""
+    setup = result["setup"]
+    lines = [*_title_lines(result, lang),
+             t("bench.browser.setup", lang, workers=setup["workers"], version=setup["chromium"],
+               width=setup["viewport"]["width"], height=setup["viewport"]["height"]),
+             "", t("bench.browser.header", lang, runs=setup["runs"])]
+    names = {row["key"]: t(f"bench.browser.journey.{row['key']}", lang) for row in result["browser"]}
+    width = max(display_width(name) for name in names.values()) + 2
+    for row in result["browser"]:
+        name = names[row["key"]]
+        lines.append(name + " " * (width - display_width(name))
+                     + t("bench.browser.row", lang, median=_ms(row["median_ms"]), p95=_ms(row["p95_ms"])))
+        if row["key"] == "leave":
+            answer = row.get("answer")
+            lines.append(" " * width + t("bench.browser.leave_parts", lang,
+                                         answer=_ms(answer["median_ms"] if answer else None),
+                                         teardown=_ms(row["teardown"]["median_ms"])))
     return lines
 
 

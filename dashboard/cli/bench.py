@@ -13,6 +13,10 @@ Chinese office exports them (GB18030, Chinese headers, ``2026/12/6 14:05``,
 ``1,234.50``), streamed to a file and imported with the aggregates
 maintained, a progress bar on stderr; rows per second and peak memory
 (``dashboard.bench.office_import``).
+
+``--browser`` measures what users feel instead: the same database served by
+gunicorn (``--workers``), and seven journeys timed in Debian's headless
+Chromium (``dashboard.cli.bench_browser``, ``dashboard.bench.browser``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dashboard.i18n import t
 
 DEMO_ROLES = ("leader", "commander", "press")
 IMPORT_CITY = 60  # warnings a day of the one day generated before --import-rows
+RUNS, BROWSER_RUNS = 20, 5  # timed runs of each interaction: on the server; in the browser (seconds each)
 
 
 def _peak_mb() -> float:
@@ -82,11 +87,36 @@ def run_import_bench(args, settings, say) -> dict:
             "import": figures}
 
 
+def history(args, bench, lang: str, say) -> tuple[dict, int, float, str, float | None]:
+    """The bench database's history, generated at ``--scale`` or (``--reuse``) as it is.
+
+    ``(generation, days, daily warnings, scale, growth)``: a reused database's
+    growth is unknown (None), its daily volume is its mean, and its scale the
+    named one nearest that volume.
+    """
+    from dashboard.bench.database import SCALES, existing_history, generate
+
+    if args.reuse:
+        try:
+            generation = existing_history(bench)
+        except LookupError:
+            flag = "--path" if args.db == "sqlite" else "--schema"
+            raise UsageError(t("bench.error.reuse_empty", lang, flag=flag, path=bench.location)) from None
+        days, daily = generation["days"], generation["warnings"] / generation["days"]
+        # the file's own scale: the named one nearest its daily volume (not --scale's default)
+        scale = min(SCALES, key=lambda name: abs(math.log(SCALES[name] / daily)))
+        return generation, days, daily, scale, None
+    daily = args.daily_warnings or SCALES[args.scale]
+    say(t("bench.progress.generate", lang, days=args.days, daily=f"{daily:,.0f}", where=bench.location))
+    generation = generate(bench, args.days, daily, progress=say if args.verbose else None,
+                          growth=args.growth)
+    return generation, args.days, daily, args.scale, args.growth
+
+
 def run_bench(args, settings, say) -> dict:
     """Everything the command measures, as the JSON document."""
     from dashboard import create_app
     from dashboard.bench.dash_protocol import login
-    from dashboard.bench.database import SCALES, existing_history, generate
     from dashboard.bench.ingest import remove_ingested, through_api, through_file
     from dashboard.bench.interactions import measure
     from dashboard.bench.machine import reference
@@ -95,26 +125,12 @@ def run_bench(args, settings, say) -> dict:
     from dashboard.web.heap import settle
 
     lang = settings["DEFAULT_LANGUAGE"]
-    daily = args.daily_warnings or SCALES[args.scale]
     kept = args.path or args.schema  # the database stays for another run (--reuse)
-    flag = "--path" if args.db == "sqlite" else "--schema"
     bench = _open(args, settings, lang)
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     machine = reference()  # before generation, on a quiet process
     try:
-        if args.reuse:
-            try:
-                generation = existing_history(bench)
-            except LookupError:
-                raise UsageError(t("bench.error.reuse_empty", lang, flag=flag, path=bench.location)) from None
-            days, daily = generation["days"], generation["warnings"] / generation["days"]
-            growth = None  # what the earlier bench chose is not stored; the daily volume is its mean
-            # the file's own scale: the named one nearest its daily volume (not --scale's default)
-            scale = min(SCALES, key=lambda name: abs(math.log(SCALES[name] / daily)))
-        else:
-            days, scale, growth = args.days, args.scale, args.growth
-            say(t("bench.progress.generate", lang, days=days, daily=f"{daily:,.0f}", where=bench.location))
-            generation = generate(bench, days, daily, progress=say if args.verbose else None, growth=growth)
+        generation, days, daily, scale, growth = history(args, bench, lang, say)
         after_generation = _peak_mb()
         with tempfile.TemporaryDirectory(prefix="antifraud-bench-") as instance:
             app = create_app({"DATABASE_URL": bench.url, "INSTANCE_PATH": instance,
@@ -150,13 +166,19 @@ def run_bench(args, settings, say) -> dict:
 
 
 def cmd_bench(args, settings) -> int:
-    from dashboard.bench.report import emit, import_table, table
+    from dashboard.bench.report import browser_table, emit, import_table, table
 
     lang = settings["DEFAULT_LANGUAGE"]
+    if args.runs is None:
+        args.runs = BROWSER_RUNS if args.browser else RUNS
     if args.days < 1:
         raise UsageError(t("bench.error.days", lang))
     if args.runs < 1:
         raise UsageError(t("bench.error.runs", lang))
+    if args.browser and args.import_rows is not None:
+        raise UsageError(t("bench.error.browser_and_import", lang))
+    if args.workers < 1:
+        raise UsageError(t("bench.error.workers", lang))
     if args.ingest_warnings < 1:
         raise UsageError(t("bench.error.ingest", lang))
     if not -1 < args.growth <= 10:
@@ -168,6 +190,13 @@ def cmd_bench(args, settings) -> int:
     if args.import_rows is not None and args.import_rows < 1:
         raise UsageError(t("bench.error.import_rows", lang))
     say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    if args.browser:
+        from dashboard.cli.bench_browser import check_browser, run_browser_bench
+
+        executable = check_browser(lang)  # before anything is built
+        with stop_cleanly_on_sigterm():  # a killed bench still stops its gunicorn and drops its schema
+            result = run_browser_bench(args, settings, executable, say)
+        return emit(browser_table(result, lang), result, args.json)
     with stop_cleanly_on_sigterm():  # a killed bench still drops its PostgreSQL schema
         if args.import_rows:
             result = run_import_bench(args, settings, say)
@@ -192,13 +221,20 @@ def register(sub) -> None:
     p.add_argument("--growth", type=float, default=0.0,
                    help="the volume's growth year on year up to the scale's daily volume on the last day "
                         "(0.3 = 30 %%, as the demo grows); default 0: that volume on every day")
-    p.add_argument("--runs", type=int, default=20, help="timed runs of each interaction (default 20)")
+    p.add_argument("--runs", type=int, default=None,
+                   help=f"timed runs of each interaction (default {RUNS}; with --browser {BROWSER_RUNS})")
     p.add_argument("--json", metavar="FILE", help="also write every figure to FILE as JSON")
     p.add_argument("--verbose", action="store_true", help="print the generator's progress")
     p.add_argument("--import-rows", type=int, default=None, metavar="N",
                    help="measure only the file import: N warnings in a GB18030 CSV with Chinese headers "
                         "and Excel-style dates and amounts, streamed and imported with the aggregates "
                         "maintained (e.g. 1000000); rows/s and peak memory")
+    p.add_argument("--browser", action="store_true",
+                   help="time what users feel instead: seven journeys (login, a district, a map click, "
+                        "the period, leaving the overview, a wall step, the queue) in Debian's headless "
+                        "Chromium against gunicorn; needs Playwright (the bench extra) and /usr/bin/chromium")
+    p.add_argument("--workers", type=int, default=4,
+                   help="with --browser: gunicorn workers to start (default 4, as the image)")
     # for tests: a tiny city instead of the named scale's daily volume, fewer ingested warnings
     p.add_argument("--daily-warnings", type=float, help=argparse.SUPPRESS)
     p.add_argument("--ingest-warnings", type=int, default=20_000, help=argparse.SUPPRESS)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,25 +28,14 @@ from urllib.parse import urlparse
 
 import pytest
 
+from dashboard.bench.browser import CHROMIUM_ARGS, chromium_path
 from tests.conftest import TestDatabase, seeded_sqlite
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-    "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
+def require_chromium() -> str:
+    """Chromium's path; where it is missing, skip loudly (fail under CI=true)."""
     path = chromium_path()
     if path is None:
         message = "Chromium is not installed (apt-get install chromium): browser tests cannot run"
@@ -55,6 +43,12 @@ def browser():
             pytest.fail(message + " and CI=true requires them")
         warnings.warn(message, stacklevel=1)
         pytest.skip("!!! SKIPPED: " + message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
