@@ -44,6 +44,8 @@ def test_leader_drills_down_and_back_with_the_url(live_server, page, page_record
     districts = map_codes(page)
     assert len(districts) == 6 and "350203" in districts
     assert page.locator("#overview-kpi-received").inner_text().strip() not in ("", "—")
+    # a drill redraws what changes: the map is the same plotly.js instance, recoloured in place
+    page.evaluate("() => { window.__map = document.querySelector('#overview-map .js-plotly-plot'); }")
 
     click_unit(page, "350203")
     page.wait_for_url(re.compile(r"unit=350203"))
@@ -51,6 +53,8 @@ def test_leader_drills_down_and_back_with_the_url(live_server, page, page_record
     wait_for_map(page)
     stations = map_codes(page)
     assert len(stations) > 3 and all(code.startswith("350203") for code in stations)
+    assert page.evaluate("() => window.__map === document.querySelector('#overview-map .js-plotly-plot')")
+    assert "思明分局" in page.locator("#overview-breadcrumb").inner_text()
     district_url = page.url
 
     station = stations[0]
