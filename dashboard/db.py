@@ -226,16 +226,41 @@ def _remember_connection(session: Session, _transaction, connection) -> None:
     session.info["connection"] = connection
 
 
+def _read_only_connection(dbapi_conn, _record) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    dbapi_conn.commit()
+
+
+def _read_only_sqlite(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")  # "attempt to write a readonly database"
+
+
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factory; with ``read_url``, a second one for reads.
+
+    ``read_url`` (``READ_DATABASE_URL``: a standby) gets its own engine whose
+    connections are read-only, so a write sent there by mistake is
+    refused rather than lost.  Without it, ``read_engine`` and
+    ``read_sessionmaker`` are the primary's own.
+    """
 
     def __init__(self, url: str, echo: bool = False, connect_timeout: float | None = None,
-                 statement_timeout: float | None = None) -> None:
+                 statement_timeout: float | None = None, read_url: str | None = None) -> None:
         self.url = url
         self.engine = make_engine(url, echo=echo, connect_timeout=connect_timeout,
                                   statement_timeout=statement_timeout)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessionmaker, "after_begin", _remember_connection)
+        self.replicated = bool(read_url)
+        self.read_engine, self.read_sessionmaker = self.engine, self.sessionmaker
+        if read_url:
+            self.read_engine = make_engine(read_url, echo=echo, connect_timeout=connect_timeout,
+                                           statement_timeout=statement_timeout)
+            event.listen(self.read_engine, "connect",
+                         _read_only_sqlite if is_sqlite(self.read_engine) else _read_only_connection)
+            self.read_sessionmaker = sessionmaker(self.read_engine, expire_on_commit=False)
+            event.listen(self.read_sessionmaker, "after_begin", _remember_connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -245,6 +270,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replicated:
+            self.read_engine.dispose()
 
 
 class UnsupportedDatabase(RuntimeError):
