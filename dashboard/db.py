@@ -167,8 +167,23 @@ _UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")  # connection_e
 _SQLITE_UNAVAILABLE_TEXT = ("unable to open database", "disk i/o error", "database is locked")
 
 
+_DRIVERS = ("psycopg", "sqlite3")
+
+
+def as_sqlalchemy(exc: BaseException) -> BaseException:
+    """``exc`` itself, or a driver's own error (psycopg's ``COPY`` raises them unwrapped) wrapped
+    as SQLAlchemy wraps it: ``OperationalError`` for psycopg's ``OperationalError`` and so on."""
+    if isinstance(exc, SQLAlchemyError) or type(exc).__module__.split(".")[0] not in _DRIVERS:
+        return exc
+    base = next((kind for kind in type(exc).__mro__ if kind.__name__ == "Error"), None)
+    if base is None:
+        return exc
+    return DBAPIError.instance(None, None, exc, base, hide_parameters=True)
+
+
 def database_reason(exc: BaseException) -> str:
     """The database's own first line about ``exc``: never the statement or its parameters."""
+    exc = as_sqlalchemy(exc)
     original = getattr(exc, "orig", None)
     primary = getattr(getattr(original, "diag", None), "message_primary", None)
     if primary:
@@ -185,6 +200,7 @@ def database_reason(exc: BaseException) -> str:
 def database_fault(exc: BaseException) -> str | None:
     """``READ_ONLY``, ``UNAVAILABLE`` or ``TIMED_OUT`` when ``exc`` says the database cannot serve
     now (not that a statement was wrong); None otherwise."""
+    exc = as_sqlalchemy(exc)
     if isinstance(exc, DatabaseUnreachable):
         return UNAVAILABLE
     if isinstance(exc, PoolTimeout):

@@ -8,7 +8,8 @@ incident id: JSON for the API and Dash, the translated error page for
 people, and the login form itself with the reason on ``/login``.  The
 server log gets one line under the incident id (no traceback: the fault is
 the database's, not the code's).  Any other database error is an ordinary
-incident (``hardening``).
+incident (``hardening``).  The driver's own errors, which psycopg's ``COPY``
+(the ingest's bulk insert) raises unwrapped, are told apart the same way.
 
 With ``READ_DATABASE_URL``, a read cut off by the primary's loss is served
 again from the standby (``failover.replay``), and a write refused while the
@@ -22,8 +23,10 @@ answer into the WSGI server's bare 500 page.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 
+import psycopg
 from flask import Flask, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -70,4 +73,7 @@ def _outage(error: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(SQLAlchemyError, _outage)
+    # the driver's own errors, unwrapped: psycopg's COPY (the ingest's bulk insert) raises them
+    app.register_error_handler(psycopg.Error, _outage)
+    app.register_error_handler(sqlite3.Error, _outage)
     app.register_error_handler(DatabaseUnreachable, _outage)
