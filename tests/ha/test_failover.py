@@ -48,7 +48,7 @@ from tests.empty_database import load_reference_lists
 from tests.ha.pg_pair import PgPair, find_binaries
 from tests.ingest.conftest import warning
 
-BATCHES, BATCH_SIZE = 30, 5
+BATCH_SIZE = 5
 LIVE_PANEL = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
               "outputs": [{"id": "overview-live-counters", "property": "children"},
                           {"id": "overview-live-hourly", "property": "figure"}],
@@ -92,11 +92,14 @@ def _prepare(pair: PgPair) -> str:
 
 
 class Ingest(threading.Thread):
-    """An upstream sending ``BATCHES`` batches in turn, each again after a 503 until it is taken."""
+    """An upstream sending batches in turn, each again after a 503 until it is taken, until
+    ``enough`` is set (``stop``: at once)."""
 
     def __init__(self, client, token: str, stop: threading.Event) -> None:
         super().__init__(daemon=True)
         self.client, self.token, self.stop = client, token, stop
+        self.enough = threading.Event()
+        self.sent = 0                          # batches begun
         self.acknowledged: list[str] = []      # external ids of the batches answered 200
         self.refusals: list = []               # (status, Retry-After, body) of the 503s
         self.others: list = []                 # any other answer or exception
@@ -104,7 +107,8 @@ class Ingest(threading.Thread):
 
     def run(self) -> None:
         try:
-            for number in range(BATCHES):
+            while not self.enough.is_set() and not self.stop.is_set():
+                number, self.sent = self.sent, self.sent + 1
                 batch = [warning(number * BATCH_SIZE + j, external_id=f"HA-{number}-{j}")
                          for j in range(BATCH_SIZE)]
                 while not self.stop.is_set():
@@ -112,6 +116,7 @@ class Ingest(threading.Thread):
                                               headers={"Authorization": f"Bearer {self.token}"})
                     if answer.status_code == 200:
                         self.acknowledged += [record["external_id"] for record in batch]
+                        time.sleep(0.01)
                         break
                     if answer.status_code != 503:
                         self.others.append((answer.status_code, answer.get_data(as_text=True)[:300]))
@@ -177,9 +182,12 @@ def test_dashboards_read_through_a_failover_and_no_acknowledged_batch_is_lost(pa
         taken_in_outage = len(ingest.acknowledged)
         pair.promote()
         pair.wait_for(lambda: not pair.standby_in_recovery(), "the promotion")
+        pair.wait_for(lambda: len(ingest.acknowledged) >= taken_in_outage + 3 * BATCH_SIZE,
+                      "batches taken by the new primary", limit=60)
+        ingest.enough.set()
         ingest.join(timeout=60)
         before = len(poller.answers)
-        pair.wait_for(lambda: poller.count(lambda a: a[1] is None) and len(poller.answers) > before + 3,
+        pair.wait_for(lambda: sum(a[1] is None for a in poller.answers[before:]) >= 3,
                       "polls served by the new primary")
     finally:
         stop.set()
@@ -199,7 +207,7 @@ def test_dashboards_read_through_a_failover_and_no_acknowledged_batch_is_lost(pa
     assert {body["database"] for _status, _retry, body in ingest.refusals} <= {"unavailable", "failover"}
     assert any(body["database"] == "failover" and "failover in progress" in body["error"]["reason"]
                for _status, _retry, body in ingest.refusals)
-    assert len(ingest.acknowledged) == BATCHES * BATCH_SIZE > taken_in_outage
+    assert len(ingest.acknowledged) == ingest.sent * BATCH_SIZE  # every batch sent was taken
 
     engine = make_engine(pair.url([pair.standby_port], "read-write"))  # the new primary
     try:
