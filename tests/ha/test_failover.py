@@ -60,14 +60,29 @@ NOTICE = {"output": "shell-failover.children", "outputs": {"id": "shell-failover
           "state": [], "changedPropIds": ["shell-failover-tick.n_intervals"]}
 
 
-@pytest.fixture
-def pair():
-    binaries = find_binaries()
-    if binaries is None:
+def required_binaries(found: Path | None) -> Path:
+    """``found``, or the test fails on CI (``CI=true``: its machine has them) and skips elsewhere."""
+    if found is None:
         message = "PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup) are not installed"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    return found
+
+
+def test_missing_binaries_fail_on_ci_and_skip_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        required_binaries(None)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        required_binaries(None)
+    assert required_binaries(Path("/bin")) == Path("/bin")
+
+
+@pytest.fixture
+def pair():
+    binaries = required_binaries(find_binaries())
     folder = Path(tempfile.mkdtemp(prefix="antifraud-ha-"))
     started = PgPair(folder, binaries)
     try:
