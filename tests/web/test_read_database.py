@@ -128,6 +128,9 @@ def test_while_the_primary_is_away_reads_go_on_and_writes_say_so(prepared, tmp_p
         assert live.status_code == 200 and live.headers["X-Database"] == "failover"
         notice = client.post("/_dash-update-component", json=NOTICE)
         assert translate("failover.notice.title", lang) in notice.get_data(as_text=True)
+        shell = client.get("/_dash-layout")  # a page opened during the outage has it from the start
+        assert shell.status_code == 200
+        assert translate("failover.notice.title", lang) in shell.get_data(as_text=True)
         batch = upstream.post("/api/v1/warnings", json=[warning(1)],
                               headers={"Authorization": f"Bearer {token}"})
         assert batch.status_code == 503 and int(batch.headers["Retry-After"]) > 0
