@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         csrf,
         dash_app,
         database,
+        failover,
         feed_status,
         hardening,
         health,
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     hardening.init_app(server)
     hygiene.init_app(server)  # body limits, bounded JSON, no control characters: before all else
     database.init_app(server)
+    failover.init_app(server)  # READ_DATABASE_URL: the answers served while the primary is away
     feed_status.init_app(server)  # the silence watch's settings, checked at start
     audit_checkpoints.init_app(server)  # signed checkpoints of the audit chain, outside the database
     shared.init_app(server)  # rate counters and cache every worker shares (REDIS_URL)

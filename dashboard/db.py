@@ -167,8 +167,23 @@ _UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")  # connection_e
 _SQLITE_UNAVAILABLE_TEXT = ("unable to open database", "disk i/o error", "database is locked")
 
 
+_DRIVERS = ("psycopg", "sqlite3")
+
+
+def as_sqlalchemy(exc: BaseException) -> BaseException:
+    """``exc`` itself, or a driver's own error (psycopg's ``COPY`` raises them unwrapped) wrapped
+    as SQLAlchemy wraps it: ``OperationalError`` for psycopg's ``OperationalError`` and so on."""
+    if isinstance(exc, SQLAlchemyError) or type(exc).__module__.split(".")[0] not in _DRIVERS:
+        return exc
+    base = next((kind for kind in type(exc).__mro__ if kind.__name__ == "Error"), None)
+    if base is None:
+        return exc
+    return DBAPIError.instance(None, None, exc, base, hide_parameters=True)
+
+
 def database_reason(exc: BaseException) -> str:
     """The database's own first line about ``exc``: never the statement or its parameters."""
+    exc = as_sqlalchemy(exc)
     original = getattr(exc, "orig", None)
     primary = getattr(getattr(original, "diag", None), "message_primary", None)
     if primary:
@@ -185,6 +200,7 @@ def database_reason(exc: BaseException) -> str:
 def database_fault(exc: BaseException) -> str | None:
     """``READ_ONLY``, ``UNAVAILABLE`` or ``TIMED_OUT`` when ``exc`` says the database cannot serve
     now (not that a statement was wrong); None otherwise."""
+    exc = as_sqlalchemy(exc)
     if isinstance(exc, DatabaseUnreachable):
         return UNAVAILABLE
     if isinstance(exc, PoolTimeout):
@@ -226,16 +242,41 @@ def _remember_connection(session: Session, _transaction, connection) -> None:
     session.info["connection"] = connection
 
 
+def _read_only_connection(dbapi_conn, _record) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    dbapi_conn.commit()
+
+
+def _read_only_sqlite(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")  # "attempt to write a readonly database"
+
+
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factory; with ``read_url``, a second one for reads.
+
+    ``read_url`` (``READ_DATABASE_URL``: a standby) gets its own engine whose
+    connections are read-only, so a write sent there by mistake is
+    refused rather than lost.  Without it, ``read_engine`` and
+    ``read_sessionmaker`` are the primary's own.
+    """
 
     def __init__(self, url: str, echo: bool = False, connect_timeout: float | None = None,
-                 statement_timeout: float | None = None) -> None:
+                 statement_timeout: float | None = None, read_url: str | None = None) -> None:
         self.url = url
         self.engine = make_engine(url, echo=echo, connect_timeout=connect_timeout,
                                   statement_timeout=statement_timeout)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessionmaker, "after_begin", _remember_connection)
+        self.replicated = bool(read_url)
+        self.read_engine, self.read_sessionmaker = self.engine, self.sessionmaker
+        if read_url:
+            self.read_engine = make_engine(read_url, echo=echo, connect_timeout=connect_timeout,
+                                           statement_timeout=statement_timeout)
+            event.listen(self.read_engine, "connect",
+                         _read_only_sqlite if is_sqlite(self.read_engine) else _read_only_connection)
+            self.read_sessionmaker = sessionmaker(self.read_engine, expire_on_commit=False)
+            event.listen(self.read_sessionmaker, "after_begin", _remember_connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -245,6 +286,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replicated:
+            self.read_engine.dispose()
 
 
 class UnsupportedDatabase(RuntimeError):

@@ -47,7 +47,21 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", None,
             "SQLAlchemy URL of the database. Default: a SQLite file "
-            "`instance/antifraud.db`. PostgreSQL: `postgresql+psycopg://user:pass@host:5432/db`."),
+            "`instance/antifraud.db`. PostgreSQL: `postgresql+psycopg://user:pass@host:5432/db`; "
+            "a primary and its standbys as a libpq host list, `postgresql+psycopg://user:pass@/db"
+            "?host=a:5432&host=b:5432&target_session_attrs=read-write` (docs/operations.md, "
+            "\"High availability\")."),
+    Setting("READ_DATABASE_URL", None,
+            "Where the dashboards read (overview, wall, report pages, live panels): a standby, "
+            "e.g. `postgresql+psycopg://user:pass@/db?host=b:5432&host=a:5432"
+            "&target_session_attrs=prefer-standby`. Its connections are read-only. Sessions, "
+            "login, audit, pages that write and every command keep `DATABASE_URL`. While the "
+            "primary cannot be reached every request is served from here, read-only, with a "
+            "notice. Unset: everything on `DATABASE_URL`."),
+    Setting("FAILOVER_PROBE_SECONDS", 5,
+            "With `READ_DATABASE_URL`: after the primary was found unreachable, seconds during "
+            "which a process serves from the read database before it tries the primary again.",
+            float),
     Setting("INSTANCE_PATH", str(DEFAULT_INSTANCE_DIR),
             "Folder for local state (the default SQLite file). Never committed."),
     Setting("SECRET_KEY", "dev-insecure-secret-change-me",

@@ -17,7 +17,7 @@ from dashboard.auth.scope import Scope
 from dashboard.i18n import current_language, t
 from dashboard.metrics.units import UnitView, unit_view
 from dashboard.web.access import current_scope, scope_within
-from dashboard.web.database import request_session
+from dashboard.web.database import read_session
 from dashboard.web.view_state import ViewState
 
 
@@ -33,7 +33,7 @@ class ViewRequest:
 def view_request(query: dict, prefix: str) -> ViewRequest | dbc.Alert:
     """The unit view the URL's ``query`` asks for, or the warning (id ``<prefix>-empty``) that there is none."""
     lang = current_language()
-    session = request_session()
+    session = read_session()
     scope = current_scope()
     state = ViewState.from_query(query)
     view = unit_view(session, scope_within(state.unit) if state.unit else scope)

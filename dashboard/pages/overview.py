@@ -35,7 +35,7 @@ from dashboard.metrics.units import unit_view
 from dashboard.pages._view_parts import ViewRequest, view_request
 from dashboard.web.access import current_scope, scope_within
 from dashboard.web.callback_values import NAVIGATION, code, codes, stored_query, text
-from dashboard.web.database import request_session
+from dashboard.web.database import read_session
 from dashboard.web.guard import permits, requires
 from dashboard.web.live_cache import live_figures
 from dashboard.web.view_cache import shared_view
@@ -149,7 +149,7 @@ def navigate(preset, start, end, metric, per, map_click, ranking_click, current)
 def _unit_in_view(current):
     """The view of the unit in the page's state, if (still) in scope; a unit outside it is audited."""
     unit = current.get("unit") if isinstance(current, dict) else None
-    return unit_view(request_session(), scope_within(unit) if unit else current_scope())
+    return unit_view(read_session(), scope_within(unit) if unit else current_scope())
 
 
 @callback(
@@ -162,7 +162,7 @@ def _unit_in_view(current):
 @requires(PERMISSION, values={"current": stored_query})
 def refresh_live(_tick, current):
     """The live panel only: counters and today's hours, for the unit in view, if still in scope."""
-    session = request_session()
+    session = read_session()
     view = _unit_in_view(current)
     if view is None:
         return no_update, no_update
@@ -184,7 +184,7 @@ def refresh_anomalies(_tick, current):
     they depend on the scope and the clock, not on the period) and then
     every ``components.anomalies.REFRESH_SECONDS``.
     """
-    session = request_session()
+    session = read_session()
     view = _unit_in_view(current)
     if view is None:
         return no_update

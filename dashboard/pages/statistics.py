@@ -27,7 +27,7 @@ from dashboard.statistics.exports import FORMATS, clean_headlines
 from dashboard.statistics.headlines import headline_text
 from dashboard.statistics.request import DEFAULT_FIGURES, RequestError, StatisticsRequest
 from dashboard.web.access import current_scope
-from dashboard.web.database import request_session
+from dashboard.web.database import read_session
 from dashboard.web.guard import permits, requires
 from dashboard.web.login import now
 from dashboard.web.statistics import export_result, export_state, publication_for, start_export
@@ -45,7 +45,7 @@ def _last_month(today: date) -> tuple[date, date]:
 
 def _scope_units() -> list[OrgUnit]:
     scope = current_scope()
-    return list(request_session().scalars(scope.filter_org_units(select(OrgUnit)).order_by(OrgUnit.path)))
+    return list(read_session().scalars(scope.filter_org_units(select(OrgUnit)).order_by(OrgUnit.path)))
 
 
 def _params(start, end, compare, compare_start, compare_end, units, figures) -> dict:

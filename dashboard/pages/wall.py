@@ -21,7 +21,7 @@ from dashboard.metrics.overview import overview_data
 from dashboard.metrics.units import unit_view
 from dashboard.web.access import current_scope, scope_within
 from dashboard.web.callback_values import InputInvalid, code, codes, stored_query
-from dashboard.web.database import request_session
+from dashboard.web.database import read_session
 from dashboard.web.guard import requires
 from dashboard.web.live_cache import live_figures
 from dashboard.web.view_state import ViewState
@@ -66,7 +66,7 @@ def stored_config(value) -> dict:
 
 def _screen(config: dict, tick: int):
     """The screen for rotation step ``tick``, for the units the viewer may see."""
-    session = request_session()
+    session = read_session()
     scope = current_scope()
     lang = current_language()
     views = [view for view in (unit_view(session, scope_within(code) if code else scope)
@@ -85,7 +85,7 @@ def _screen(config: dict, tick: int):
 def layout(**query):
     config = wall_config(query)
     if config["units"] != [None]:  # units outside the scope are dropped here, audited once
-        session = request_session()
+        session = read_session()
         config["units"] = [code for code in config["units"]
                            if unit_view(session, scope_within(code)) is not None] or ["-"]
     return html.Div([

@@ -15,7 +15,7 @@ from flask import Flask
 from dashboard.i18n import t
 from dashboard.paths import ASSETS_DIR, PACKAGE_DIR
 from dashboard.web import guard
-from dashboard.web.shell import shell_layout
+from dashboard.web.shell import register_callbacks, shell_layout
 
 
 def _translated_title(key: str):
@@ -52,6 +52,7 @@ def init_app(server: Flask) -> Dash:
     )
     app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True)
     app.layout = shell_layout
+    register_callbacks(app)  # the failover notice's refresh
     server.extensions["dash"] = app
     # Take this app's page callbacks now, so that several apps in one process
     # (tests) each get their own.

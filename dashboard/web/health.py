@@ -9,7 +9,9 @@
   after a failure), or a source's feed has gone silent (``stale_sources``:
   ``dashboard.web.feed_status``).  A load balancer keeps sending traffic:
   every instance shares the same database and Redis, so taking one out helps
-  no one.
+  no one.  With ``READ_DATABASE_URL``, a primary that cannot be reached while
+  the read database answers is ``database: failover`` (the dashboards are
+  served read-only from the standby).
 - 200 ``ok`` otherwise.
 
 The write probe updates the schema's version row to itself and rolls back:
@@ -54,6 +56,16 @@ def writable(engine: Engine) -> bool:
     return True
 
 
+def _reads_served(engine: Engine) -> bool:
+    """Whether the read database (``READ_DATABASE_URL``) answers while the primary does not."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - neither answers
+        return False
+    return True
+
+
 @bp.get("/healthz")
 def healthz():
     db = database()
@@ -61,6 +73,8 @@ def healthz():
         current = migrate.is_current(db.engine)
         can_write = current and writable(db.engine)
     except Exception:  # noqa: BLE001 - any failure means unhealthy
+        if db.replicated and _reads_served(db.read_engine):
+            return jsonify(status="degraded", database="failover", migrations="unknown"), 200
         return jsonify(status="error", database="unreachable"), 503
     if not current:
         return jsonify(status="error", database="reachable", migrations="behind"), 503

@@ -2,7 +2,8 @@
 
 The signed Flask session cookie carries only the random token of one
 ``SessionRecord`` (flask-login's user id).  On every request, Dash callbacks
-included, ``_load_user`` finds that record and touches it: an ended, idle
+included, ``_load_user`` finds that record and touches it (while the primary is away,
+``database.in_failover``, it is read from the standby and nothing is written): an ended, idle
 (``SESSION_IDLE_MINUTES``) or too old (``SESSION_ABSOLUTE_HOURS``) session is
 ended on the server and the request counts as anonymous, so a cookie replayed
 after logout or expiry gets 401 (API and Dash) or the login page (pages).
@@ -27,7 +28,7 @@ from dashboard.auth.policy import policy_settings
 from dashboard.domain.base import now_local
 from dashboard.domain.users import SessionRecord, User
 from dashboard.i18n import t
-from dashboard.web.database import request_session
+from dashboard.web.database import in_failover, request_session
 
 DASH_UPDATE = "/_dash-update-component"
 # Everything else needs a login.  Endpoint names, not path prefixes: a path
@@ -112,6 +113,9 @@ def _load_user(token: str) -> SignedInUser | None:
     was_live = record.ended_at is None
     idle, absolute = session_limits()
     live = record.touch(now(), idle, absolute, activity=not interval_only())
+    if in_failover():  # the read database: the session is checked, nothing is written
+        db.rollback()
+        return SignedInUser(db.get(User, record.user_id), token) if live else None
     if was_live and not live:
         audit.record(db, user=record.user, action=audit.SESSION_EXPIRED,
                      object=f"user:{record.user_id}", source_address=client_address(),

@@ -10,6 +10,10 @@ wrap onto a row of their own when the title, links and user's menu do not fit
 one row (``assets/app.css``).  The language switch carries the page's path and
 query (``?next=``), kept current in the browser as the page's URL changes, so
 switching keeps the page, its unit and its period.
+
+Under the bar, while the primary database is away (``READ_DATABASE_URL``), every
+page shows "read-only: database failover in progress" (``web.failover``),
+checked again every ``LIVE_REFRESH_SECONDS``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from urllib.parse import quote
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, clientside_callback, dcc, html
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -31,7 +35,8 @@ from dashboard.metrics.task_board import waiting_count
 from dashboard.web.badges import badge
 from dashboard.web.csrf import FORM_FIELD, csrf_token
 from dashboard.web.database import request_session
-from dashboard.web.guard import home_path, visible_pages
+from dashboard.web.failover import NOTICE_ID, failover_notice
+from dashboard.web.guard import SIGNED_IN, home_path, requires, visible_pages
 
 LANGUAGE_LABELS = {"zh-CN": "中文", "en": "English"}
 # screen-reader labels the libraries write in English (assets/library_labels.js swaps them in)
@@ -127,12 +132,28 @@ def shell_layout() -> html.Div:
         ], fluid=True),
         color="dark", dark=True, expand="lg", className="mb-3", id="shell-navbar",
     )
+    refresh_ms = int(current_app.config["LIVE_REFRESH_SECONDS"]) * 1000
     return html.Div([
         dcc.Location(id="shell-url"),
         navbar,
+        dbc.Container([html.Div(failover_notice(lang), id=NOTICE_ID),
+                       dcc.Interval(id=f"{NOTICE_ID}-tick", interval=refresh_ms)], fluid=True),
         dbc.Container(dash.page_container, fluid=True, id="shell-main"),
     ], lang=lang, **{"data-library-labels": json.dumps(
         {text: t(key, lang) for text, key in LIBRARY_LABELS.items()}, ensure_ascii=False)})
+
+
+@requires(SIGNED_IN)
+def refresh_failover_notice(_tick):
+    """The "read-only: database failover in progress" notice while the primary is away, else none."""
+    return failover_notice(current_language())
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """The shell's own server callbacks, on ``app`` itself (a module-level ``callback`` would go to
+    the first app of the process only)."""
+    app.callback(Output(NOTICE_ID, "children"), Input(f"{NOTICE_ID}-tick", "n_intervals"),
+                 prevent_initial_call=True)(refresh_failover_notice)
 
 
 BADGE_REFRESH_MS = 60_000  # the tasks badge's own refresh

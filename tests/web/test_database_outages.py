@@ -54,6 +54,10 @@ def _wrapped(kind, original):
     (_wrapped(OperationalError, sqlite3.OperationalError("unable to open database file")), UNAVAILABLE),
     (_wrapped(OperationalError, sqlite3.OperationalError("database is locked")), UNAVAILABLE),
     (DatabaseUnreachable("database is unreachable"), UNAVAILABLE),
+    # the driver's own, unwrapped (psycopg's COPY of the ingest raises them so)
+    (psycopg.OperationalError("consuming input failed: server closed the connection"), UNAVAILABLE),
+    (psycopg.errors.ReadOnlySqlTransaction("read-only transaction"), READ_ONLY),
+    (sqlite3.OperationalError("no such table: warnings"), None),
     # a statement that is wrong is the code's fault, not an outage
     (_wrapped(OperationalError, sqlite3.OperationalError("no such table: warnings")), None),
     (_wrapped(ProgrammingError, psycopg.errors.UndefinedTable("relation does not exist")), None),
