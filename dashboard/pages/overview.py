@@ -129,7 +129,12 @@ def _clicked_code(click) -> str | None:
 )
 @requires(PERMISSION, values={**NAVIGATION, "metric": code, "per": codes})
 def navigate(preset, start, end, metric, per, map_click, ranking_click, current):
-    """Every control of the page leads to a new URL; the page router then draws it."""
+    """Every control of the page leads to a new URL, which ``redraw`` (or the router) then draws.
+
+    A person changes one control at a time; controls that arrive with a redrawn header (every input
+    "changed" at once) are not a choice, and must not send the view anywhere."""
+    if len(ctx.triggered_prop_ids) != 1:
+        return no_update
     state = ViewState.from_query(current or {})
     trigger = ctx.triggered_id
     if trigger in ("overview-map", "overview-ranking"):
