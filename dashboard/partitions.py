@@ -4,10 +4,11 @@ Each month has its partition (``warnings_p202401``: received in January
 2024; ``dissuasions_p202401``: attempts started then); a ``DEFAULT``
 partition takes any row of a month that has none yet, so an insert never
 fails for want of one.  ``ensure_months`` creates the months from the
-current one to ``MONTHS_AHEAD`` after it, moving any of their rows that
-landed in the default partition into them; it runs with every
-``migrate.upgrade`` (each start of the app, ``antifraud init-db``) and
-every ``antifraud archive``.  SQLite keeps one table: nothing to do there.
+current one to ``MONTHS_AHEAD`` after it and the month of every row in the
+default partition, moving those rows into it; it runs with every
+``migrate.upgrade`` (each start of the app, ``antifraud init-db``), every
+``antifraud archive`` and every demo load (which first creates the months of
+its history).  SQLite keeps one table: nothing to do there.
 """
 
 from __future__ import annotations
@@ -65,14 +66,28 @@ def add_month(conn: Connection, table: str, month: date) -> str:
     return name
 
 
-def ensure_months(conn: Connection, today: date | None = None) -> list[str]:
-    """Create the partitions missing from this month to ``MONTHS_AHEAD`` after it; their names."""
+def _stray_months(conn: Connection, table: str) -> set[date]:
+    """The months of the rows in ``table``'s default partition."""
+    column = PARTITIONED[table]
+    return {m.date() for m in conn.scalars(text(
+        f"SELECT DISTINCT date_trunc('month', {column}) FROM {table}_default"))}
+
+
+def ensure_months(conn: Connection, today: date | None = None, since: date | None = None) -> list[str]:
+    """Create the partitions missing; their names.
+
+    The months wanted: from this month (or ``since``: a load of past data)
+    to ``MONTHS_AHEAD`` after it, and every month that has rows in the default
+    partition (they move into their month's partition).
+    """
     if not is_partitioned(conn):
         return []
     today = today or datetime.now().date()
-    wanted = [month_start(today, k) for k in range(MONTHS_AHEAD + 1)]
+    first = month_start(min(since or today, today))
+    count = (today.year - first.year) * 12 + today.month - first.month + MONTHS_AHEAD + 1
+    wanted = {month_start(first, k) for k in range(count)}
     made = []
     for table in PARTITIONED:
         have = set(attached_months(conn, table))
-        made += [add_month(conn, table, month) for month in wanted if month not in have]
+        made += [add_month(conn, table, month) for month in sorted((wanted | _stray_months(conn, table)) - have)]
     return made

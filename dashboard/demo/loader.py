@@ -26,19 +26,23 @@ from dashboard.domain import (
     Base,
     Case,
     Dissuasion,
+    DissuasionKey,
     PublicityEvent,
     StopPayment,
     Task,
     TaskEvent,
     Warning,
+    WarningKey,
 )
 from dashboard.ingest.bulk import BulkWriter, arrow_sqlite_writer, bulk_writer
+from dashboard.partitions import ensure_months
 
 # Deleted children first.  Later features that hang rows off these add theirs here.
 # The aggregate tables are derived: summed from the same frames and written after them.
 HISTORY_TABLES = [TaskEvent.__table__, Task.__table__,  # written by dashboard.demo.tasks
                   Dissuasion.__table__, StopPayment.__table__, Case.__table__,
                   Warning.__table__, PublicityEvent.__table__]
+KEY_TABLES = [DissuasionKey.__table__, WarningKey.__table__]
 Progress = Callable[[str], None] | None
 
 
@@ -54,6 +58,10 @@ def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, station
     with writer.foreign_keys_deferred(HISTORY_TABLES), writer.indexes_deferred(HISTORY_TABLES):
         for table in HISTORY_TABLES:
             writer.execute(f"DELETE FROM {table.name}")
+        for table in KEY_TABLES:  # the new rows' keys come with them (migration 0025's triggers)
+            writer.execute(f"DELETE FROM {table.name}")
+        if writer.dialect.name == "postgresql":  # each month of the history in its own partition
+            ensure_months(writer.conn, since=min(t.dates.min() for t in tasks).astype("datetime64[D]").item())
         for done, chunk in enumerate(generated_chunks(tasks, workers), start=1):
             chunk = renumber.apply(chunk)
             aggregates.merge(chunk.aggregates)

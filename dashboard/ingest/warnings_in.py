@@ -137,7 +137,10 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
         if key in inserted:
             results.append(RecordResult(index, "inserted", id=inserted[key]))
             continue
-        stored = existing[key]
+        stored = existing.get(key)
+        if stored is None:  # its key is kept, its month archived (``antifraud archive``)
+            results.append(RecordResult(index, "rejected", errors=[refusal("external_id", "warning_archived")]))
+            continue
         if all(same(getattr(stored, k), values[k]) for k in COMPARED):
             # sent again unchanged: nothing to write, so no aggregate snapshots (a replayed batch)
             results.append(RecordResult(index, "duplicate", id=stored.id))
