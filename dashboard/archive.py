@@ -133,7 +133,12 @@ def _take_out(conn: Connection, table: str, month: date) -> None:
         conn.exec_driver_sql(f"DROP TABLE {name}")
         return
     column = PARTITIONED[table]
+    # the keys stay: the trigger that deletes a deleted row's key is set aside for this delete
+    unkeyed = conn.scalar(text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
+                          {"n": f"{table}_unkeyed"})
+    conn.exec_driver_sql(f"DROP TRIGGER {table}_unkeyed")
     conn.execute(text(f"DELETE FROM {table} WHERE {column} >= :a AND {column} < :b"), _bounds(conn, month))
+    conn.exec_driver_sql(unkeyed)
 
 
 def archive(engine: Engine, before: date, folder: Path) -> Archived:

@@ -58,9 +58,12 @@ def add_month(conn: Connection, table: str, month: date) -> str:
     column, name = PARTITIONED[table], partition_name(table, month)
     bounds = {"a": month, "b": month_start(month, 1)}
     conn.execute(text(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS)"))
+    # a moved row is not a deleted one: its key stays (migration 0025's triggers)
+    conn.execute(text(f"ALTER TABLE {table}_default DISABLE TRIGGER {table}_unkeyed"))
     conn.execute(text(
         f"WITH moved AS (DELETE FROM {table}_default WHERE {column} >= :a AND {column} < :b RETURNING *) "
         f"INSERT INTO {name} SELECT * FROM moved"), bounds)
+    conn.execute(text(f"ALTER TABLE {table}_default ENABLE TRIGGER {table}_unkeyed"))
     conn.execute(text(f"ALTER TABLE {table} ATTACH PARTITION {name} "
                       f"FOR VALUES FROM ('{month.isoformat()}') TO ('{bounds['b'].isoformat()}')"))
     return name

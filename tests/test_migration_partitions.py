@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from dashboard import migrate
 from dashboard.aggregates import rebuild
+from dashboard.auth.scope import scope_for_unit
 from dashboard.demo.seed import seed_demo
-from dashboard.domain import AGGREGATE_MODELS, SHANGHAI, DissuasionKey, Warning, WarningKey
+from dashboard.domain import AGGREGATE_MODELS, SHANGHAI, DissuasionKey, OrgUnit, Warning, WarningKey
 from dashboard.ingest.tokens import create_token
+from dashboard.metrics.period import Period
+from dashboard.metrics.volume import warnings_by_unit
 from dashboard.partitions import MONTHS_AHEAD, attached_months, ensure_months, month_start
 from dashboard.paths import PACKAGE_DIR
 
@@ -40,6 +43,15 @@ def _aggregates(engine) -> dict:
                 for m in AGGREGATE_MODELS}
 
 
+def _volume(engine) -> list[tuple]:
+    """The dashboards' warnings by station over a period whose edges are read from the raw rows."""
+    with Session(engine) as session:
+        city = session.query(OrgUnit).filter_by(level="city").one()
+        period = Period(END - timedelta(days=40, minutes=17), END - timedelta(minutes=23))
+        frame = warnings_by_unit(session, scope_for_unit(city), period, "station")
+        return sorted(map(tuple, frame.itertuples(index=False)))
+
+
 def _post(engine, tmp_path, kind: str, records: list[dict]) -> dict:
     from dashboard import create_app
 
@@ -63,13 +75,13 @@ def test_0025_converts_a_seeded_history_in_place_and_going_down_gives_it_back(en
         before = {t: _by_name(engine, t) for t in HISTORY}
         assert before == seeded
         columns = {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in HISTORY}
-        aggregates = _aggregates(engine)
+        aggregates, volume = _aggregates(engine), _volume(engine)
         assert len(before["warnings"]) > 1000 and before["dissuasions"] and before["tasks"]
 
         migrate.upgrade(engine)
         assert {t: _by_name(engine, t) for t in HISTORY} == before
         assert {t: [c["name"] for c in inspect(engine).get_columns(t)] for t in HISTORY} == columns
-        assert _aggregates(engine) == aggregates
+        assert _aggregates(engine) == aggregates and _volume(engine) == volume
         # the keys: one a warning, one an attempt that came with a key; nothing else
         assert _keys(engine, "warning_keys", "warning_id") == [
             (w["id"], w["source"], w["external_id"]) for w in before["warnings"]]

@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dashboard.aggregates import apply, snapshots
-from dashboard.domain import OrgUnit, Warning, WarningKey
+from dashboard.domain import OrgUnit, Warning
 from dashboard.domain.base import now_local
 from dashboard.domain.reference_files import read_reference_file
 from dashboard.ingest.file_import import import_file
@@ -120,5 +120,4 @@ def remove_ingested(engine) -> int:
         ingested = list(session.scalars(select(Warning).where(Warning.source == SOURCE)))
         apply(session, snapshots(session, ingested), [])
         session.execute(delete(Warning).where(Warning.source == SOURCE))
-        session.execute(delete(WarningKey).where(WarningKey.source == SOURCE))  # sent again next run
     return len(ingested)

@@ -10,7 +10,8 @@ included, to contain the partition key.  So, on both backends:
   filled here from the stored rows.  The ingest claims a key there first
   (``INSERT ... ON CONFLICT DO NOTHING``) and stores the row under the id it
   got; any other writer (the demo loader, a test) is covered by a trigger
-  that adds the key of each inserted row that has none.  On PostgreSQL a key
+  that adds the key of each inserted row that has none, and a deleted row's
+  key goes with it (a trigger too; archiving a month is not a delete).  On PostgreSQL a key
   table's id takes its default from the id sequence of its table.
 - the references to a warning (``dissuasions``, ``tasks``, ``cases``,
   ``stop_payments`` ``.warning_id``) become foreign keys to
@@ -103,9 +104,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
     for table in TABLES:
-        _run(f"DROP TRIGGER {table}_keyed" + (f" ON {table}" if postgresql else ""))
-        if postgresql:
-            _run(f"DROP FUNCTION {table}_keyed()")
+        for trigger in (f"{table}_keyed", f"{table}_unkeyed"):
+            _run(f"DROP TRIGGER {trigger}" + (f" ON {table}" if postgresql else ""))
+            if postgresql:
+                _run(f"DROP FUNCTION {trigger}()")
     if postgresql:
         for table, (_, _, _, indexes) in TABLES.items():
             _unpartition(table, indexes)
@@ -132,13 +134,20 @@ def _key_triggers(postgresql: bool) -> None:
         keyed = f"NEW.source IS NOT NULL AND NEW.external_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {keys} " \
                 f"WHERE {key_id} = NEW.id AND source = NEW.source AND external_id = NEW.external_id)"
         insert = f"INSERT INTO {keys} ({key_id}, source, external_id) VALUES (NEW.id, NEW.source, NEW.external_id)"
+        unkey = f"DELETE FROM {keys} WHERE {key_id} = OLD.id"
         if postgresql:
             _run(f"CREATE FUNCTION {table}_keyed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                  f"IF {keyed} THEN {insert}; END IF; RETURN NEW; END $$")
             _run(f"CREATE TRIGGER {table}_keyed BEFORE INSERT ON {table} "
                  f"FOR EACH ROW EXECUTE FUNCTION {table}_keyed()")
+            # BEFORE: a row moving to another month is deleted, then inserted, and keeps its key
+            _run(f"CREATE FUNCTION {table}_unkeyed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                 f"{unkey}; RETURN OLD; END $$")
+            _run(f"CREATE TRIGGER {table}_unkeyed BEFORE DELETE ON {table} "
+                 f"FOR EACH ROW EXECUTE FUNCTION {table}_unkeyed()")
         else:  # SQLite gives a new row its id only after the BEFORE triggers
             _run(f"CREATE TRIGGER {table}_keyed AFTER INSERT ON {table} WHEN {keyed} BEGIN {insert}; END")
+            _run(f"CREATE TRIGGER {table}_unkeyed AFTER DELETE ON {table} BEGIN {unkey}; END")
 
 
 def _foreign_keys(table: str) -> list[tuple[str, str]]:
