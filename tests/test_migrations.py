@@ -6,6 +6,7 @@ from sqlalchemy import inspect
 
 from dashboard import migrate
 from dashboard.domain import Base
+from dashboard.partitions import is_partition
 
 
 def test_up_down_up(engine):
@@ -20,8 +21,12 @@ def test_up_down_up(engine):
 
 
 def test_schema_matches_models(engine):
+    """The months of a partitioned table (PostgreSQL) are tables of their own that no model maps."""
+    def mapped(name, kind, parent):
+        return not is_partition((name if kind == "table" else parent.get("table_name")) or "")
+
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": mapped}), Base.metadata)
     assert diff == []
 
 

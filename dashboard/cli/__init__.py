@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from dashboard.cli import (
+    archive,
     audit,
     backup,
     bench,
@@ -39,7 +40,7 @@ from dashboard.cli import (
 )
 from dashboard.cli.common import UsageError
 
-COMMAND_MODULES = [database, users, audit, units, boundaries, tokens, imports, tasks, backup, simulate,
+COMMAND_MODULES = [database, users, audit, units, boundaries, tokens, imports, tasks, backup, archive, simulate,
                    stats, bench, loadtest]
 
 

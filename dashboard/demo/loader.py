@@ -26,20 +26,39 @@ from dashboard.domain import (
     Base,
     Case,
     Dissuasion,
+    DissuasionKey,
     PublicityEvent,
     StopPayment,
     Task,
     TaskEvent,
     Warning,
+    WarningKey,
 )
 from dashboard.ingest.bulk import BulkWriter, arrow_sqlite_writer, bulk_writer
+from dashboard.partitions import ensure_months
 
 # Deleted children first.  Later features that hang rows off these add theirs here.
 # The aggregate tables are derived: summed from the same frames and written after them.
 HISTORY_TABLES = [TaskEvent.__table__, Task.__table__,  # written by dashboard.demo.tasks
                   Dissuasion.__table__, StopPayment.__table__, Case.__table__,
                   Warning.__table__, PublicityEvent.__table__]
+KEY_TABLES = [DissuasionKey.__table__, WarningKey.__table__]
 Progress = Callable[[str], None] | None
+
+
+def _key_triggers(writer: BulkWriter, action: str) -> None:
+    for table in ("warnings", "dissuasions"):
+        for trigger in (f"{table}_keyed", f"{table}_unkeyed"):
+            writer.execute(f"ALTER TABLE {table} {action} TRIGGER {trigger}")
+
+
+def _fill_keys(writer: BulkWriter) -> None:
+    """The loaded rows' keys, one statement a table rather than the keys trigger once a row."""
+    writer.execute("INSERT INTO warning_keys (warning_id, source, external_id) "
+                   "SELECT id, source, external_id FROM warnings")
+    writer.execute("INSERT INTO dissuasion_keys (dissuasion_id, source, external_id) "
+                   "SELECT id, source, external_id FROM dissuasions "
+                   "WHERE source IS NOT NULL AND external_id IS NOT NULL")
 
 
 def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, stations: Stations,
@@ -51,9 +70,16 @@ def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, station
     aggregates = AggregateFrames.for_reference()
     # the keys come back after the indexes (``with a, b`` ends b first); without them a reseed's
     # DELETE is not checked row by row either
+    postgresql = writer.dialect.name == "postgresql"
     with writer.foreign_keys_deferred(HISTORY_TABLES), writer.indexes_deferred(HISTORY_TABLES):
+        if postgresql:  # the keys go and come in one statement a table, not a trigger a row
+            _key_triggers(writer, "DISABLE")
         for table in HISTORY_TABLES:
             writer.execute(f"DELETE FROM {table.name}")
+        for table in KEY_TABLES:  # the new rows' keys come with them (migration 0025's triggers)
+            writer.execute(f"DELETE FROM {table.name}")
+        if postgresql:  # each month of the history in its own partition
+            ensure_months(writer.conn, since=min(t.dates.min() for t in tasks).astype("datetime64[D]").item())
         for done, chunk in enumerate(generated_chunks(tasks, workers), start=1):
             chunk = renumber.apply(chunk)
             aggregates.merge(chunk.aggregates)
@@ -67,6 +93,9 @@ def write_history(writer: BulkWriter, tasks: list[ChunkTask], seed: int, station
         publicity.insert(0, "id", np.arange(1, len(publicity) + 1))
         counts["publicity_events"] = writer.insert(PublicityEvent.__table__, publicity)
         aggregates.add_publicity(publicity)
+        if postgresql:
+            _fill_keys(writer)
+            _key_triggers(writer, "ENABLE")
         if progress:
             progress("building indexes")
     if progress:

@@ -17,12 +17,14 @@ from dashboard.domain.reference import REFERENCE_MODELS
 from dashboard.domain.releases import ReleasedCell, StatisticsRelease
 from dashboard.domain.tasks import Task, TaskEvent
 from dashboard.domain.users import LoginAttempt, SessionRecord, User
-from dashboard.domain.warnings import Dissuasion, Warning
+from dashboard.domain.warnings import Dissuasion, DissuasionKey, Warning, WarningKey, after_warnings
+
+after_warnings(Task.__table__, Case.__table__, StopPayment.__table__)
 
 __all__ = [
     "ApiToken", "ImportHeaderMap", "ImportJob", "RejectedRecord", "FeedArrival",
     "Base", "LocalDateTime", "SHANGHAI", "Case", "StopPayment", "OrgUnit",
-    "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning",
+    "PublicityEvent", "REFERENCE_MODELS", "Dissuasion", "Warning", "WarningKey", "DissuasionKey",
     "AuditEntry", "AuditHead", "LoginAttempt", "SessionRecord", "User", "AGGREGATE_MODELS",
     "Task", "TaskEvent", "JobLease", "DissuasionPlaybook", "SecurityPolicyValue",
     "ReleasedCell", "StatisticsRelease",

@@ -26,7 +26,7 @@ class Case(Base):
     fraud_type: Mapped[str] = mapped_column(ForeignKey("fraud_types.code"))
     county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     station_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
-    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"), index=True)
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warning_keys.warning_id"), index=True)
     loss: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(ForeignKey("case_statuses.code"))
     solved_at: Mapped[datetime | None] = mapped_column(LocalDateTime)

@@ -31,7 +31,7 @@ class StopPayment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str | None] = mapped_column(String(40), doc="Set when it came through ingest")
     external_id: Mapped[str | None] = mapped_column(String(64))
-    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"), index=True)
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warning_keys.warning_id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     station_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))

@@ -82,7 +82,7 @@ class Task(Base):
     target_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), index=True, doc="A named officer of the target unit, if any")
-    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"), index=True)
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warning_keys.warning_id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
 

@@ -1,4 +1,12 @@
-"""Early warnings and the dissuasion attempts made on them."""
+"""Early warnings and the dissuasion attempts made on them, and their keys.
+
+A warning is known by ``(source, external_id)``: that key is unique in
+``warning_keys`` (one row per warning, never archived), not in ``warnings``,
+which PostgreSQL partitions by month of receipt (migration 0025; a
+partitioned table's unique indexes must contain the month).  The references
+to a warning (attempts, tasks, cases, stop-payments) point at the key table.
+``dissuasions`` (by month of the attempt) and ``dissuasion_keys`` likewise.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +41,6 @@ class Warning(Base):  # noqa: A001 - the domain word
 
     __tablename__ = "warnings"
     __table_args__ = (
-        Index("uq_warnings_source_external_id", "source", "external_id", unique=True),
         Index("ix_warnings_station_received", "station_id", "received_at"),
         # a few minutes of every unit in scope (the live counter, the anomaly windows' edges): the
         # index alone answers them, without reading each warning's row
@@ -75,7 +82,8 @@ class Warning(Base):  # noqa: A001 - the domain word
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     dissuasions: Mapped[list[Dissuasion]] = relationship(
-        back_populates="warning", order_by="Dissuasion.started_at"
+        back_populates="warning", order_by="Dissuasion.started_at",
+        primaryjoin="Warning.id == foreign(Dissuasion.warning_id)",
     )
 
 
@@ -83,14 +91,11 @@ class Dissuasion(Base):
     """One attempt to dissuade the person of a warning (a call, a visit, ...)."""
 
     __tablename__ = "dissuasions"
-    __table_args__ = (
-        Index("uq_dissuasions_source_external_id", "source", "external_id", unique=True),
-    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str | None] = mapped_column(String(40), doc="Set when it came through ingest")
     external_id: Mapped[str | None] = mapped_column(String(64))
-    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warning_keys.warning_id"), index=True)
     method: Mapped[str] = mapped_column(ForeignKey("dissuasion_methods.code"))
     officer: Mapped[str | None] = mapped_column(String(80))
     started_at: Mapped[datetime] = mapped_column(LocalDateTime)
@@ -99,4 +104,45 @@ class Dissuasion(Base):
     note: Mapped[str | None] = mapped_column(EncryptedText(purpose=ATTEMPT_NOTE),
                                              doc="Free text: encrypted, never a personal number")
 
-    warning: Mapped[Warning] = relationship(back_populates="dissuasions")
+    warning: Mapped[Warning] = relationship(
+        back_populates="dissuasions", primaryjoin="Warning.id == foreign(Dissuasion.warning_id)")
+
+
+class WarningKey(Base):
+    """The idempotence key of one warning: unique, and what the references to a warning point at.
+
+    The ingest claims the key first and stores the warning under the id it
+    got (on PostgreSQL from the warnings' own id sequence); a warning written
+    any other way gets its key from a trigger (migration 0025).
+    """
+
+    __tablename__ = "warning_keys"
+    __table_args__ = (
+        Index("uq_warning_keys_source_external_id", "source", "external_id", unique=True),
+    )
+
+    warning_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(64))
+
+
+class DissuasionKey(Base):
+    """The idempotence key of one attempt that came through ingest (those typed in have none)."""
+
+    __tablename__ = "dissuasion_keys"
+    __table_args__ = (
+        Index("uq_dissuasion_keys_source_external_id", "source", "external_id", unique=True),
+    )
+
+    dissuasion_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(64))
+
+
+def after_warnings(*tables) -> None:
+    """Rows naming a warning are written after the warnings of the same flush (their keys come with them)."""
+    for table in tables:
+        table.add_is_dependent_on(Warning.__table__)
+
+
+after_warnings(Dissuasion.__table__)

@@ -21,6 +21,7 @@ from dashboard.aggregates.maintain import apply_changed
 from dashboard.db import dialect_insert
 from dashboard.domain import Case, Dissuasion, StopPayment, Warning
 from dashboard.ingest.context import Context, RecordResult
+from dashboard.ingest.keys import attempts_by_key, insert_keyed, warnings_by_key
 from dashboard.ingest.reasons import refusal
 from dashboard.ingest.schemas import OutcomeIn, StopPaymentIn
 from dashboard.ingest.upsert import same
@@ -30,10 +31,8 @@ STAGES = ("stopped", "frozen", "returned")
 
 def _warning(ctx: Context, source: str, external_id: str) -> Warning | None:
     """The warning, or None when there is none the batch may follow (outside its unit: as none)."""
-    stmt = select(Warning).where(Warning.source == source, Warning.external_id == external_id)
-    if ctx.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    warning = ctx.session.scalar(stmt)
+    lock = ctx.session.get_bind().dialect.name == "postgresql"
+    warning = warnings_by_key(ctx.session, [(source, external_id)], lock).get((source, external_id))
     return warning if warning is not None and ctx.in_reach(warning.station_id) else None
 
 
@@ -59,7 +58,7 @@ def _source_refused(ctx: Context, warning_source: str) -> dict | None:
 
 def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[RecordResult]:
     results = []
-    stored = _by_keys(ctx, Dissuasion, [(r.source, r.external_id) for _, r in items])
+    stored = attempts_by_key(ctx.session, [(r.source, r.external_id) for _, r in items])
     for index, rec in items:
         errors: list = []
         ctx.check_code(errors, "method", rec.method, "dissuasion_methods")
@@ -91,18 +90,16 @@ def ingest_outcomes(ctx: Context, items: list[tuple[int, OutcomeIn]]) -> list[Re
             results.append(_reject(index, "outcome", "warning_closed", outcome=warning.outcome))
             continue
         before = snapshot(ctx.session, warning)
-        row = ctx.session.execute(
-            dialect_insert(ctx.session, Dissuasion.__table__).on_conflict_do_nothing(
-                index_elements=["source", "external_id"]).returning(Dissuasion.id), values).first()
+        row = next(iter(insert_keyed(ctx.session, Dissuasion, [values], returning=("id",))), None)
         if row is None:  # another process stored it a moment ago: compare with theirs
-            theirs = _by_keys(ctx, Dissuasion, [key])[key]
+            theirs = attempts_by_key(ctx.session, [key])[key]
             results.append(_compare_attempt(index, theirs, values, warning, rec))
             continue
         _advance(warning, rec)
         ctx.session.flush()
         apply_changed(ctx.session, before, warning)
-        stored[key] = ctx.session.get(Dissuasion, row.id)
-        results.append(RecordResult(index, "inserted", id=row.id))
+        stored[key] = ctx.session.get(Dissuasion, row[0])
+        results.append(RecordResult(index, "inserted", id=row[0]))
     return results
 
 

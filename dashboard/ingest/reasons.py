@@ -86,6 +86,7 @@ REASONS = {
     "point_outside": "the point lies in no station precinct",
     "county_mismatch": "is not the county of the station",
     "warning_unknown": "no warning with this source and external_id",
+    "warning_archived": "this warning was archived with its month (antifraud archive); restore the month to change it",
     "warning_closed": "the warning is already closed as '{outcome}'",
     "case_unknown": "no case with this number",
     "twice_in_batch": "appears twice in the batch with different content",

@@ -19,7 +19,7 @@ import re
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
-from dashboard.domain import Warning
+from dashboard.domain import Warning, WarningKey
 from dashboard.domain.ingest import RejectedRecord
 from dashboard.domain.text import (
     has_control_characters,
@@ -74,8 +74,8 @@ def _warning_station(session: Session, raw: dict) -> int | None:
     source = _code(raw.get("warning_source"), 40) or _code(raw.get("source"), 40)
     if external_id is None or source is None:
         return None
-    return session.scalar(select(Warning.station_id).where(
-        Warning.source == source, Warning.external_id == external_id))
+    return session.scalar(select(Warning.station_id).join(WarningKey, WarningKey.warning_id == Warning.id).where(
+        WarningKey.source == source, WarningKey.external_id == external_id))
 
 
 def record_unit(ctx, kind: str, raw) -> int | None:

@@ -4,7 +4,8 @@ A warning is known by ``(source, external_id)``.  Sent again unchanged it is
 a duplicate.  While it is open, upstream may re-grade it (risk level, amount
 at risk) and fill what was missing (person fields, location); any other
 difference is refused, naming the fields.  New warnings are inserted with
-``ON CONFLICT DO NOTHING``, so two processes posting overlapping batches
+their key claimed in ``warning_keys`` with ``ON CONFLICT DO NOTHING``
+(``dashboard.ingest.keys``), so two processes posting overlapping batches
 store each warning once.
 """
 
@@ -12,16 +13,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
-
 from dashboard.aggregates import apply_new_warnings, maintained
 from dashboard.domain import Warning
 from dashboard.domain.base import to_local_naive
 from dashboard.ingest.context import Context, RecordResult
+from dashboard.ingest.keys import insert_keyed, warnings_by_key
 from dashboard.ingest.reasons import refusal
 from dashboard.ingest.schemas import WarningIn
-from dashboard.ingest.upsert import insert_new_rows, one_of, same
+from dashboard.ingest.upsert import same
 
 UPDATABLE = {"risk_level", "amount_at_risk", "deadline_at"}
 FILLABLE = {"person_name", "person_phone", "person_id_number", "person_bank_account", "lon", "lat"}
@@ -103,19 +102,6 @@ def _compare(stored: Warning, values: dict) -> tuple[str, list[dict]]:
     return "updated", []
 
 
-def _existing(session: Session, keys: list[tuple[str, str]], lock: bool) -> dict:
-    if not keys:
-        return {}
-    by_source: dict[str, list[str]] = {}
-    for s, e in keys:
-        by_source.setdefault(s, []).append(e)
-    stmt = select(Warning).where(or_(*(and_(Warning.source == s, one_of(session, Warning.external_id, ids))
-                                       for s, ids in by_source.items())))
-    if lock:
-        stmt = stmt.with_for_update()
-    return {(w.source, w.external_id): w for w in session.scalars(stmt)}
-
-
 def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[RecordResult]:
     session = ctx.session
     results: list[RecordResult] = []
@@ -136,23 +122,25 @@ def ingest_warnings(ctx: Context, items: list[tuple[int, WarningIn]]) -> list[Re
         pending[key] = (index, values)
 
     lock = session.get_bind().dialect.name == "postgresql"
-    existing = _existing(session, list(pending), lock)
+    existing = warnings_by_key(session, list(pending), lock)
     new = {k: v for k, v in pending.items() if k not in existing}
     inserted: dict[tuple[str, str], int] = {}
     if new:
-        for wid, source, external_id in insert_new_rows(
-                session, Warning.__table__, [v for _, v in new.values()], keys=("source", "external_id"),
-                returning=("id", "source", "external_id")):
+        for wid, source, external_id in insert_keyed(
+                session, Warning, [v for _, v in new.values()], returning=("id", "source", "external_id")):
             inserted[(source, external_id)] = wid
         raced = [k for k in new if k not in inserted]  # another process stored them first
-        existing.update(_existing(session, raced, lock))
+        existing.update(warnings_by_key(session, raced, lock))
     # their contributions from what was written: a new warning has no attempts or outcome yet
     apply_new_warnings(session, [values for key, (_, values) in new.items() if key in inserted])
     for key, (index, values) in pending.items():
         if key in inserted:
             results.append(RecordResult(index, "inserted", id=inserted[key]))
             continue
-        stored = existing[key]
+        stored = existing.get(key)
+        if stored is None:  # its key is kept, its month archived (``antifraud archive``)
+            results.append(RecordResult(index, "rejected", errors=[refusal("external_id", "warning_archived")]))
+            continue
         if all(same(getattr(stored, k), values[k]) for k in COMPARED):
             # sent again unchanged: nothing to write, so no aggregate snapshots (a replayed batch)
             results.append(RecordResult(index, "duplicate", id=stored.id))

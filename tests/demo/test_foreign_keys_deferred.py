@@ -25,7 +25,8 @@ def postgres(engine):
 def _keys_of(conn) -> list[tuple]:
     return sorted(conn.exec_driver_sql(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE contype = 'f' AND connamespace = current_schema()::regnamespace").all())
+        " WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+        " AND conparentid = 0").all())  # not a month's copy of its partitioned table's key
 
 
 def _foreign_keys(engine) -> list[tuple]:
@@ -57,7 +58,7 @@ def test_a_load_that_breaks_a_key_is_refused_whole(postgres):
     kept, keys = _fingerprint(postgres), _foreign_keys(postgres)
     orphan = pd.DataFrame({"id": [10**6], "warning_id": [10**9], "method": ["sms"], "result": ["delivered"],
                            "started_at": [pd.Timestamp("2026-03-01 10:00:00")]})
-    with pytest.raises(IntegrityError, match="fk_dissuasions_warning_id_warnings"):
+    with pytest.raises(IntegrityError, match="fk_dissuasions_warning_id_warning_keys"):
         with bulk_writer(postgres) as writer, writer.foreign_keys_deferred([Dissuasion.__table__]):
             writer.execute("DELETE FROM dissuasions")
             writer.insert(Dissuasion.__table__, orphan)

@@ -35,7 +35,8 @@ PLAIN = {
        ("users", "language"), ("audit_entries", "role"), ("audit_entries", "action"),
        ("audit_entries", "outcome")},
     "record keys (pattern-checked; grouped and refused when they hold a personal number)": {
-        (t, c) for t in ("warnings", "dissuasions", "stop_payments", "rejected_records")
+        (t, c) for t in ("warnings", "dissuasions", "stop_payments", "rejected_records", "warning_keys",
+                         "dissuasion_keys")
         for c in ("source", "external_id")} | {("rejected_records", "batch"), ("cases", "number"),
                                                 ("feed_arrivals", "source")},
     "police work data, refused when it holds a personal number": {
