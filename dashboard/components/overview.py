@@ -100,8 +100,9 @@ def header(data: OverviewData, state: ViewState, lang: str, can_assign: bool = F
     ], className="mb-3")
 
 
-def _panel(title: str, body, panel_id: str, extra=None) -> dbc.Card:
-    head = [html.Span(title, className="fw-semibold")] + ([extra] if extra is not None else [])
+def _panel(title: str, body, panel_id: str, extra=None, title_id: str | None = None) -> dbc.Card:
+    head = [html.Span(title, className="fw-semibold", **({"id": title_id} if title_id else {}))]
+    head += [extra] if extra is not None else []
     return dbc.Card([dbc.CardHeader(head, className="d-flex justify-content-between"), dbc.CardBody(body)],
                     id=panel_id, className="h-100")
 
@@ -160,34 +161,52 @@ def has_ranking(data: OverviewData) -> bool:
     return len(data.map_units) > 1
 
 
-def ranking_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
+def ranking_figure_of(data: OverviewData, state: ViewState, lang: str) -> dict:
+    """The ranking's figure; none when there is one unit (an officer's station)."""
+    if not has_ranking(data):
+        return {}
     kpi = KPI_BY_KEY[state.metric]
     kind = ("yuan" if kpi.kind == "yuan" else "average") if state.per_capita else kpi.kind
-    figure = ranking_figure(data.map_units, "value", _metric_label(state, lang), kind, kpi.better, lang,
-                            highlight=data.unit.code if data.unit.level == data.map_level else None)
-    return _panel(t("overview.ranking", lang), dcc.Graph(id="overview-ranking", figure=figure,
+    return ranking_figure(data.map_units, "value", _metric_label(state, lang), kind, kpi.better, lang,
+                          highlight=data.unit.code if data.unit.level == data.map_level else None)
+
+
+def ranking_panel(data: OverviewData, state: ViewState, lang: str) -> dbc.Card:
+    return _panel(t("overview.ranking", lang), dcc.Graph(id="overview-ranking",
+                                                          figure=ranking_figure_of(data, state, lang),
                                                           config=graph_config(GRAPH_CONFIG, lang)),
                   "overview-ranking-panel",
                   html.Span(t("overview.ranking_hint", lang), className="small text-muted"))
 
 
+def trend_and_ranking_layout(data: OverviewData) -> tuple[int, dict | None]:
+    """The trend's width and the ranking's style: beside each other, or the trend alone when there
+    is one unit (the ranking's graph stays, hidden and empty, as an input of the page's navigation)."""
+    return (7, None) if has_ranking(data) else (12, {"display": "none"})
+
+
 def _trend_and_ranking(data: OverviewData, state: ViewState, lang: str) -> dbc.Row:
-    """The trend beside the ranking; the trend alone when there is one unit (the ranking's graph
-    stays, hidden and empty, as an input of the page's navigation)."""
-    if has_ranking(data):
-        return dbc.Row([dbc.Col(trend_panel(data, lang), xl=7, className="mb-3"),
-                        dbc.Col(ranking_panel(data, state, lang), xl=5, className="mb-3")], className="g-3")
-    return dbc.Row([dbc.Col(trend_panel(data, lang), xl=12, className="mb-3"),
-                    html.Div(dcc.Graph(id="overview-ranking", figure={}), hidden=True)], className="g-3")
+    width, ranking_style = trend_and_ranking_layout(data)
+    return dbc.Row([dbc.Col(trend_panel(data, lang), xl=width, className="mb-3", id="overview-trend-col"),
+                    dbc.Col(ranking_panel(data, state, lang), xl=5, className="mb-3", id="overview-ranking-col",
+                            style=ranking_style)], className="g-3")
+
+
+def trend_texts(data: OverviewData, lang: str) -> tuple[str, str]:
+    """The trend panel's title and its dates."""
+    return t("overview.trend", lang, metric=t(f"kpi.{data.trend_kpi}", lang)), _dates(data.trend_period)
+
+
+def trend_figure_of(data: OverviewData, lang: str) -> dict:
+    return trend_figure(data.trend, t(f"kpi.{data.trend_kpi}", lang), KPI_BY_KEY[data.trend_kpi].kind, lang)
 
 
 def trend_panel(data: OverviewData, lang: str) -> dbc.Card:
-    kind = KPI_BY_KEY[data.trend_kpi].kind
-    label = t(f"kpi.{data.trend_kpi}", lang)
-    figure = trend_figure(data.trend, label, kind, lang)
-    return _panel(t("overview.trend", lang, metric=label), dcc.Graph(id="overview-trend", figure=figure,
-                                                                    config=graph_config(GRAPH_CONFIG, lang)),
-                  "overview-trend-panel", html.Span(_dates(data.trend_period), className="small text-muted"))
+    title, dates = trend_texts(data, lang)
+    return _panel(title, dcc.Graph(id="overview-trend", figure=trend_figure_of(data, lang),
+                                   config=graph_config(GRAPH_CONFIG, lang)),
+                  "overview-trend-panel", html.Span(dates, className="small text-muted", id="overview-trend-dates"),
+                  title_id="overview-trend-title")
 
 
 def breakdown_figures(data: OverviewData, lang: str) -> tuple[dict, dict, dict]:
@@ -257,7 +276,7 @@ def overview_body(data: OverviewData, live: dict, state: ViewState, lang: str,
         html.Div(kpi_cards(data.kpis, HEADLINE, lang), id="overview-kpis"),
         dbc.Row([dbc.Col(map_panel(data, state, lang), xl=7, className="mb-3"),
                  dbc.Col(live_panel(live, lang), xl=5, className="mb-3")], className="g-3"),
-        html.Div(_trend_and_ranking(data, state, lang), id="overview-trend-ranking"),
+        _trend_and_ranking(data, state, lang),
         breakdown_panels(data, lang),
         html.Details(all_figures(data, lang), id="overview-all-figures", open=False, className="mb-4"),
     ])
@@ -266,16 +285,18 @@ def overview_body(data: OverviewData, live: dict, state: ViewState, lang: str,
 # what a new view of the same page changes: (component id, property), in the order of ``redrawn``
 REDRAWN = [("overview-head", "children"), ("overview-kpis", "children"), ("overview-map", "figure"),
            ("overview-map-title", "children"), ("overview-map-hint", "children"),
-           ("overview-map-labels", "value"), ("overview-trend-ranking", "children"),
-           ("overview-fraud-types", "figure"), ("overview-outcomes", "figure"), ("overview-methods", "figure"),
-           ("overview-all-figures", "children")]
+           ("overview-map-labels", "value"), ("overview-trend", "figure"), ("overview-trend-title", "children"),
+           ("overview-trend-dates", "children"), ("overview-trend-col", "xl"), ("overview-ranking", "figure"),
+           ("overview-ranking-col", "style"), ("overview-fraud-types", "figure"), ("overview-outcomes", "figure"),
+           ("overview-methods", "figure"), ("overview-all-figures", "children")]
 
 
 def redrawn(data: OverviewData, state: ViewState, lang: str, can_assign: bool = False) -> list:
-    """The new values of ``REDRAWN`` for the view ``data``: the map keeps its instance (plotly.js
+    """The new values of ``REDRAWN`` for the view ``data``: every graph keeps its instance (plotly.js
     updates it in place) and the live panel keeps running."""
     figure = map_figure(data, state, lang)
-    title, hint = map_texts(data, lang)
-    return [header(data, state, lang, can_assign), kpi_cards(data.kpis, HEADLINE, lang), figure, title, hint,
-            labels_shown(len(figure["layout"]["meta"]["labels"])), _trend_and_ranking(data, state, lang),
-            *breakdown_figures(data, lang), all_figures(data, lang)]
+    width, ranking_style = trend_and_ranking_layout(data)
+    return [header(data, state, lang, can_assign), kpi_cards(data.kpis, HEADLINE, lang), figure,
+            *map_texts(data, lang), labels_shown(len(figure["layout"]["meta"]["labels"])),
+            trend_figure_of(data, lang), *trend_texts(data, lang), width, ranking_figure_of(data, state, lang),
+            ranking_style, *breakdown_figures(data, lang), all_figures(data, lang)]

@@ -63,13 +63,20 @@ def layout(**query):
     *[Output(component, prop) for component, prop in REDRAWN],
     Output("overview-state", "data"),
     Input("overview-url", "search"),
+    Input("_pages_location", "search"),
     State("overview-state", "data"),
     prevent_initial_call=True,
 )
-@requires(PERMISSION, values={"search": text, "current": stored_query})
-def redraw(search, current):
-    """A new view of the page: only what it changes.  The view in the page already (the address
-    the page was drawn for, or one the router draws as a whole) is not drawn twice."""
+@requires(PERMISSION, values={"search": text, "_routed": text, "current": stored_query})
+def redraw(search, _routed, current):
+    """A new view of the page: only what it changes.
+
+    Not drawn twice: the view in the page already (the address the page was drawn for), nor one
+    the page router draws as a whole (a link, the browser's back: the router's location changed
+    with the page's own).  The router's location stays as it was while the page's own moves, so a
+    link or a back to that very address changes the page's location alone, and is drawn here."""
+    if "_pages_location.search" in ctx.triggered_prop_ids:
+        raise PreventUpdate
     asked = view_request(dict(parse_qsl((search or "").lstrip("?"))), "overview")
     if not isinstance(asked, ViewRequest) or asked.state.query() == current:
         raise PreventUpdate

@@ -42,6 +42,6 @@ def test_an_officer_sees_the_station_named_among_grey_neighbours(live_server, pa
     page.goto(live_server.url + "/?from=2026-10-01&to=2026-10-31")
     page.wait_for_function(LABELS.format(block="overview-map-block", n=1))
     assert "中华" in page.locator("#overview-map-block .map-label").inner_text()
-    assert page.locator("#overview-ranking-panel").count() == 0
+    assert page.locator("#overview-ranking-panel").is_hidden()
     traces = page.evaluate("() => document.querySelector('#overview-map .js-plotly-plot')._fullData.length")
     assert traces == 3  # the station, its grey neighbours, its outline

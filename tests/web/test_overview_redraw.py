@@ -13,12 +13,15 @@ from tests.web.test_overview import find, render
 OUTPUTS = [*REDRAWN, ("overview-state", "data")]
 
 
-def redraw(client, search: str, current: dict):
+def redraw(client, search: str, current: dict, routed: str = "?period=month",
+           changed: tuple[str, ...] = ("overview-url.search",)):
+    """The page's location became ``search``; the router's is ``routed`` (changed too, or not)."""
     body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in OUTPUTS) + "..",
             "outputs": [{"id": i, "property": p} for i, p in OUTPUTS],
-            "inputs": [{"id": "overview-url", "property": "search", "value": search}],
+            "inputs": [{"id": "overview-url", "property": "search", "value": search},
+                       {"id": "_pages_location", "property": "search", "value": routed}],
             "state": [{"id": "overview-state", "property": "data", "value": current}],
-            "changedPropIds": ["overview-url.search"]}
+            "changedPropIds": list(changed)}
     return client.post("/_dash-update-component", json=body)
 
 
@@ -49,6 +52,18 @@ def test_the_view_in_the_page_already_is_not_drawn_twice(client):
     # the address the page was drawn for (the page's location reads it as it appears)
     assert redraw(client, "?unit=350203&period=month", {"unit": "350203", "period": "month"}).status_code == 204
     assert redraw(client, "", {"unit": "350200", "period": "month"}).status_code == 204  # "/": the city
+
+
+def test_a_view_the_router_draws_as_a_whole_is_not_drawn_here_too(client):
+    # a link or the browser's back button: both locations changed, the router draws the page
+    both = ("overview-url.search", "_pages_location.search")
+    assert redraw(client, "?unit=350203&period=month", {"unit": "350200", "period": "month"},
+                  routed="?unit=350203&period=month", changed=both).status_code == 204
+    # back to the address the router drew last: its location does not change, so it is drawn here
+    answer = redraw(client, "?unit=350203&period=month", {"unit": "350200", "period": "month"},
+                    routed="?unit=350203&period=month")
+    assert answer.status_code == 200
+    assert answer.get_json()["response"]["overview-state"]["data"]["unit"] == "350203"
 
 
 def test_a_unit_outside_the_scope_redraws_nothing_and_is_audited(logged_in_client, seeded_engine):

@@ -35,7 +35,7 @@ def test_an_officer_sees_the_station_with_its_neighbours_and_no_ranking(logged_i
     assert figure["layout"]["meta"]["labels"][0]["name"] == find(page, "overview-title")["props"]["children"]
     panel = find(page, "overview-map-panel")
     assert "本所及周边辖区" in str(panel["props"]["children"][0])
-    assert find(page, "overview-ranking-panel") is None  # one unit: nothing to rank
+    assert find(page, "overview-ranking-col")["props"]["style"] == {"display": "none"}  # one unit: nothing to rank
     assert find(page, "overview-ranking")["props"]["figure"] == {}  # the navigation's input, hidden
     assert find(page, "overview-map-labels")["props"]["value"] is True
     assert find(page, "overview-map-block")["props"]["className"] == "precinct-map"
@@ -59,6 +59,8 @@ def test_the_city_and_county_maps_name_their_units_with_their_values(client):
     assert len(_map(county)["layout"]["meta"]["labels"]) == len(_map(county)["data"][0]["locations"]) > 3
     assert find(county, "overview-map-labels")["props"]["value"] is True
     assert find(county, "overview-ranking-panel") is not None
+    assert find(county, "overview-ranking-col")["props"].get("style") is None  # several units: ranked
+    assert find(county, "overview-ranking")["props"]["figure"]["data"]
 
 
 def test_the_labels_switch_is_wired_in_the_browser(client):
