@@ -57,8 +57,12 @@ DRAWN = """() => { const s = window.store && window.store.getState();
     }
     return performance.now(); }"""
 # the content shown now, remembered to tell when it has been replaced
-MARK = "() => { window.__shown = document.querySelector('#_pages_content > *'); }"
-REDRAWN = f"() => (!window.__shown || !document.contains(window.__shown)) && ({DRAWN})()"
+# a new view is drawn: the page replaced by the router, or its header by the overview's own redraw
+# (``pages.overview.redraw``: the map and the graphs stay, updated in place), and nothing pending
+MARK = """() => { window.__shown = document.querySelector('#_pages_content > *');
+    window.__head = document.querySelector('#overview-title'); }"""
+REDRAWN = f"""() => (!window.__shown || !document.contains(window.__shown)
+    || (window.__head && !document.contains(window.__head))) && ({DRAWN})()"""
 # the time of the next click on the page's clock (window.__clicked)
 ON_CLICK = """() => { window.__clicked = null;
     document.addEventListener('click', e => { window.__clicked = e.timeStamp; }, {capture: true, once: true}); }"""
