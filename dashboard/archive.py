@@ -28,7 +28,6 @@ The folder is written as ``<folder>.partial`` and renamed when complete.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from dashboard.partitions import (
     month_start,
     partition_name,
 )
+from dashboard.paths import file_sha256
 
 FORMAT = "antifraud-archive/1"
 MANIFEST = "manifest.json"
@@ -77,18 +77,12 @@ def _file(table: str, month: date, postgresql: bool) -> str:
     return f"{partition_name(table, month)}.{'copy' if postgresql else 'jsonl'}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def stored_months(conn: Connection, table: str, before: date | None = None) -> list[date]:
-    """The months of ``table`` in the database (PostgreSQL: with a partition), before ``before``."""
+    """The months of ``table`` that hold rows, before ``before`` (PostgreSQL: their partitions; an
+    empty partition, made ahead or left by a deletion, is not a month of history to archive)."""
     if is_partitioned(conn, table):
-        months = attached_months(conn, table)
+        months = [m for m in attached_months(conn, table)
+                  if conn.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {partition_name(table, m)})"))]
     else:
         column = PARTITIONED[table]
         months = [date(int(m[:4]), int(m[5:7]), 1) for (m,) in conn.execute(text(
@@ -164,7 +158,7 @@ def archive(engine: Engine, before: date, folder: Path) -> Archived:
                     if rows != _count(conn, table, month):
                         raise ArchiveError("archive.error.count", file=name)
                     files[name] = {"table": table, "month": f"{month:%Y-%m}", "rows": rows,
-                                   "sha256": _sha256(partial / name)}
+                                   "sha256": file_sha256(partial / name)}
                     months.add(f"{month:%Y-%m}")
             if not files:
                 raise ArchiveError("archive.error.nothing", before=before.isoformat())
@@ -205,7 +199,7 @@ def read_manifest(folder: Path) -> dict:
 def _verify(folder: Path, manifest: dict) -> None:
     for name, entry in manifest["files"].items():
         path = folder / name
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
+        if not path.is_file() or file_sha256(path) != entry["sha256"]:
             raise ArchiveError("archive.error.damaged", file=name)
 
 
@@ -240,6 +234,8 @@ def restore(engine: Engine, folder: Path) -> dict:
             month = date.fromisoformat(entry["month"] + "-01")
             if month in stored_months(conn, entry["table"]):
                 raise ArchiveError("archive.error.present", month=entry["month"], table=entry["table"])
+            if is_partitioned(conn, entry["table"]) and month in attached_months(conn, entry["table"]):
+                conn.exec_driver_sql(f"DROP TABLE {partition_name(entry['table'], month)}")  # empty
             _load(conn, entry["table"], month, folder / name)
             if _count(conn, entry["table"], month) != entry["rows"]:
                 raise ArchiveError("archive.error.count", file=name)

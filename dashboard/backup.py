@@ -26,7 +26,6 @@ place only when it verified: a refused or failed restore leaves no file.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -42,6 +41,7 @@ from sqlalchemy import Engine, func, inspect, select, table, text
 
 from dashboard import migrate
 from dashboard.domain.base import now_local
+from dashboard.paths import file_sha256
 
 FORMAT = "antifraud-backup/1"
 
@@ -102,14 +102,6 @@ def _file_counts(path: Path) -> dict[str, int]:
         return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
     finally:
         conn.close()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _libpq(engine: Engine) -> tuple[str, list[str]]:
@@ -183,7 +175,7 @@ def backup(engine: Engine, path: Path) -> Manifest:
             data, rows = copy(engine, Path(tmp))
             manifest = Manifest(kind=engine.dialect.name, revision=migrate.current_revision(engine),
                                 created_at=now_local().isoformat(timespec="seconds"),
-                                data_file=data.name, sha256=_sha256(data), rows=rows)
+                                data_file=data.name, sha256=file_sha256(data), rows=rows)
             with tarfile.open(partial, "w") as archive:
                 info = tarfile.TarInfo("manifest.json")
                 body = manifest.to_json().encode("utf-8")
@@ -254,7 +246,7 @@ def restore(engine: Engine, path: Path, force: bool = False) -> Manifest:
             except (tarfile.TarError, KeyError) as exc:
                 raise BackupError(f"archive: cannot read {path} ({_first_line(exc)})") from None
             data = Path(tmp) / manifest.data_file
-            if _sha256(data) != manifest.sha256:
+            if file_sha256(data) != manifest.sha256:
                 raise BackupError("archive: the data file does not match its checksum")
             engine.dispose()
             if manifest.kind == "sqlite":

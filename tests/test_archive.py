@@ -16,7 +16,7 @@ from dashboard.demo.seed import seed_demo
 from dashboard.domain import AGGREGATE_MODELS, SHANGHAI, OrgUnit
 from dashboard.metrics.period import Period
 from dashboard.metrics.volume import warnings_by_unit
-from dashboard.partitions import attached_months
+from dashboard.partitions import add_month, attached_months
 
 END = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
 BEFORE = date(2026, 10, 1)
@@ -115,3 +115,23 @@ def test_the_command_archives_and_restores_and_says_what_went_wrong(history, tmp
     monkeypatch.setenv("DEFAULT_LANGUAGE", "zh-CN")
     assert main(["archive", "--restore", str(tmp_path / "x")]) == 2
     assert "已在数据库中" in capsys.readouterr().err
+
+
+def test_an_empty_month_is_not_history_to_archive_and_does_not_stop_a_restore(history, tmp_path):
+    """A partition made ahead of time or emptied (PostgreSQL), or no row at all (SQLite): not a month
+    of history; archiving skips it, and restoring that month replaces the empty partition."""
+    engine = history
+    empty = date(2025, 3, 1)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            add_month(conn, "warnings", empty)
+            assert empty in attached_months(conn, "warnings")
+        assert empty not in stored_months(conn, "warnings")
+    done = archive(engine, BEFORE, tmp_path / "a")
+    assert done.months == ["2026-08", "2026-09"]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # the archived months' partitions are gone; made again empty
+            add_month(conn, "warnings", date(2026, 8, 1))
+    restore(engine, tmp_path / "a")
+    with engine.connect() as conn:
+        assert [f"{m:%Y-%m}" for m in stored_months(conn, "warnings", BEFORE)] == ["2026-08", "2026-09"]

@@ -34,6 +34,7 @@ ARGV = {
     "backup": ["--output", "{tmp}/b.tar"], "restore": ["{archive}"], "simulate": ["--minutes", "0.01"],
     "stats": ["--unit", "350200", "--from", "2026-10-01", "--to", "2026-10-31"],
     "create-stats-token": ["--username", "press"],
+    "archive": ["--before", "2026-01-01", "--output", "{tmp}/archive"],
 }
 OWN_DATABASES = {"bench", "loadtest"}  # they build and drop their own databases
 SECRETS = ("$argon2", "afd_", "afs_", "[SQL", "[parameters", "Traceback", "INSERT", "UPDATE ")

@@ -14,7 +14,9 @@ from dashboard.i18n import translate
 from tests.browser.conftest import require_chromium
 from tests.conftest import PG_URL
 
-BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+# the journeys are the browser's and the server's, the same over either database (the server bench
+# and the database tests run both): the end-to-end run is SQLite's, which keeps the suite's time
+BACKENDS = ["sqlite"]
 
 
 def _positive(figure: dict, runs: int) -> None:

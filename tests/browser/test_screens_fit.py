@@ -185,7 +185,8 @@ def check_page(page, path: str, lang: str, problems: list[str]) -> None:
 def check_phone_menu(page, problems: list[str]) -> None:
     """On the phone the toggler opens the folded navigation, which fits too, and closes it."""
     page.set_viewport_size(PHONE)
-    page.click("#shell-nav-toggler")
+    settles(page, FITS)  # the page's graphs reflow to the phone first (slow on a busy machine)
+    page.click("#shell-nav-toggler", timeout=60_000)
     page.wait_for_selector("#shell-nav", state="visible")
     problem = too_wide(page, PHONE)
     if problem:

@@ -47,17 +47,9 @@ from tests.conftest import login
 from tests.empty_database import load_reference_lists
 from tests.ha.pg_pair import PgPair, find_binaries
 from tests.ingest.conftest import warning
+from tests.web.test_read_database import LIVE_PANEL, NOTICE
 
 BATCH_SIZE = 5
-LIVE_PANEL = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
-              "outputs": [{"id": "overview-live-counters", "property": "children"},
-                          {"id": "overview-live-hourly", "property": "figure"}],
-              "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3}],
-              "state": [{"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
-              "changedPropIds": ["overview-live-tick.n_intervals"]}
-NOTICE = {"output": "shell-failover.children", "outputs": {"id": "shell-failover", "property": "children"},
-          "inputs": [{"id": "shell-failover-tick", "property": "n_intervals", "value": 1}],
-          "state": [], "changedPropIds": ["shell-failover-tick.n_intervals"]}
 
 
 def required_binaries(found: Path | None) -> Path:

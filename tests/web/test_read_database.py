@@ -34,8 +34,9 @@ from tests.web.test_database_outages import _in
 LIVE_PANEL = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
               "outputs": [{"id": "overview-live-counters", "property": "children"},
                           {"id": "overview-live-hourly", "property": "figure"}],
-              "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3}],
-              "state": [{"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
+              "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3},
+                         {"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
+              "state": [],
               "changedPropIds": ["overview-live-tick.n_intervals"]}
 NOTICE = {"output": "shell-failover.children", "outputs": {"id": "shell-failover", "property": "children"},
           "inputs": [{"id": "shell-failover-tick", "property": "n_intervals", "value": 1}],
