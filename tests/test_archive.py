@@ -76,7 +76,8 @@ def test_archived_months_leave_the_database_the_dashboards_keep_them_and_restore
     assert _aggregates(engine) == aggregates and _september(engine) == september
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            assert min(attached_months(conn, "warnings")) == BEFORE
+            # (empty partitions other tests of this database made for earlier months may remain)
+            assert stored_months(conn, "warnings", BEFORE) == []
             assert conn.scalar(text("SELECT to_regclass('warnings_p202609')")) is None
 
     # a damaged archive is refused whole; a month already there too
