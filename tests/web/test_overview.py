@@ -124,15 +124,17 @@ def test_a_unit_outside_the_scope_or_unknown_shows_nothing(client, search):
         assert find(page, "overview-empty") is not None and find(page, "overview-title") is None
 
 
+# the live panel's tick for district 350203, as the browser sends it
+LIVE_PANEL = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
+              "outputs": [{"id": "overview-live-counters", "property": "children"},
+                          {"id": "overview-live-hourly", "property": "figure"}],
+              "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3},
+                         {"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
+              "state": [], "changedPropIds": ["overview-live-tick.n_intervals"]}
+
+
 def test_the_live_panel_refreshes_alone(client):
-    body = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
-            "outputs": [{"id": "overview-live-counters", "property": "children"},
-                        {"id": "overview-live-hourly", "property": "figure"}],
-            "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3},
-                       {"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
-            "state": [],
-            "changedPropIds": ["overview-live-tick.n_intervals"]}
-    response = client.post("/_dash-update-component", json=body)
+    response = client.post("/_dash-update-component", json=LIVE_PANEL)
     assert response.status_code == 200
     answer = response.get_json()["response"]
     assert "overview-live-recent" in text(answer["overview-live-counters"])

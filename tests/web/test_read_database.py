@@ -30,14 +30,8 @@ from dashboard.web.database import read_session, request_session
 from tests.conftest import login
 from tests.ingest.conftest import warning
 from tests.web.test_database_outages import _in
+from tests.web.test_overview import LIVE_PANEL
 
-LIVE_PANEL = {"output": "..overview-live-counters.children...overview-live-hourly.figure..",
-              "outputs": [{"id": "overview-live-counters", "property": "children"},
-                          {"id": "overview-live-hourly", "property": "figure"}],
-              "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 3},
-                         {"id": "overview-state", "property": "data", "value": {"unit": "350203"}}],
-              "state": [],
-              "changedPropIds": ["overview-live-tick.n_intervals"]}
 NOTICE = {"output": "shell-failover.children", "outputs": {"id": "shell-failover", "property": "children"},
           "inputs": [{"id": "shell-failover-tick", "property": "n_intervals", "value": 1}],
           "state": [], "changedPropIds": ["shell-failover-tick.n_intervals"]}
