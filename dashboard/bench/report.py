@@ -78,7 +78,7 @@ def replica_table(result: dict, lang: str) -> list[str]:
         lines.append(t(f"bench.replica.lag_{key}", lang, samples=lag["samples"],
                        median=_figure(spread["median"], unit), p95=_figure(spread["p95"], unit),
                        max=_figure(spread["max"], unit)))
-    lines.append(t("bench.replica.reads_" + ("yes" if reads["reads_on_standby"] else "no"), lang,
+    lines.append(t("bench.replica.reads_yes" if reads["reads_on_standby"] else "bench.replica.reads_no", lang,
                    standby=f"{reads['statements_on_standby']:,}",
                    read_primary=f"{reads['read_statements_on_primary']:,}",
                    primary=f"{reads['statements_on_primary']:,}"))
