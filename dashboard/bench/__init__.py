@@ -13,6 +13,13 @@
 - ``browser``: seven journeys (login, a district by URL, a map click, the period, leaving the
   overview, a wall step, the queue) timed in headless Chromium until the page is drawn.
 
+``antifraud bench --db postgres --replica`` (reads from a standby under ingest) uses ``server`` and:
+
+- ``pg_pair``: a PostgreSQL primary and streaming standby of its own (``initdb``, free loopback
+  ports), which the failover test (tests/ha) builds too.
+- ``replica``: the paced ingest and the lag sampler, each a child process, and the check that
+  the reads ran on a server in recovery.
+
 ``antifraud loadtest`` (many users at once against gunicorn) uses:
 
 - ``server``: the production entry point (``docker/entrypoint.sh``) on a free loopback port.

@@ -137,33 +137,47 @@ INTERACTIONS = [
 
 
 class StatementLog:
-    """The SQL an engine sends while ``on`` (SELECTs only: what a view reads)."""
+    """The SQL the engines send while ``on`` (SELECTs only: what a view reads), each with its engine.
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine, self.on, self.statements = engine, False, []
-        event.listen(engine, "before_cursor_execute", self._seen)
+    With ``READ_DATABASE_URL`` the app has two engines (the primary's and the
+    standby's); a statement is re-run bare on the engine that sent it.
+    """
 
-    def _seen(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
+    def __init__(self, *engines: Engine) -> None:
+        self.engines = list(dict.fromkeys(engines))  # one engine when reads are not replicated
+        self.on, self.statements = False, []
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, _cursor, statement, parameters, _context, executemany) -> None:
         if self.on and not executemany and statement.lstrip()[:6].upper() in ("SELECT", "WITH S"):
-            self.statements.append((statement, parameters))
+            self.statements.append((conn.engine, statement, parameters))
 
     def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._seen)
 
 
-def bare_sql_seconds(engine: Engine, statements: list) -> list[float]:
-    """One pass over ``statements`` on a plain connection, every row fetched: seconds of each."""
-    seconds = []
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        cursor = raw.cursor()
-        for statement, parameters in statements:
+def bare_sql_seconds(statements: list) -> list[float]:
+    """One pass over ``statements`` (engine, SQL, parameters), each on a plain connection of its
+    engine, every row fetched: seconds of each."""
+    seconds, connections = [], {}
+    try:
+        for engine, statement, parameters in statements:
+            if engine not in connections:
+                conn = engine.connect()
+                connections[engine] = (conn, conn.connection.dbapi_connection.cursor())
+            cursor = connections[engine][1]
             started = time.perf_counter()
             cursor.execute(statement, parameters)
             cursor.fetchall()
             seconds.append(time.perf_counter() - started)
-        cursor.close()
-        raw.commit()  # only SELECTs; a commit keeps psycopg's prepared statements, as the server's requests do
+    finally:
+        for conn, cursor in connections.values():
+            cursor.close()
+            # only SELECTs; a commit keeps psycopg's prepared statements, as the server's requests do
+            conn.connection.dbapi_connection.commit()
+            conn.close()
     return seconds
 
 
@@ -176,23 +190,24 @@ def summary(seconds: list[float]) -> dict:
 
 def measure(app, clients: dict, runs: int) -> list[dict]:
     """Every interaction timed ``runs`` times; a failing one is reported as not measured."""
-    engine = app.extensions["database"].engine
+    database = app.extensions["database"]
+    engine = database.engine
     context = {"counties": [], "city": None, "dependencies": clients["leader"].get("/_dash-dependencies").get_json()}
     with engine.connect() as conn:
         context["counties"] = list(conn.scalars(
             select(OrgUnit.code).where(OrgUnit.level == "county").order_by(OrgUnit.code)))
         context["city"] = conn.scalar(select(OrgUnit.id).where(OrgUnit.level == "city"))
-    log = StatementLog(engine)
+    log = StatementLog(engine, database.read_engine)
     results = []
     try:
         for item in INTERACTIONS:
-            results.append(_measure_one(item, clients[item.role], context, engine, log, runs))
+            results.append(_measure_one(item, clients[item.role], context, log, runs))
     finally:
         log.close()
     return results
 
 
-def _measure_one(item: Interaction, client, context, engine, log: StatementLog, runs: int) -> dict:
+def _measure_one(item: Interaction, client, context, log: StatementLog, runs: int) -> dict:
     result = {"key": item.key, "role": item.role}
     log.statements, log.on = [], True
     try:
@@ -207,13 +222,15 @@ def _measure_one(item: Interaction, client, context, engine, log: StatementLog, 
         item.run(client, context)
         served.append(time.perf_counter() - started)
     statements = list(log.statements)
-    passes = [bare_sql_seconds(engine, statements) for _ in range(runs)]
+    passes = [bare_sql_seconds(statements) for _ in range(runs)]
     server, sql = summary(served), summary([sum(p) for p in passes])
     ratio = round(server["median_ms"] / sql["median_ms"], 1) if sql["median_ms"] else None
     # the statement that took longest (median over the passes): where to look first
     each = [statistics.median(p[i] for p in passes) for i in range(len(statements))]
     slowest = max(range(len(statements)), key=each.__getitem__) if statements else None
+    if len(log.engines) > 1:  # READ_DATABASE_URL: how many of them the read engine (the standby) ran
+        result["read_statements"] = sum(1 for sent_by, *_ in statements if sent_by is log.engines[1])
     return {**result, "measured": True, "server": server, "sql": sql, "statements": len(statements),
             "ratio": ratio, "slowest_statement": None if slowest is None else {
                 "median_ms": round(each[slowest] * 1000, 2),
-                "sql": " ".join(statements[slowest][0].split())[:600]}}
+                "sql": " ".join(statements[slowest][1].split())[:600]}}

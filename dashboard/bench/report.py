@@ -20,8 +20,21 @@ def machine_line(machine: dict, lang: str) -> str:
 
 def table(result: dict, lang: str) -> list[str]:
     """The lines to print for ``result`` (see ``dashboard.cli.bench``)."""
-    setup = result["setup"]
-    lines = [*_title_lines(result, lang), "", t("bench.header", lang, runs=setup["runs"])]
+    lines = [*_title_lines(result, lang), "", *_interaction_lines(result, lang), ""]
+    for key in ("api", "file"):
+        rate = result["ingest"][key]
+        lines.append(t(f"bench.ingest.{key}", lang, warnings=f"{rate['warnings']:,}",
+                       seconds=f"{rate['seconds']:,.2f}", rate=f"{rate['per_second']:,.0f}"))
+    memory = result["memory"]
+    lines.append(t("bench.memory", lang, serving=f"{memory['serving_peak_mb']:,.0f}",
+                   peak=f"{memory['peak_mb']:,.0f}",
+                   generated=f"{memory['after_generation_mb']:,.0f}"))
+    return lines
+
+
+def _interaction_lines(result: dict, lang: str) -> list[str]:
+    """The header and a row for each interaction: median, p95, bare SQL, statements, ratio."""
+    lines = [t("bench.header", lang, runs=result["setup"]["runs"])]
     width = max(display_width(t(f"bench.interaction.{row['key']}", lang))
                 for row in result["interactions"]) + 2
     for row in result["interactions"]:
@@ -34,15 +47,48 @@ def table(result: dict, lang: str) -> list[str]:
                                   p95=_ms(row["server"]["p95_ms"]), sql=_ms(row["sql"]["median_ms"]),
                                   sql_p95=_ms(row["sql"]["p95_ms"]), statements=row["statements"],
                                   ratio="-" if row["ratio"] is None else f"{row['ratio']:g}"))
-    lines.append("")
-    for key in ("api", "file"):
-        rate = result["ingest"][key]
-        lines.append(t(f"bench.ingest.{key}", lang, warnings=f"{rate['warnings']:,}",
-                       seconds=f"{rate['seconds']:,.2f}", rate=f"{rate['per_second']:,.0f}"))
-    memory = result["memory"]
-    lines.append(t("bench.memory", lang, serving=f"{memory['serving_peak_mb']:,.0f}",
-                   peak=f"{memory['peak_mb']:,.0f}",
-                   generated=f"{memory['after_generation_mb']:,.0f}"))
+    return lines
+
+
+def _figure(value, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.3f}{unit}" if unit == " s" else f"{value:,.0f}{unit}"
+
+
+def replica_table(result: dict, lang: str) -> list[str]:
+    """The lines to print for ``antifraud bench --replica`` (``dashboard.cli.bench_replica``)."""
+    setup, replica = result["setup"]["replica"], result["replica"]
+    ingest, lag, reads = replica["ingest"], replica["lag"], replica["reads"]
+    lines = [*_title_lines(result, lang),
+             t("bench.replica.setup", lang, version=setup["postgres"], workers=setup["workers"]),
+             t("bench.replica.prepared", lang, vacuum=f"{replica['vacuum_seconds']:,.1f}",
+               catch_up=f"{replica['catch_up_seconds']:,.1f}"),
+             "", *_interaction_lines(result, lang), ""]
+    lines.append(t("bench.replica.ingest", lang, rate=_figure(ingest["per_second"]),
+                   target=_figure(ingest["target_per_second"]),
+                   during=_figure(ingest["during_interactions_per_second"]),
+                   warnings=f"{ingest['warnings']:,}", seconds=f"{ingest['seconds']:,.1f}"))
+    lines.append(t("bench.replica.batches", lang, batch=f"{ingest['batch']:,}", taken=ingest["batches_taken"],
+                   failed=ingest["failed_batches"], median=_figure(ingest["batch_ms"]["median"]),
+                   p95=_figure(ingest["batch_ms"]["p95"]), senders=ingest["senders"]))
+    lines += [t("bench.replica.failure", lang, failure=failure) for failure in ingest["failures"]]
+    for key, unit in (("bytes", ""), ("seconds", " s")):
+        spread = lag[key]
+        lines.append(t(f"bench.replica.lag_{key}", lang, samples=lag["samples"],
+                       median=_figure(spread["median"], unit), p95=_figure(spread["p95"], unit),
+                       max=_figure(spread["max"], unit)))
+    lines.append(t("bench.replica.reads_yes" if reads["reads_on_standby"] else "bench.replica.reads_no", lang,
+                   standby=f"{reads['statements_on_standby']:,}",
+                   read_primary=f"{reads['read_statements_on_primary']:,}",
+                   primary=f"{reads['statements_on_primary']:,}"))
+    primary_only = [t(f"bench.interaction.{row['key']}", lang) for row in result["interactions"]
+                    if row["measured"] and not row.get("read_statements")]
+    if primary_only:
+        lines.append(t("bench.replica.primary_only", lang,
+                       names=t("bench.replica.separator", lang).join(primary_only)))
+    if setup["kept"]:
+        lines.append(t("bench.replica.kept", lang, folder=setup["folder"]))
     return lines
 
 

@@ -14,6 +14,10 @@ Chinese office exports them (GB18030, Chinese headers, ``2026/12/6 14:05``,
 maintained, a progress bar on stderr; rows per second and peak memory
 (``dashboard.bench.office_import``).
 
+``--replica`` (with ``--db postgres``) builds a primary and a streaming
+standby of its own and times the interactions reading from the standby
+while the primary takes ingest (``dashboard.cli.bench_replica``).
+
 ``--browser`` measures what users feel instead: the same database served by
 gunicorn (``--workers``), and seven journeys timed in Debian's headless
 Chromium (``dashboard.cli.bench_browser``, ``dashboard.bench.browser``).
@@ -190,6 +194,17 @@ def cmd_bench(args, settings) -> int:
     if args.import_rows is not None and args.import_rows < 1:
         raise UsageError(t("bench.error.import_rows", lang))
     say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    if args.replica:
+        from dashboard.bench.report import replica_table
+        from dashboard.cli.bench_replica import check_replica, run_replica_bench
+
+        binaries = check_replica(args, lang)  # before anything is built
+        with stop_cleanly_on_sigterm():  # a killed bench still stops its servers and removes their folder
+            result = run_replica_bench(args, settings, binaries, say)
+        return emit(replica_table(result, lang), result, args.json)
+    for flag, given in (("--ingest-rate", args.ingest_rate is not None), ("--keep-cluster", args.keep_cluster)):
+        if given:
+            raise UsageError(t("bench.error.needs_replica", lang, flag=flag))
     if args.browser:
         from dashboard.cli.bench_browser import check_browser, run_browser_bench
 
@@ -234,7 +249,19 @@ def register(sub) -> None:
                         "the period, leaving the overview, a wall step, the queue) in Debian's headless "
                         "Chromium against gunicorn; needs Playwright (the bench extra) and /usr/bin/chromium")
     p.add_argument("--workers", type=int, default=4,
-                   help="with --browser: gunicorn workers to start (default 4, as the image)")
+                   help="with --browser or --replica: gunicorn workers to start (default 4, as the image)")
+    p.add_argument("--replica", action="store_true",
+                   help="with --db postgres: build a primary and an asynchronous streaming standby of the "
+                        "bench's own (initdb on free loopback ports; needs PostgreSQL's server programs), "
+                        "and time the interactions reading from the standby while the primary takes "
+                        "ingest at --ingest-rate; reports the achieved rate and the replication lag")
+    p.add_argument("--ingest-rate", type=float, default=None, metavar="N",
+                   help="with --replica: warnings a second posted to the primary's ingest API "
+                        "(default 5000)")
+    p.add_argument("--keep-cluster", metavar="DIR",
+                   help="with --replica: build the pair in DIR (new or empty) and keep it, stopped, "
+                        "afterwards; default a temporary folder, removed")
+    p.add_argument("--warmup-seconds", type=float, default=10.0, help=argparse.SUPPRESS)  # --replica's load
     # for tests: a tiny city instead of the named scale's daily volume, fewer ingested warnings
     p.add_argument("--daily-warnings", type=float, help=argparse.SUPPRESS)
     p.add_argument("--ingest-warnings", type=int, default=20_000, help=argparse.SUPPRESS)

@@ -33,14 +33,17 @@ def check_browser(lang: str) -> str:
         raise UsageError(t(f"bench.error.browser_missing.{exc.what}", lang)) from None
 
 
-def _serve(bench_url: str, workers: int, workdir: Path, lang: str, say):
-    """gunicorn on ``bench_url`` (started); a UsageError with its log's tail if it does not come up."""
+def _serve(bench_url: str, workers: int, workdir: Path, lang: str, say, settings: dict | None = None):
+    """gunicorn on ``bench_url`` (started); a UsageError with its log's tail if it does not come up.
+
+    ``settings``: more of the app's settings, as environment variables.
+    """
     from dashboard.bench.server import ENTRYPOINT, GunicornServer, ServerFailed, log_digest
 
     env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
     env.update({"DATABASE_URL": bench_url, "WEB_CONCURRENCY": str(workers),
                 "SECURE_COOKIES": "false",  # plain HTTP on loopback
-                "ESCALATION_IN_PROCESS": "false", "LOG_LEVEL": "warning"})
+                "ESCALATION_IN_PROCESS": "false", "LOG_LEVEL": "warning", **(settings or {})})
     server = GunicornServer(env, workdir)
     say(t("loadtest.progress.start", lang, workers=workers, url=server.base))
     try:

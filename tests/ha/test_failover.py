@@ -1,6 +1,6 @@
 """Failover on a real pair: the primary dies under ingest and dashboard polling, the standby is promoted.
 
-The test starts its own primary and synchronous standby (``tests/ha/pg_pair.py``,
+The test starts its own primary and synchronous standby (``dashboard/bench/pg_pair.py``,
 free loopback ports, never the machine's server), migrates the primary, and
 serves the app with ``DATABASE_URL`` listing both hosts
 (``target_session_attrs=read-write``) and ``READ_DATABASE_URL`` preferring the
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import create_app
 from dashboard.aggregates import rebuild
+from dashboard.bench.pg_pair import PgPair, find_binaries
 from dashboard.db import make_engine
 from dashboard.demo.units import build_demo_units
 from dashboard.demo.users import create_demo_users
@@ -45,7 +46,6 @@ from dashboard.migrate import upgrade
 from tests.aggregates.test_rebuild import table_rows
 from tests.conftest import login
 from tests.empty_database import load_reference_lists
-from tests.ha.pg_pair import PgPair, find_binaries
 from tests.ingest.conftest import warning
 from tests.web.test_read_database import LIVE_PANEL, NOTICE
 
@@ -76,7 +76,7 @@ def test_missing_binaries_fail_on_ci_and_skip_elsewhere(monkeypatch):
 def pair():
     binaries = required_binaries(find_binaries())
     folder = Path(tempfile.mkdtemp(prefix="antifraud-ha-"))
-    started = PgPair(folder, binaries)
+    started = PgPair(folder, binaries, synchronous=True)
     try:
         yield started.start()
     finally:
