@@ -2,13 +2,16 @@
 
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.demo.calibration import calibration
-from dashboard.demo.seed import DatabaseNotEmpty, seed_demo
+from dashboard.demo.chunks import generate_chunk, plan_chunks
+from dashboard.demo.seed import DatabaseNotEmpty, _stations, seed_demo
 from dashboard.domain import SHANGHAI, Dissuasion, Warning
+from dashboard.domain.personal_data import cipher
 
 END = datetime(2026, 3, 1, 12, 0, tzinfo=SHANGHAI)
 
@@ -62,29 +65,51 @@ def test_a_failed_reseed_keeps_the_previous_history(engine, monkeypatch):
     assert _fingerprint(engine) == before
 
 
+WINDOWS = ((timedelta(days=60), timedelta(0)), (timedelta(days=425), timedelta(days=365)))
+
+
 def _volume_ratio(engine) -> float:
     """Warnings of the last 60 days against those of the same 60 days a year before."""
     last = END.replace(tzinfo=None)
     with engine.connect() as conn:
-        def count(start, stop):
+        def count(back, stop):
             return conn.scalar(select(func.count()).select_from(Warning)
-                               .where(Warning.received_at >= start, Warning.received_at < stop))
-        recent = count(last - timedelta(days=60), last)
-        year_before = count(last - timedelta(days=425), last - timedelta(days=365))
+                               .where(Warning.received_at >= last - back, Warning.received_at < last - stop))
+        recent, year_before = (count(*window) for window in WINDOWS)
     return recent / year_before
+
+
+def _planned_ratio(stations, growth: float | None) -> float:
+    """The same ratio over the chunks the seed writes (``plan_chunks``, ``generate_chunk``),
+    generating only the chunks that hold the two windows, and writing nothing."""
+    last = np.datetime64(END.replace(tzinfo=None), "s")
+    spans = [(last - np.timedelta64(back), last - np.timedelta64(stop)) for back, stop in WINDOWS]
+    counts = [0, 0]
+    for task in plan_chunks(last, 430, 3, stations, 12, cipher().key, growth):
+        if not any(task.dates[0] <= b.astype("datetime64[D]") and a.astype("datetime64[D]") <= task.dates[-1]
+                   for a, b in spans):
+            continue
+        received = generate_chunk(task).warnings["received_at"].to_numpy().astype("datetime64[s]")
+        for i, (a, b) in enumerate(spans):
+            counts[i] += int(((received >= a) & (received < b)).sum())
+    return counts[0] / counts[1]
 
 
 def test_growth_sets_the_volume_a_year_before_the_end(engine):
     if engine.dialect.name == "postgresql":
         pytest.skip("the growth is drawn before any row is written, the same for either database "
                     "(the other seed tests write on PostgreSQL)")
-    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, growth=0.0)
-    assert 0.85 < _volume_ratio(engine) < 1.15  # flat: the daily volume on every day
-    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, growth=2.0, force=True)
-    assert 2.5 < _volume_ratio(engine) < 3.5  # tripled in a year
-    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, force=True)
-    growth = calibration()["year_on_year_growth"]  # the demo's own, by default
-    assert 0.85 * (1 + growth) < _volume_ratio(engine) < 1.15 * (1 + growth)
+    # written: the seed hands the growth down to the rows it stores
+    seed_demo(engine, days=430, end=END, seed=3, daily_warnings=12, growth=2.0)
+    written = _volume_ratio(engine)
+    assert 2.5 < written < 3.5  # tripled in a year
+    with Session(engine) as session:
+        stations = _stations(session)
+    assert _planned_ratio(stations, 2.0) == written  # what is planned below is what a seed writes
+    # planned: flat, and the demo's own growth when none is given (the seed's default)
+    assert 0.85 < _planned_ratio(stations, 0.0) < 1.15
+    growth = calibration()["year_on_year_growth"]
+    assert 0.85 * (1 + growth) < _planned_ratio(stations, None) < 1.15 * (1 + growth)
 
 
 def test_growth_must_leave_a_volume(engine):
