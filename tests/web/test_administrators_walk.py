@@ -51,6 +51,10 @@ from tests.web.dash_requests import (
 )
 
 ADMINISTRATORS = sorted(administrator_roles())
+# the administrator whose walk also runs on PostgreSQL: the one with the most pages to knock on
+# (the guards and the answers' filtering are the same code on either database; every
+# administrator walks on SQLite, and the leader's walk, which must find data, runs on both)
+POSTGRESQL_ADMINISTRATOR = "auditor"
 CITIZEN_TABLES = {model.__tablename__ for model in (Warning, Dissuasion, Case, StopPayment, Task,
                                                     TaskEvent, RejectedRecord)}
 TABLE_NAMED = re.compile(r'\b(?:FROM|JOIN|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
@@ -299,6 +303,8 @@ def test_the_database_holds_citizen_data_of_every_kind(citizen_city):
 
 @pytest.mark.parametrize("role", ADMINISTRATORS)
 def test_no_administrator_reaches_citizen_data(fresh_app, fresh_client, citizen_city, role):
+    if citizen_city.dialect.name == "postgresql" and role != POSTGRESQL_ADMINISTRATOR:
+        pytest.skip(f"on PostgreSQL the walk runs for {POSTGRESQL_ADMINISTRATOR} (see POSTGRESQL_ADMINISTRATOR)")
     walk, sent = walk_everything(fresh_app, fresh_client(role), citizen_city)
     assert walk.requests > 500
     assert not walk.found, "\n".join(walk.leaks())
