@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -153,6 +154,12 @@ def seed_test_history(engine: Engine) -> None:
     seed_demo(engine, days=730, end=SEED_END, seed=11, daily_warnings=SEED_DAILY)
 
 
+def _run_folder(tmp_path_factory):
+    """The run's temporary folder, shared by the xdist workers (above each worker's own)."""
+    shared = tmp_path_factory.getbasetemp()
+    return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
+
+
 def seeded_sqlite(tmp_path_factory, name: str) -> TestDatabase:
     """A SQLite copy of the run's seeded history, which the first worker to need it seeds.
 
@@ -160,9 +167,7 @@ def seeded_sqlite(tmp_path_factory, name: str) -> TestDatabase:
     xdist the workers share the run's temporary folder, so the file is seeded
     once for the run, under a lock, and each session fixture gets its own copy.
     """
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the run's folder, above each worker's own
+    shared = _run_folder(tmp_path_factory)
     source = shared / "seeded-history.db"
     with open(shared / "seeded-history.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -176,14 +181,64 @@ def seeded_sqlite(tmp_path_factory, name: str) -> TestDatabase:
     return TestDatabase("sqlite", name, folder)
 
 
+def _pg_tool(*args: str) -> None:
+    """Run ``pg_dump`` or ``pg_restore`` on the database of TEST_DATABASE_URL."""
+    libpq = PG_URL.replace("+psycopg", "", 1)
+    command = [*args, libpq] if args[0] == "pg_dump" else [*args, "--dbname", libpq]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {done.stderr.strip()[-2000:]}")
+
+
+def seeded_postgresql(tmp_path_factory, name: str) -> TestDatabase:
+    """A PostgreSQL schema of this worker holding the run's seeded history, seeded once for the run.
+
+    Seeding takes most of a minute on PostgreSQL; restoring a dump of it a few
+    seconds.  The first worker to need it seeds a schema, dumps it
+    (``pg_dump``) into the run's folder and drops it; then each worker, under
+    a lock, restores the dump (which recreates that schema) and renames the
+    schema to its own.  Without ``pg_dump`` each worker seeds its own.
+    """
+    from dashboard.demo.seed import analyze
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        database = TestDatabase("postgresql", name, tmp_path_factory.mktemp(name))
+        seed_test_history(database.engine)
+        return database
+    shared = _run_folder(tmp_path_factory)
+    dump, dumped_schema = shared / "seeded-history.pgdump", shared / "seeded-history.pgdump.schema"
+    with open(shared / "seeded-history-pg.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not dump.exists():
+            source = TestDatabase("postgresql", "seeded_source", tmp_path_factory.mktemp("seeded_source"))
+            seed_test_history(source.engine)
+            source.engine.dispose()
+            _pg_tool("pg_dump", "--format=custom", "--no-owner", "--schema", source.schema,
+                     "--file", str(shared / "seeded-history.partial"))
+            source.drop()
+            dumped_schema.write_text(source.schema, encoding="utf-8")
+            os.replace(shared / "seeded-history.partial", dump)
+        _pg_tool("pg_restore", "--no-owner", "--exit-on-error", str(dump))
+        database = TestDatabase.__new__(TestDatabase)
+        database.backend, database.schema = "postgresql", f"t{RUN_ID}_{name}"
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{database.schema}" CASCADE'))
+            conn.execute(text(f'ALTER SCHEMA "{dumped_schema.read_text(encoding="utf-8")}" '
+                              f'RENAME TO "{database.schema}"'))
+        admin.dispose()
+    database.url = schema_url(PG_URL, database.schema)
+    database.engine = make_engine(database.url)
+    analyze(database.engine)  # the planner's statistics, as the seed leaves them (a dump holds none)
+    return database
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def seeded_database(request, tmp_path_factory) -> Iterator[TestDatabase]:
     """Two years of demo history at a small daily volume (read-only for tests)."""
     if request.param == "sqlite":
         database = seeded_sqlite(tmp_path_factory, "seeded")
     else:
-        database = TestDatabase(request.param, "seeded", tmp_path_factory.mktemp("seeded"))
-        seed_test_history(database.engine)
+        database = seeded_postgresql(tmp_path_factory, "seeded")
     yield database
     database.drop()
 
