@@ -30,7 +30,7 @@ lint: $(VENV)/.installed
 TEST_WORKERS ?= 4
 
 test: $(VENV)/.installed system-deps lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=20
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
