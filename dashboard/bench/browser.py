@@ -16,8 +16,9 @@ returning user's does; every worker has answered), each journey is timed
 
 DRAWN: Dash's store has no pending callback, no graph is being plotted
 (``dash-graph--pending``), every ``.dash-graph`` has its ``.main-svg``, and
-every map (MapLibre, under plotly's ``choroplethmap``) has loaded its
-style and sources, stands still and has rendered its polygons: a map's
+every map on the screen (MapLibre, under plotly's ``choroplethmap``; not
+one hidden, as the wall's map is while the wall shows its trend) has loaded
+its style and sources, stands still and has rendered its polygons: a map's
 ``.main-svg`` exists long before its polygons show.  See
 docs/performance.md.
 """
@@ -50,7 +51,7 @@ DRAWN = """() => { const s = window.store && window.store.getState();
         if (!g.querySelector('.main-svg')) return false;
         const gd = g._fullLayout ? g : g.querySelector('.js-plotly-plot');
         const full = gd && gd._fullLayout;
-        if (full && full.map) {
+        if (full && full.map && g.getClientRects().length) {  // not a hidden one (the wall's other view)
             const map = full.map._subplot && full.map._subplot.map;
             if (!map || !map.loaded() || map.isMoving() || !map.queryRenderedFeatures().length) return false;
         }

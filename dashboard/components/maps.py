@@ -84,9 +84,12 @@ def outline_trace(geojson: dict, color: str = "#1f2d3d", width: float = 2.0) -> 
             "line": {"color": color, "width": width}, "hoverinfo": "skip", "showlegend": False}
 
 
-# A MapLibre style with nothing but a background: no tiles, glyphs or sprites to fetch.
-DARK_STYLE = {"version": 8, "sources": {}, "layers": [
-    {"id": "background", "type": "background", "paint": {"background-color": "#0b1320"}}]}
+# A MapLibre style with nothing but a background: no tiles, glyphs or sprites to fetch.  Its one
+# source is empty and inline: plotly.js drops an empty ``sources`` when it updates a map in place (the
+# wall's rotation), and MapLibre refuses a style without one ("missing required property").
+DARK_STYLE = {"version": 8, "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection",
+                                                                             "features": []}}},
+              "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#0b1320"}}]}
 
 
 def value_scale(numbers: list) -> tuple[float, float] | None:
@@ -264,9 +267,14 @@ def boundary_check_map(shapes: dict, problems: list[dict], kind_names: dict[str,
 LABELS_SWITCH_JS = "function(on) { return on ? 'precinct-map' : 'precinct-map map-labels-off'; }"
 
 
+def map_block_class(shown: bool) -> str:
+    """The class of a map's block: its labels shown, or hidden (``map-labels-off``)."""
+    return "precinct-map" if shown else "precinct-map map-labels-off"
+
+
 def map_block(graph, block_id: str, shown: bool) -> html.Div:
-    """``graph`` (the map) in a block whose class shows its labels, or hides them (``map-labels-off``)."""
-    return html.Div(graph, id=block_id, className="precinct-map" if shown else "precinct-map map-labels-off")
+    """``graph`` (the map) in a block whose class shows its labels, or hides them."""
+    return html.Div(graph, id=block_id, className=map_block_class(shown))
 
 
 def labels_switch(switch_id: str, shown: bool, lang: str) -> dbc.Switch:

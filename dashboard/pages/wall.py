@@ -4,7 +4,9 @@
 the units (default: the top of the viewer's scope) and views to rotate
 through, how long each stays, and the period (as on the overview).  Units
 outside the viewer's scope are left out, as if they did not exist.  Every
-tick draws the next screen with fresh figures; nothing on it takes input.
+tick fills the next screen with fresh figures (``rotate``): only what changes is sent
+(``components.wall.STEP``), so the graphs and the map stay and are updated in
+place; nothing on the screen takes input.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 import itertools
 
 import dash
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from dashboard.components.wall import VIEWS, wall_screen
+from dashboard.components.wall import STEP, VIEWS, empty_values, screen_values, wall_screen
 from dashboard.domain.base import now_local
 from dashboard.i18n import current_language, t
 from dashboard.metrics.overview import overview_data
@@ -64,22 +66,22 @@ def stored_config(value) -> dict:
     return {**value, "period": ViewState.from_query(stored_query(value["period"])).query()}
 
 
-def _screen(config: dict, tick: int):
-    """The screen for rotation step ``tick``, for the units the viewer may see."""
+def _screen(config: dict, tick: int, lang: str) -> dict:
+    """What the screen shows at rotation step ``tick`` (``components.wall.screen_values``), for the
+    units the viewer may see (read again at every step); none: ``empty_values``."""
     session = read_session()
     scope = current_scope()
-    lang = current_language()
     views = [view for view in (unit_view(session, scope_within(code) if code else scope)
                                for code in config["units"]) if view]  # outside the scope: audited
     if not views:
-        return html.Div(t("overview.no_unit", lang), className="wall-title", id="wall-empty")
+        return empty_values(lang)
     screens = list(itertools.product(views, config["views"]))[:MAX_SCREENS]
     view, name = screens[tick % len(screens)]
     now = now_local()
     period = ViewState.from_query(config["period"]).period(now)
     data = overview_data(session, scope, view, period, now)
     live = live_figures(session, view, now, LIVE_WINDOW_MINUTES)
-    return wall_screen(data, live, name, lang, f"{tick % len(screens) + 1} / {len(screens)}")
+    return screen_values(data, live, name, lang, f"{tick % len(screens) + 1} / {len(screens)}")
 
 
 def layout(**query):
@@ -88,20 +90,25 @@ def layout(**query):
         session = read_session()
         config["units"] = [code for code in config["units"]
                            if unit_view(session, scope_within(code)) is not None] or ["-"]
+    lang = current_language()
+    values = _screen(config, 0, lang)
     return html.Div([
         dcc.Store(id="wall-config", data=config),
-        dcc.Interval(id="wall-tick", interval=config["seconds"] * 1000),
+        # without a unit to show there is nothing to rotate
+        dcc.Interval(id="wall-tick", interval=config["seconds"] * 1000, disabled=values == empty_values(lang)),
         dcc.Interval(id="wall-clock-tick", interval=1000),
-        html.Div(_screen(config, 0), id="wall-body"),
+        html.Div(wall_screen(values, lang), id="wall-body"),
     ], className="wall-mode", id="wall-page")
 
 
-@callback(Output("wall-body", "children"), Input("wall-tick", "n_intervals"), State("wall-config", "data"),
-          prevent_initial_call=True)
+@callback(*[Output(component, prop) for component, prop in STEP], Input("wall-tick", "n_intervals"),
+          State("wall-config", "data"), prevent_initial_call=True)
 @requires(PERMISSION, values={"config": stored_config})
 def rotate(tick, config):
-    """The next screen, drawn afresh (scope checked again on every tick)."""
-    return _screen(config, tick or 0)
+    """The next screen: what it changes only (scope checked again on every tick); units no longer in
+    the viewer's scope: the screen hidden, the message in its place."""
+    values = _screen(config, tick or 0, current_language())
+    return [values.get(key, no_update) for key in STEP]
 
 
 clientside_callback(

@@ -96,6 +96,21 @@ def test_period_picker_and_metric_change_the_url(live_server, page):
     assert "unit=350206" in page.url
 
 
+WALL_GRAPHS = ("wall-map", "wall-hourly", "wall-trend", "wall-outcomes", "wall-ranking")
+# the plotly.js instances of the wall's graphs, remembered; then whether each is still in the page
+KEEP_GRAPHS = """(ids) => { window.__graphs = ids.map(id => document.querySelector('#' + id + ' .js-plotly-plot')); }"""
+SAME_GRAPHS = """(ids) => ids.filter((id, i) =>
+    window.__graphs[i] !== document.querySelector('#' + id + ' .js-plotly-plot'))"""
+
+
+def wall_step(page, tick: int, unit: str, position: str) -> None:
+    """The wall's timer fired (as its interval fires it), until the screen shows ``unit`` at ``position``."""
+    page.evaluate("(tick) => window.dash_clientside.set_props('wall-tick', {n_intervals: tick})", tick)
+    page.wait_for_function("([unit, position]) => document.querySelector('#wall-unit').innerText === unit"
+                           " && document.querySelector('#wall-position').innerText === position",
+                           arg=[unit, position])
+
+
 @pytest.mark.parametrize("page", [{"width": 1920, "height": 1080}], indirect=True)
 def test_wall_rotates_full_screen(live_server, page):
     page.goto(f"{live_server.url}/wall?units=350203,350206&seconds=10&{PERIOD}")
@@ -103,9 +118,35 @@ def test_wall_rotates_full_screen(live_server, page):
     assert page.locator(".navbar").is_hidden()
     assert page.locator("#wall-unit").inner_text() == "思明分局"
     assert re.fullmatch(r"\d\d:\d\d:\d\d", page.locator("#wall-clock").inner_text())
+    page.evaluate("() => { window.__map = document.querySelector('#wall-map .js-plotly-plot'); }")
     page.wait_for_function("() => document.querySelector('#wall-unit').innerText === '湖里分局'",
                            timeout=25_000)
     assert page.locator("#wall-position").inner_text() == "2 / 2"
+    # the step redrew what changed: the map is the same plotly.js instance, showing the new district
+    assert page.evaluate("() => window.__map === document.querySelector('#wall-map .js-plotly-plot')")
+    page.wait_for_function("() => window.__map.data[0].customdata.every(c => c[2].startsWith('350206'))")
+
+
+@pytest.mark.parametrize("page", [{"width": 1920, "height": 1080}], indirect=True)
+def test_a_wall_step_keeps_every_graph_and_shows_one_view(live_server, page):
+    page.goto(f"{live_server.url}/wall?units=350203,350206&views=overview,trend&seconds=3600&{PERIOD}")
+    page.wait_for_selector("#wall-map .js-plotly-plot")
+    page.wait_for_selector("#wall-trend .js-plotly-plot", state="attached")
+    assert page.locator("#wall-main-trend").is_hidden()
+    page.evaluate(KEEP_GRAPHS, WALL_GRAPHS)
+
+    wall_step(page, 1, "思明分局", "2 / 4")  # the district's trend, ranking and outcome mix
+    assert page.locator("#wall-main-overview").is_hidden() and page.locator("#wall-ranking").is_visible()
+    page.wait_for_function("() => document.querySelector('#wall-trend .js-plotly-plot').data.length > 0")
+    box = page.locator("#wall-ranking").bounding_box()
+    assert box["width"] > 400 and box["height"] > 400  # drawn at its panel's size once shown
+
+    wall_step(page, 2, "湖里分局", "3 / 4")  # the next district's map
+    assert page.locator("#wall-main-trend").is_hidden() and page.locator("#wall-map").is_visible()
+    page.wait_for_function("() => document.querySelector('#wall-map .js-plotly-plot').data[0]"
+                           ".customdata.every(c => c[2].startsWith('350206'))")
+    wall_step(page, 3, "湖里分局", "4 / 4")
+    assert page.evaluate(SAME_GRAPHS, WALL_GRAPHS) == []  # no graph was drawn anew
 
 
 def test_library_screen_reader_labels_are_in_the_page_language(live_server, page):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.auth import audit
 from dashboard.commands.tasks import IssueTask
+from dashboard.components.wall import STEP
 from dashboard.domain import AuditEntry, RejectedRecord, User
 from tests.web.conftest import NOW
 from tests.web.dash_requests import find, post_callback, render_page, split_output
@@ -278,7 +279,7 @@ def _unit_tried(client, how: str, code: str):
                              [{"id": "overview-live-tick", "property": "n_intervals", "value": 1},
                               {"id": "overview-state", "property": "data", "value": {"unit": code}}])
     if how == "wall":
-        return post_callback(client, "wall-body.children",
+        return post_callback(client, ".." + "...".join(f"{i}.{p}" for i, p in STEP) + "..",
                              [{"id": "wall-tick", "property": "n_intervals", "value": 1}],
                              [{"id": "wall-config", "property": "data", "value": {
                                  "units": [code], "views": ["overview"], "seconds": 30,

@@ -96,7 +96,9 @@ def test_the_city_precinct_map_starts_without_its_crowded_labels(client, logged_
 def test_an_officers_wall_ranks_nothing_and_labels_its_station(logged_in_client):
     officer = logged_in_client("officer")
     trend = render_page(officer, "/wall", "?views=trend")
-    assert find(trend, "wall-ranking") is None
+    # the ranking's place stays in the page for a unit that ranks, hidden and empty; the outcome mix beside the trend
+    assert find(trend, "wall-main-trend")["props"]["className"].endswith(" wall-unranked")
+    assert find(trend, "wall-ranking")["props"]["figure"]["data"] == []
     assert find(trend, "wall-trend") is not None and find(trend, "wall-outcomes") is not None
     overview = render_page(officer, "/wall", "?views=overview")
     _assert_station_map(_map(overview, "wall-map"), "35020301")
