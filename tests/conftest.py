@@ -25,7 +25,6 @@ import fcntl
 import hashlib
 import os
 import shutil
-import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -90,7 +89,8 @@ class TestDatabase:
     SQLite: the file ``<tmp_dir>/<name>.db``, migrated if it is not yet (it may be a copy).
     """
 
-    def __init__(self, backend: str, name: str, tmp_dir) -> None:
+    def __init__(self, backend: str, name: str, tmp_dir, renamed_from: str | None = None) -> None:
+        """``renamed_from``: PostgreSQL only, a migrated schema (a restored dump) to take, renamed."""
         self.backend = backend
         self.schema = f"t{RUN_ID}_{name}"
         if backend == "sqlite":
@@ -98,10 +98,12 @@ class TestDatabase:
         else:
             with make_engine(PG_URL).begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+                conn.execute(text(f'ALTER SCHEMA "{renamed_from}" RENAME TO "{self.schema}"' if renamed_from
+                                  else f'CREATE SCHEMA "{self.schema}"'))
             self.url = schema_url(PG_URL, self.schema)
         self.engine = make_engine(self.url)
-        upgrade(self.engine)
+        if renamed_from is None:
+            upgrade(self.engine)
 
     def drop(self) -> None:
         self.engine.dispose()
@@ -181,15 +183,6 @@ def seeded_sqlite(tmp_path_factory, name: str) -> TestDatabase:
     return TestDatabase("sqlite", name, folder)
 
 
-def _pg_tool(*args: str) -> None:
-    """Run ``pg_dump`` or ``pg_restore`` on the database of TEST_DATABASE_URL."""
-    libpq = PG_URL.replace("+psycopg", "", 1)
-    command = [*args, libpq] if args[0] == "pg_dump" else [*args, "--dbname", libpq]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed: {done.stderr.strip()[-2000:]}")
-
-
 def seeded_postgresql(tmp_path_factory, name: str) -> TestDatabase:
     """A PostgreSQL schema of this worker holding the run's seeded history, seeded once for the run.
 
@@ -199,7 +192,9 @@ def seeded_postgresql(tmp_path_factory, name: str) -> TestDatabase:
     a lock, restores the dump (which recreates that schema) and renames the
     schema to its own.  Without ``pg_dump`` each worker seeds its own.
     """
+    from dashboard.backup import _libpq, _run
     from dashboard.demo.seed import analyze
+
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         database = TestDatabase("postgresql", name, tmp_path_factory.mktemp(name))
         seed_test_history(database.engine)
@@ -211,23 +206,15 @@ def seeded_postgresql(tmp_path_factory, name: str) -> TestDatabase:
         if not dump.exists():
             source = TestDatabase("postgresql", "seeded_source", tmp_path_factory.mktemp("seeded_source"))
             seed_test_history(source.engine)
-            source.engine.dispose()
-            _pg_tool("pg_dump", "--format=custom", "--no-owner", "--schema", source.schema,
-                     "--file", str(shared / "seeded-history.partial"))
+            url, schema_args = _libpq(source.engine)
+            _run(["pg_dump", "--format=custom", "--no-owner", *schema_args,
+                  "--file", str(shared / "seeded-history.partial"), url])
             source.drop()
             dumped_schema.write_text(source.schema, encoding="utf-8")
             os.replace(shared / "seeded-history.partial", dump)
-        _pg_tool("pg_restore", "--no-owner", "--exit-on-error", str(dump))
-        database = TestDatabase.__new__(TestDatabase)
-        database.backend, database.schema = "postgresql", f"t{RUN_ID}_{name}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{database.schema}" CASCADE'))
-            conn.execute(text(f'ALTER SCHEMA "{dumped_schema.read_text(encoding="utf-8")}" '
-                              f'RENAME TO "{database.schema}"'))
-        admin.dispose()
-    database.url = schema_url(PG_URL, database.schema)
-    database.engine = make_engine(database.url)
+        _run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", _libpq(make_engine(PG_URL))[0],
+              str(dump)])
+        database = TestDatabase("postgresql", name, None, renamed_from=dumped_schema.read_text(encoding="utf-8"))
     analyze(database.engine)  # the planner's statistics, as the seed leaves them (a dump holds none)
     return database
 
